@@ -1,0 +1,126 @@
+"""Find a Chromium to drive, and the launch options that make it behave offline.
+
+Order: an explicit path (option or TTQ_HARNESS_BROWSER) -> Playwright's own Chromium ->
+a system Chromium -> a BrowserNotFoundError that says how to get one.
+Pure apart from looking at the file system.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from harness.errors import BrowserNotFoundError
+
+ENV_VAR = "TTQ_HARNESS_BROWSER"
+
+SYSTEM_CHROMIUM_NAMES = (
+    "chromium",
+    "chromium-browser",
+    "google-chrome",
+    "google-chrome-stable",
+    "chrome",
+    "microsoft-edge",
+)
+SYSTEM_CHROMIUM_PATHS = (
+    "/usr/bin/chromium",
+    "/usr/bin/chromium-browser",
+    "/snap/bin/chromium",
+    "/usr/bin/google-chrome",
+    "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
+    "/Applications/Chromium.app/Contents/MacOS/Chromium",
+)
+
+#: Flags that keep Chromium from calling home: on a closed network these connections fail
+#: noisily, and in QA nothing should leave the machine anyway.
+QUIET_FLAGS = (
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+)
+
+HOW_TO_GET_ONE = (
+    "No Chromium found. Get one of:\n"
+    "  - Playwright's own:   python -m playwright install chromium\n"
+    "  - Debian/Ubuntu:      sudo apt-get install chromium\n"
+    "  - or point to one:    --browser-path /path/to/chrome  (or TTQ_HARNESS_BROWSER=/path)"
+)
+
+Origin = Literal["explicit", "environment", "playwright", "system"]
+
+
+@dataclass(frozen=True)
+class ResolvedBrowser:
+    """Which Chromium to launch. executable_path None means Playwright's own."""
+
+    origin: Origin
+    executable_path: str | None
+    args: tuple[str, ...] = field(default=())
+
+    def launch_options(self) -> dict[str, object]:
+        options: dict[str, object] = {"args": list(self.args)}
+        if self.executable_path:
+            options["executable_path"] = self.executable_path
+        return options
+
+    def describe(self) -> str:
+        where = self.executable_path or "Playwright's bundled Chromium"
+        return f"{where} ({self.origin})"
+
+
+def _as_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def _flags(system: bool) -> tuple[str, ...]:
+    # Chromium refuses to start its sandbox as root; Playwright already disables it for its own
+    # build, a system binary needs the flag spelled out.
+    return (*QUIET_FLAGS, "--no-sandbox") if system and _as_root() else QUIET_FLAGS
+
+
+def _checked(path: str, origin: Origin) -> ResolvedBrowser:
+    candidate = Path(path).expanduser()
+    if not candidate.is_file() and shutil.which(path) is None:
+        source = "--browser-path" if origin == "explicit" else ENV_VAR
+        raise BrowserNotFoundError(f"{source}={path}: no such executable.\n{HOW_TO_GET_ONE}")
+    resolved = str(candidate) if candidate.is_file() else str(shutil.which(path))
+    return ResolvedBrowser(origin=origin, executable_path=resolved, args=_flags(system=True))
+
+
+def find_system_chromium() -> str | None:
+    for name in SYSTEM_CHROMIUM_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    for path in SYSTEM_CHROMIUM_PATHS:
+        if Path(path).is_file():
+            return path
+    return None
+
+
+def resolve_chromium(
+    explicit: str | None = None,
+    *,
+    playwright_executable: str | None = None,
+    environ: dict[str, str] | None = None,
+) -> ResolvedBrowser:
+    """Pick the Chromium to launch.
+
+    `playwright_executable` is where Playwright expects its own build
+    (`playwright.chromium.executable_path`); it counts only if the file exists.
+    """
+    env = os.environ if environ is None else environ
+    if explicit:
+        return _checked(explicit, "explicit")
+    if env.get(ENV_VAR):
+        return _checked(env[ENV_VAR], "environment")
+    if playwright_executable and Path(playwright_executable).is_file():
+        return ResolvedBrowser(origin="playwright", executable_path=None, args=_flags(False))
+    system = find_system_chromium()
+    if system:
+        return ResolvedBrowser(origin="system", executable_path=system, args=_flags(True))
+    raise BrowserNotFoundError(HOW_TO_GET_ONE)

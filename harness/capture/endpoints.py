@@ -1,0 +1,58 @@
+"""Which hosts and paths belong to the TikTok pixel, and what each request is for. Pure."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from harness.model import RequestKind
+
+#: Hosts answered locally by default. The first two carry events; the rest are TikTok
+#: telemetry hosts that the SDK may call, intercepted so nothing leaves the machine.
+DEFAULT_PIXEL_HOSTS: tuple[str, ...] = (
+    "analytics.tiktok.com",
+    "analytics.us.tiktok.com",
+    "analytics-ipv6.tiktok.com",
+    "analytics-ipv6.tiktokw.us",
+    "mon.tiktok.com",
+    "mcs.tiktok.com",
+)
+
+_EVENT_PATHS = {
+    "/api/v2/pixel": "pixel",
+    "/api/v2/pixel/act": "act",
+    "/api/v2/shopify_pixel": "shopify_pixel",
+    # Third-party parsers assume a batch endpoint; no SDK build uses it, but decode it if seen.
+    "/api/v2/pixel/batch": "batch",
+}
+_TELEMETRY = re.compile(
+    r"^/(api/v2/(pixel/(inter|perf)|monitor|performance\w*|interaction|pcm|pangle\w*)"
+    r"|ipv6/enrich_ipv6)(/|$)"
+)
+_SDK_SCRIPT = re.compile(r"^/i18n/pixel/((events|sdk|shopify|pickup)\.js|static/[\w.-]+\.js)$")
+_CONFIG = re.compile(r"^/i18n/pixel/config\.js$")
+
+
+def is_pixel_host(url: str, hosts: tuple[str, ...] | list[str] = DEFAULT_PIXEL_HOSTS) -> bool:
+    host = urlsplit(url).hostname or ""
+    return host in hosts
+
+
+def classify(url: str) -> tuple[RequestKind, str]:
+    """Return (kind, short endpoint name) for a URL on a pixel host."""
+    path = urlsplit(url).path.rstrip("/") or "/"
+    if path in _EVENT_PATHS:
+        return RequestKind.EVENT, _EVENT_PATHS[path]
+    if _TELEMETRY.match(path):
+        return RequestKind.TELEMETRY, path.rsplit("/", 1)[-1]
+    if _SDK_SCRIPT.match(path):
+        return RequestKind.SDK_SCRIPT, path.rsplit("/", 1)[-1]
+    if _CONFIG.match(path):
+        return RequestKind.CONFIG, "config.js"
+    return RequestKind.OTHER, path
+
+
+def is_events_loader(url: str) -> bool:
+    """events.js / sdk.js / shopify.js: the script the base code injects per pixel."""
+    path = urlsplit(url).path
+    return bool(re.fullmatch(r"/i18n/pixel/(events|sdk|shopify)\.js", path))

@@ -1,0 +1,404 @@
+"""Playwright adapter: attach to a BrowserContext, answer the pixel hosts locally, record.
+
+One PixelCapture per browser context. Routes and the init script are context-wide, so pages,
+popups, iframes and new tabs are all covered. Sync Playwright dispatches the route and binding
+callbacks on the caller's thread while it waits inside a Playwright call; `wait_for` and
+`settle` therefore pump the event loop with short page waits.
+"""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import json
+import re
+import time
+import weakref
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any, ClassVar, Literal
+from urllib.parse import urlsplit
+
+from playwright.sync_api import Browser, BrowserContext, Page, Request, Route
+from playwright.sync_api import Error as PlaywrightError
+
+from harness.capture.endpoints import DEFAULT_PIXEL_HOSTS, classify, is_events_loader
+from harness.engine import build_report, call_events, fill_beacon_bodies, wire_events
+from harness.errors import UsageError
+from harness.model import (
+    CaptureReport,
+    PixelEvent,
+    RawRequest,
+    RequestKind,
+    TtqCall,
+    UndecodableBeacon,
+)
+
+SdkMode = Literal["emulated"]
+BINDING_NAME = "__ttqHarnessReport"
+#: Path on a pixel host where the recorder beacons its reports while a page unloads.
+HARNESS_PATH = "/__ttq_harness__/"
+_TRANSPARENT_GIF = bytes.fromhex(
+    "47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b"
+)
+
+
+def _js(name: str) -> str:
+    return resources.files("harness").joinpath("js", name).read_text(encoding="utf-8")
+
+
+def emulator_script() -> str:
+    return _js("pixel_emulator.js")
+
+
+def recorder_script(hosts: Sequence[str]) -> str:
+    prelude = (
+        f"const __TTQ_HOSTS__ = {json.dumps(list(hosts))};\n"
+        f"const __TTQ_BINDING__ = {json.dumps(BINDING_NAME)};\n"
+    )
+    # Wrapped in a block so the consts never leak into the page's global scope.
+    return "{\n" + prelude + _js("call_recorder.js") + "\n}"
+
+
+@dataclass(frozen=True)
+class LocalResponse:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+def local_response(method: str, url: str, headers: dict[str, str], emulator: str) -> LocalResponse:
+    """How the harness answers a pixel-host request: the emulator for events.js, else a stub."""
+    cors = {
+        "access-control-allow-origin": headers.get("origin", "*"),
+        "access-control-allow-credentials": "true",
+        "access-control-allow-headers": "content-type",
+    }
+    js = {"content-type": "application/javascript; charset=utf-8"}
+    if method == "OPTIONS":
+        return LocalResponse(204, cors, b"")
+    if is_events_loader(url):
+        return LocalResponse(200, js, emulator.encode("utf-8"))
+    if urlsplit(url).path.endswith(".js"):
+        return LocalResponse(200, js, b"/* answered locally by ttq-harness */")
+    if method == "GET" and "analytics_message=" in url:
+        return LocalResponse(200, {**cors, "content-type": "image/gif"}, _TRANSPARENT_GIF)
+    return LocalResponse(
+        200, {**cors, "content-type": "application/json"}, b'{"code":0,"message":"OK"}'
+    )
+
+
+class PixelCapture:
+    """Records every ttq call and every pixel request of one browser context."""
+
+    def __init__(
+        self,
+        *,
+        hosts: Sequence[str] = DEFAULT_PIXEL_HOSTS,
+        sdk: SdkMode = "emulated",
+    ) -> None:
+        if sdk != "emulated":
+            raise UsageError(f"--sdk {sdk}: only 'emulated' is available in this version")
+        self.hosts = tuple(hosts)
+        self.sdk = sdk
+        self.calls: list[TtqCall] = []
+        self.requests: list[RawRequest] = []
+        self.beacon_notes: list[dict[str, Any]] = []
+        self.callback_errors: list[BaseException] = []
+        self._counter = itertools.count()
+        self._context: BrowserContext | None = None
+        self._emulator = emulator_script()
+        self._decoded: dict[int, list[PixelEvent] | UndecodableBeacon] = {}
+        self._seen_records: set[str] = set()
+
+    # -- wiring -------------------------------------------------------------------------------
+
+    def attach(self, context: BrowserContext) -> PixelCapture:
+        if self._context is not None:
+            raise UsageError("this PixelCapture is already attached to a browser context")
+        self._context = context
+        hosts = "|".join(re.escape(host) for host in self.hosts)
+        context.route(re.compile(rf"^https?://({hosts})(:\d+)?(/|$)"), self._on_route)
+        context.expose_binding(BINDING_NAME, self._on_binding)
+        context.add_init_script(recorder_script(self.hosts))
+        UnloadBeaconGuard.register(self)
+        return self
+
+    @property
+    def context(self) -> BrowserContext:
+        if self._context is None:
+            raise UsageError("PixelCapture.attach(context) was not called")
+        return self._context
+
+    def check(self) -> None:
+        """Raise the first error a callback hit (they cannot raise into Playwright)."""
+        if self.callback_errors:
+            raise self.callback_errors[0]
+
+    # -- callbacks ----------------------------------------------------------------------------
+
+    def _on_route(self, route: Route, request: Request) -> None:
+        try:
+            body = request.post_data_buffer if request.method == "POST" else None
+            response = self.handle_request(
+                method=request.method,
+                url=request.url,
+                headers=dict(request.headers),
+                body=body,
+                frame_url=_frame_url(request),
+            )
+            route.fulfill(status=response.status, headers=response.headers, body=response.body)
+        except Exception as exc:  # a callback must answer the route whatever happens
+            self.callback_errors.append(exc)
+            route.fulfill(status=204, body="")
+
+    def handle_request(
+        self,
+        *,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        body: bytes | None,
+        frame_url: str | None,
+    ) -> LocalResponse:
+        """Record one request to a pixel host and say how to answer it (never the network)."""
+        if urlsplit(url).path.startswith(HARNESS_PATH):
+            # A recorder report sent as a beacon while its page unloaded.
+            try:
+                self._ingest(json.loads(body or b"{}"), page_url=None)
+            except ValueError as exc:
+                self.callback_errors.append(exc)
+            return LocalResponse(204, {}, b"")
+        kind, endpoint = classify(url)
+        text = body.decode("utf-8", errors="replace") if body else None
+        self.requests.append(
+            RawRequest(
+                index=next(self._counter),
+                timestamp=time.time(),
+                method=method,
+                url=url,
+                headers=headers,
+                body=text,
+                body_origin="request" if text else "none",
+                kind=kind,
+                endpoint=endpoint,
+                page_url=frame_url,
+            )
+        )
+        return local_response(method, url, headers, self._emulator)
+
+    def _on_binding(self, source: dict[str, Any], payload: Any) -> None:
+        page = source.get("page")
+        try:
+            self._ingest(payload, page_url=page.url if page is not None else None)
+        except Exception as exc:
+            self.callback_errors.append(exc)
+
+    def _ingest(self, payload: Any, *, page_url: str | None) -> None:
+        """Take one recorder report (a ttq call or a sendBeacon note), once."""
+        if not isinstance(payload, dict):
+            return
+        record_id = payload.get("id")
+        if record_id is not None:
+            if record_id in self._seen_records:
+                return
+            self._seen_records.add(str(record_id))
+        if payload.get("kind") == "beacon":
+            self.beacon_notes.append(payload)
+            return
+        self.calls.append(
+            TtqCall(
+                index=next(self._counter),
+                timestamp=float(payload.get("timestamp") or time.time()),
+                method=str(payload.get("method")),
+                args=list(payload.get("args") or []),
+                pixel_code=payload.get("pixel_code"),
+                page_url=page_url or payload.get("frame_url"),
+                frame_url=payload.get("frame_url"),
+                location=payload.get("location"),
+            )
+        )
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def wire(self) -> tuple[list[PixelEvent], list[UndecodableBeacon]]:
+        """Decoded wire events and undecodable beacons, decoding each request once."""
+        filled = fill_beacon_bodies(self.requests, self.beacon_notes)
+        events: list[PixelEvent] = []
+        undecodable: list[UndecodableBeacon] = []
+        for request in filled:
+            if request.kind is not RequestKind.EVENT:
+                continue
+            result = self._decoded.get(request.index)
+            if result is None:
+                found, bad = wire_events([request])
+                result = bad[0] if bad else found
+                if not bad or request.body:  # a missing body may still arrive from a note
+                    self._decoded[request.index] = result
+            if isinstance(result, UndecodableBeacon):
+                undecodable.append(result)
+            else:
+                events.extend(result)
+        return events, undecodable
+
+    def events(self, source: Literal["call", "wire"] | None = None) -> list[PixelEvent]:
+        """Events captured so far, in arrival order: at the call, on the wire, or both."""
+        found: list[PixelEvent] = []
+        if source in (None, "call"):
+            found.extend(call_events(self.calls))
+        if source in (None, "wire"):
+            found.extend(self.wire()[0])
+        return sorted(found, key=lambda event: event.index)
+
+    def report(self, *, url: str, browser: str | None, harness_version: str) -> CaptureReport:
+        return build_report(
+            harness_version=harness_version,
+            sdk=self.sdk,
+            url=url,
+            browser=browser,
+            calls=self.calls,
+            requests=self.requests,
+            notes=self.beacon_notes,
+        )
+
+    # -- waiting ------------------------------------------------------------------------------
+
+    def pump(self, milliseconds: float = 50) -> None:
+        """Let Playwright deliver pending callbacks for a moment."""
+        pages = [page for page in self.context.pages if not page.is_closed()]
+        if pages:
+            try:
+                pages[-1].wait_for_timeout(milliseconds)
+                return
+            except PlaywrightError:  # the page closed while we waited
+                pass
+        time.sleep(milliseconds / 1000)
+
+    def wait_for(self, predicate: Callable[[], bool], timeout: float) -> bool:
+        """Pump until predicate() holds or `timeout` seconds pass. Returns the last verdict."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if predicate():
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            self.pump(min(50.0, max(1.0, (deadline - time.monotonic()) * 1000)))
+
+    def settle(self, quiet: float = 0.5, timeout: float = 5.0) -> None:
+        """Wait until no call or pixel request has arrived for `quiet` seconds."""
+        deadline = time.monotonic() + timeout
+        last = (-1, -1, -1)
+        last_change = time.monotonic()
+        while time.monotonic() < deadline:
+            now = (len(self.calls), len(self.requests), len(self.beacon_notes))
+            if now != last:
+                last, last_change = now, time.monotonic()
+            elif time.monotonic() - last_change >= quiet:
+                return
+            self.pump(50)
+
+
+class UnloadBeaconGuard:
+    """Catches pixel requests that Playwright's routes never see, at the browser level.
+
+    Chromium hands a sendBeacon made while a page unloads (pagehide, a link that leaves) to
+    the browser process; context routes miss it and, left alone, it would go to the network.
+    A browser-wide CDP Fetch interception answers those locally and gives them to the capture
+    of the page that sent them. One guard per Browser; Chromium only (elsewhere: no-op).
+    """
+
+    _guards: ClassVar[weakref.WeakKeyDictionary[Browser, UnloadBeaconGuard]] = (
+        weakref.WeakKeyDictionary()
+    )
+
+    def __init__(self, browser: Browser) -> None:
+        self.captures: list[PixelCapture] = []
+        self.hosts: list[str] = []
+        self.session = browser.new_browser_cdp_session()
+        self.session.on("Fetch.requestPaused", self._on_paused)
+
+    @classmethod
+    def register(cls, capture: PixelCapture) -> None:
+        browser = capture.context.browser
+        if browser is None or browser.browser_type.name != "chromium":
+            return
+        try:
+            guard = cls._guards.get(browser)
+            if guard is None:
+                guard = cls._guards[browser] = cls(browser)
+        except PlaywrightError:  # e.g. a remote browser that refuses browser-level CDP
+            return
+        guard.captures.append(capture)
+        capture.context.on("close", lambda _context: guard.forget(capture))
+        new_hosts = [host for host in capture.hosts if host not in guard.hosts]
+        if new_hosts:
+            guard.hosts.extend(new_hosts)
+            patterns = [{"urlPattern": f"*://{host}/*"} for host in guard.hosts]
+            guard.session.send("Fetch.enable", {"patterns": patterns})
+
+    def forget(self, capture: PixelCapture) -> None:
+        if capture in self.captures:
+            self.captures.remove(capture)
+
+    def _owner(self, frame_id: str | None) -> PixelCapture | None:
+        if len(self.captures) > 1 and frame_id:
+            for capture in reversed(self.captures):
+                for page in capture.context.pages:
+                    if _main_frame_id(page) == frame_id:
+                        return capture
+        return self.captures[-1] if self.captures else None
+
+    def _on_paused(self, event: dict[str, Any]) -> None:
+        request = event.get("request", {})
+        headers = {str(k).lower(): str(v) for k, v in request.get("headers", {}).items()}
+        response = LocalResponse(204, {}, b"")
+        try:
+            owner = self._owner(event.get("frameId"))
+            if owner is not None:
+                response = owner.handle_request(
+                    method=str(request.get("method", "GET")),
+                    url=str(request.get("url", "")),
+                    headers=headers,
+                    body=_cdp_post_data(request),
+                    frame_url=headers.get("referer"),
+                )
+        finally:
+            self.session.send(
+                "Fetch.fulfillRequest",
+                {
+                    "requestId": event["requestId"],
+                    "responseCode": response.status,
+                    "responseHeaders": [
+                        {"name": k, "value": v} for k, v in response.headers.items()
+                    ],
+                    "body": base64.b64encode(response.body).decode("ascii"),
+                },
+            )
+
+
+def _cdp_post_data(request: dict[str, Any]) -> bytes | None:
+    entries = request.get("postDataEntries")
+    if entries:
+        return b"".join(base64.b64decode(entry.get("bytes", "")) for entry in entries)
+    data = request.get("postData")
+    return data.encode("utf-8") if isinstance(data, str) else None
+
+
+def _main_frame_id(page: Page) -> str | None:
+    try:
+        session = page.context.new_cdp_session(page)
+        try:
+            tree = session.send("Page.getFrameTree")
+        finally:
+            session.detach()
+        return str(tree["frameTree"]["frame"]["id"])
+    except PlaywrightError:
+        return None
+
+
+def _frame_url(request: Request) -> str | None:
+    try:
+        return request.frame.url
+    except Exception:  # detached frame: a beacon sent while the page was unloading
+        return request.headers.get("referer")

@@ -1,0 +1,243 @@
+"""The `ttq-harness` command. Thin: parse options, call the runner, render the report."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from harness import __version__
+from harness.capture.endpoints import DEFAULT_PIXEL_HOSTS
+from harness.errors import HarnessError
+from harness.model import CaptureReport, Severity
+from harness.report import events_table, summary_lines, to_json
+from harness.runner import InspectOptions, Step, StepError, inspect
+from harness.server import SiteServer, default_sites_dir
+
+app = typer.Typer(
+    name="ttq-harness",
+    help="Prove a website's TikTok Pixel tracking is right: capture every ttq event in a real "
+    "browser (at the call and on the wire), decode it and check it.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err = Console(stderr=True)
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+#: The demo's purchase journey through the bundled shop (see sites/README.md).
+DEMO_JOURNEY: tuple[Step, ...] = (
+    Step("click", "#add-to-cart"),
+    Step("click", "#nav-cart"),
+    Step("click", "#checkout"),
+    Step("fill", "#email", "Jane.Doe@Example.com"),
+    Step("fill", "#phone", "+1 202 555 0123"),
+    Step("click", "#add-payment"),
+    Step("click", "#place-order"),
+)
+
+
+def _parse_step(text: str) -> Step:
+    action, _, rest = text.partition(":")
+    if action == "click" and rest:
+        return Step("click", rest)
+    if action == "goto" and rest:
+        return Step("goto", rest)
+    if action == "fill" and "=" in rest:
+        selector, _, value = rest.partition("=")
+        return Step("fill", selector, value)
+    raise typer.BadParameter(
+        f"{text!r}: expected click:SELECTOR, fill:SELECTOR=VALUE or goto:URL", param_hint="--step"
+    )
+
+
+def _render(report: CaptureReport, *, json_path: Path | None, hide_auto: bool) -> int:
+    console.print(events_table(report, include_auto=not hide_auto))
+    for line in summary_lines(report):
+        console.print(line, highlight=False, markup=False)
+    if json_path is not None:
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(to_json(report), encoding="utf-8")
+        console.print(f"JSON report written to {json_path}", highlight=False)
+    has_errors = any(f.severity is Severity.ERROR for f in report.findings)
+    return EXIT_FINDINGS if has_errors else EXIT_OK
+
+
+def _run(
+    url: str, steps: list[Step], options: InspectOptions, json_path: Path | None, hide_auto: bool
+) -> int:
+    try:
+        report = inspect(url, steps, options)
+    except StepError as exc:
+        _render(exc.report, json_path=json_path, hide_auto=hide_auto)
+        err.print(f"error: {exc}", highlight=False, markup=False)
+        return EXIT_USAGE
+    except HarnessError as exc:
+        err.print(f"error: {exc}", highlight=False, markup=False)
+        return EXIT_USAGE
+    return _render(report, json_path=json_path, hide_auto=hide_auto)
+
+
+BrowserPath = Annotated[
+    str | None,
+    typer.Option(
+        "--browser-path",
+        envvar="TTQ_HARNESS_BROWSER",
+        help="Chromium executable (default: Playwright's own, else a system Chromium).",
+    ),
+]
+Headed = Annotated[bool, typer.Option("--headed", help="Show the browser window.")]
+JsonPath = Annotated[
+    Path | None, typer.Option("--json", help="Write the full JSON report (events, findings) here.")
+]
+HideAuto = Annotated[
+    bool,
+    typer.Option("--hide-auto", help="Leave the SDK's automatic /act events out of the table."),
+]
+
+
+@app.command("inspect")
+def inspect_command(
+    url: Annotated[str, typer.Argument(help="Page to open.")],
+    click: Annotated[
+        list[str] | None,
+        typer.Option("--click", help="Click SELECTOR after load (repeatable, in order)."),
+    ] = None,
+    step: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--step", help="click:SEL, fill:SEL=VALUE or goto:URL (repeatable, in order)."
+        ),
+    ] = None,
+    json_path: JsonPath = None,
+    sdk: Annotated[
+        str, typer.Option("--sdk", help="Pixel SDK: 'emulated' (offline emulator; default).")
+    ] = "emulated",
+    browser_path: BrowserPath = None,
+    headed: Headed = False,
+    slow_mo: Annotated[
+        float, typer.Option("--slow-mo", help="Slow each browser action by MS.")
+    ] = 0,
+    pixel_host: Annotated[
+        list[str] | None,
+        typer.Option("--pixel-host", help="Extra pixel host to answer locally (repeatable)."),
+    ] = None,
+    quiet: Annotated[
+        float, typer.Option("--quiet", help="Seconds without pixel traffic that count as settled.")
+    ] = 0.5,
+    timeout: Annotated[
+        float, typer.Option("--timeout", help="Seconds allowed per navigation or step.")
+    ] = 10.0,
+    hide_auto: HideAuto = False,
+) -> None:
+    """Open URL in Chromium, follow simple steps, print every ttq event and write a report."""
+    if click and step:
+        raise typer.BadParameter("use either --click or --step, not both", param_hint="--click")
+    if sdk != "emulated":
+        err.print(
+            f"error: --sdk {sdk}: only 'emulated' is available in this version "
+            "(live and pinned SDK modes are planned)",
+            highlight=False,
+            markup=False,
+        )
+        raise typer.Exit(EXIT_USAGE)
+    steps = [Step("click", s) for s in click or []] + [_parse_step(s) for s in step or []]
+    options = InspectOptions(
+        browser_path=browser_path,
+        headed=headed,
+        slow_mo=slow_mo,
+        hosts=(*DEFAULT_PIXEL_HOSTS, *(pixel_host or [])),
+        quiet=quiet,
+        timeout=timeout,
+    )
+    raise typer.Exit(_run(url, steps, options, json_path, hide_auto))
+
+
+@app.command("serve")
+def serve_command(
+    port: Annotated[
+        int, typer.Option("--port", help="Port on 127.0.0.1 (0 = any free port).")
+    ] = 8000,
+    directory: Annotated[
+        Path | None, typer.Option("--dir", help="Folder to serve (default: the bundled sites/).")
+    ] = None,
+) -> None:
+    """Serve the demo sites (shop and broken twin) on loopback until Ctrl-C."""
+    try:
+        server = SiteServer(directory or default_sites_dir(), port=port).start()
+    except HarnessError as exc:
+        err.print(f"error: {exc}", highlight=False, markup=False)
+        raise typer.Exit(EXIT_USAGE) from exc
+    console.print(
+        f"Serving {server.directory} at {server.url('/')}  (shop: {server.url('/shop/')},"
+        f" broken twin: {server.url('/broken-shop/')}). Ctrl-C to stop.",
+        highlight=False,
+    )
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        server.stop()
+
+
+@app.command("demo")
+def demo_command(
+    broken: Annotated[
+        bool, typer.Option("--broken/--no-broken", help="Also run the broken twin shop.")
+    ] = True,
+    json_dir: Annotated[
+        Path | None, typer.Option("--json-dir", help="Write one JSON report per shop here.")
+    ] = None,
+    browser_path: BrowserPath = None,
+    headed: Headed = False,
+) -> None:
+    """Walk the bundled demo shop's purchase journey and print every pixel event."""
+    exit_code = EXIT_OK
+    options = InspectOptions(browser_path=browser_path, headed=headed)
+    with SiteServer() as server:
+        for site in ["shop", "broken-shop"] if broken else ["shop"]:
+            url = server.url(f"/{site}/product.html?id=301")
+            console.rule(f"{site}: product page -> add to cart -> cart -> checkout -> thank-you")
+            json_path = json_dir / f"{site}.json" if json_dir else None
+            code = _run(url, list(DEMO_JOURNEY), options, json_path, hide_auto=True)
+            exit_code = max(exit_code, EXIT_USAGE if code == EXIT_USAGE else EXIT_OK)
+    raise typer.Exit(exit_code)
+
+
+@app.command("doctor")
+def doctor_command(
+    browser_path: BrowserPath = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="Print only the browser path.")] = False,
+) -> None:
+    """Say which Chromium the harness would launch, or how to get one (exit 1 if none)."""
+    from playwright.sync_api import sync_playwright
+
+    from harness.browser import resolve_chromium
+
+    with sync_playwright() as playwright:
+        managed = playwright.chromium.executable_path
+    try:
+        resolved = resolve_chromium(browser_path, playwright_executable=managed)
+    except HarnessError as exc:
+        err.print(str(exc), highlight=False, markup=False)
+        raise typer.Exit(EXIT_FINDINGS) from exc
+    if quiet:
+        console.print(resolved.executable_path or managed, highlight=False)
+    else:
+        console.print(f"ttq-harness {__version__}: Chromium {resolved.describe()}", highlight=False)
+        console.print(f"launch flags: {' '.join(resolved.args)}", highlight=False)
+
+
+@app.command("version")
+def version_command() -> None:
+    """Print the version."""
+    console.print(f"ttq-harness {__version__}")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,92 @@
+"""Render a CaptureReport: a terminal table and the JSON file. Pure (rich renderables)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlsplit
+
+from rich.table import Table
+from rich.text import Text
+
+from harness.model import CaptureReport, PixelEvent, Severity
+
+_KEY_PARAMS = ("value", "currency", "content_id", "content_type", "query")
+
+
+def key_params(event: PixelEvent, width: int = 70) -> str:
+    """A short, readable summary of an event's properties."""
+    props = event.properties
+    if not isinstance(props, dict):
+        return f"(not an object: {json.dumps(props)[: width - 16]})"
+    parts: list[str] = []
+    for key in _KEY_PARAMS:
+        if key in props:
+            parts.append(f"{key}={json.dumps(props[key])}")
+    contents = props.get("contents")
+    if isinstance(contents, list):
+        ids = [str(item.get("content_id")) for item in contents if isinstance(item, dict)]
+        parts.append(f"contents[{len(contents)}]={','.join(ids)}")
+    others = [k for k in props if k not in _KEY_PARAMS and k != "contents"]
+    if others:
+        parts.append("+" + ",".join(others[:4]) + ("…" if len(others) > 4 else ""))
+    text = " ".join(parts)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _path(url: str | None) -> str:
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def events_table(report: CaptureReport, *, include_auto: bool = True) -> Table:
+    table = Table(title=f"ttq events captured from {report.url}", title_justify="left")
+    for column in ("#", "source", "pixel", "event", "event_id", "key parameters", "page"):
+        table.add_column(column, overflow="fold")
+    for event in report.events:
+        if event.auto and not include_auto:
+            continue
+        name = Text(event.name + (" (auto)" if event.auto else ""))
+        if event.source == "call":
+            name.stylize("cyan")
+        table.add_row(
+            str(event.index),
+            event.source,
+            event.pixel_code or "(all)",
+            name,
+            event.event_id,
+            key_params(event),
+            _path(event.page_url),
+        )
+    return table
+
+
+def summary_lines(report: CaptureReport) -> list[str]:
+    calls = sum(1 for e in report.events if e.source == "call")
+    wire = sum(1 for e in report.events if e.source == "wire")
+    pixels = sorted({c for e in report.events if e.source == "wire" for c in e.pixel_codes})
+    telemetry = sum(1 for r in report.requests if r.kind.value == "telemetry")
+    lines = [
+        f"{calls} event call(s), {wire} wire event(s) to {len(pixels)} pixel(s)"
+        + (f" ({', '.join(pixels)})" if pixels else "")
+        + f", {telemetry} telemetry request(s); SDK: {report.sdk}; browser: {report.browser}",
+    ]
+    for finding in report.findings:
+        lines.append(
+            f"{finding.severity.value.upper()} {finding.code} {finding.name}: {finding.message}"
+        )
+    errors = sum(1 for f in report.findings if f.severity is Severity.ERROR)
+    lines.append(f"{len(report.findings)} finding(s), {errors} error(s)")
+    return lines
+
+
+def to_json(report: CaptureReport) -> str:
+    return report.model_dump_json(indent=2)
+
+
+def json_events(report: CaptureReport) -> list[dict[str, Any]]:
+    """The documented subset of an event's keys (for scripts that want it small)."""
+    keys = ("index", "source", "name", "pixel_code", "event_id", "properties", "page_url")
+    return [{key: getattr(event, key) for key in keys} for event in report.events]

@@ -1,0 +1,107 @@
+"""Playwright adapter for the CLI: launch Chromium, open a page, follow steps, capture.
+
+The pytest plugin does not use this module: there pytest-playwright owns the browser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Page, sync_playwright
+
+from harness import __version__
+from harness.browser import resolve_chromium
+from harness.capture.endpoints import DEFAULT_PIXEL_HOSTS
+from harness.capture.recorder import PixelCapture, SdkMode
+from harness.errors import HarnessError
+from harness.model import CaptureReport
+
+
+@dataclass(frozen=True)
+class Step:
+    """One thing to do on the page after it loads."""
+
+    action: Literal["click", "fill", "goto"]
+    target: str
+    value: str = ""
+
+    def describe(self) -> str:
+        if self.action == "fill":
+            return f"fill {self.target!r} with {self.value!r}"
+        return f"{self.action} {self.target!r}"
+
+
+class StepError(HarnessError):
+    """A step could not be done; the capture up to that point is kept on `report`."""
+
+    def __init__(self, message: str, report: CaptureReport) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+@dataclass(frozen=True)
+class InspectOptions:
+    browser_path: str | None = None
+    headed: bool = False
+    slow_mo: float = 0
+    hosts: Sequence[str] = DEFAULT_PIXEL_HOSTS
+    sdk: SdkMode = "emulated"
+    quiet: float = 0.5  # seconds without pixel traffic that count as "settled"
+    timeout: float = 10.0  # per navigation / step
+
+
+def inspect(
+    url: str, steps: Sequence[Step] = (), options: InspectOptions | None = None
+) -> CaptureReport:
+    """Open `url`, do `steps`, and return everything the pixel did."""
+    opts = options or InspectOptions()
+    with sync_playwright() as playwright:
+        resolved = resolve_chromium(
+            opts.browser_path, playwright_executable=playwright.chromium.executable_path
+        )
+        try:
+            browser = playwright.chromium.launch(
+                headless=not opts.headed,
+                slow_mo=opts.slow_mo,
+                **resolved.launch_options(),  # type: ignore[arg-type]
+            )
+        except PlaywrightError as exc:
+            first = str(exc).strip().splitlines()[0]
+            raise HarnessError(f"cannot start Chromium {resolved.describe()}: {first}") from exc
+        try:
+            context = browser.new_context()
+            capture = PixelCapture(hosts=opts.hosts, sdk=opts.sdk).attach(context)
+            page = context.new_page()
+            browser_name = f"Chromium {browser.version} ({resolved.origin})"
+
+            def report() -> CaptureReport:
+                capture.check()
+                return capture.report(url=url, browser=browser_name, harness_version=__version__)
+
+            for number, step in enumerate([Step("goto", url), *steps]):
+                try:
+                    _do(page, step, opts.timeout)
+                except PlaywrightError as exc:
+                    first = str(exc).strip().splitlines()[0]
+                    label = (
+                        "opening the page" if number == 0 else f"step {number} ({step.describe()})"
+                    )
+                    raise StepError(f"{label} failed on {page.url}: {first}", report()) from exc
+                capture.settle(quiet=opts.quiet, timeout=opts.timeout)
+            return report()
+        finally:
+            browser.close()
+
+
+def _do(page: Page, step: Step, timeout: float) -> None:
+    ms = timeout * 1000
+    if step.action == "goto":
+        page.goto(step.target, wait_until="load", timeout=ms)
+    elif step.action == "click":
+        page.locator(step.target).first.click(timeout=ms)
+        page.wait_for_load_state("load", timeout=ms)
+    elif step.action == "fill":
+        page.locator(step.target).first.fill(step.value, timeout=ms)
