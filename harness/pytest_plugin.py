@@ -51,8 +51,8 @@ class _ChromiumLaunchArgs:
     """Registered last, so its `browser_type_launch_args` wraps pytest-playwright's."""
 
     @pytest.fixture(scope="session")
+    @staticmethod
     def browser_type_launch_args(
-        self,
         browser_type_launch_args: dict[str, Any],
         browser_name: str,
         playwright: Playwright,

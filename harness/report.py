@@ -43,8 +43,13 @@ def _path(url: str | None) -> str:
 
 def events_table(report: CaptureReport, *, include_auto: bool = True) -> Table:
     table = Table(title=f"ttq events captured from {report.url}", title_justify="left")
-    for column in ("#", "source", "pixel", "event", "event_id", "key parameters", "page"):
-        table.add_column(column, overflow="fold")
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("source", no_wrap=True)
+    table.add_column("pixel", no_wrap=True)
+    table.add_column("event", no_wrap=True)
+    table.add_column("event_id", overflow="fold")
+    table.add_column("key parameters", overflow="fold", ratio=2)
+    table.add_column("page", overflow="fold", ratio=1)
     for event in report.events:
         if event.auto and not include_auto:
             continue

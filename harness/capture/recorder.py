@@ -364,17 +364,20 @@ class UnloadBeaconGuard:
                     frame_url=headers.get("referer"),
                 )
         finally:
-            self.session.send(
-                "Fetch.fulfillRequest",
-                {
-                    "requestId": event["requestId"],
-                    "responseCode": response.status,
-                    "responseHeaders": [
-                        {"name": k, "value": v} for k, v in response.headers.items()
-                    ],
-                    "body": base64.b64encode(response.body).decode("ascii"),
-                },
-            )
+            try:
+                self.session.send(
+                    "Fetch.fulfillRequest",
+                    {
+                        "requestId": event["requestId"],
+                        "responseCode": response.status,
+                        "responseHeaders": [
+                            {"name": k, "value": v} for k, v in response.headers.items()
+                        ],
+                        "body": base64.b64encode(response.body).decode("ascii"),
+                    },
+                )
+            except PlaywrightError:
+                pass  # the request was cancelled meanwhile (its page or browser went away)
 
 
 def _cdp_post_data(request: dict[str, Any]) -> bytes | None:

@@ -1,0 +1,94 @@
+"""The capture itself: calls at the call site, beacons on the wire, nothing dropped."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page
+
+from harness.capture.recorder import PixelCapture
+from harness.engine import transport_findings
+from harness.expect import ExpectEvent
+
+PIXEL = "CTESTPIXEL0000000001"
+
+
+def test_calls_are_recorded_as_the_page_made_them(
+    page: Page, ttq_capture: PixelCapture, expect_event: ExpectEvent, test_pages: str
+) -> None:
+    page.goto(test_pages + "/calls.html")
+    page.click("#track-after-load")
+    expect_event("AddToCart", source="call", content_id="7")
+    call = next(c for c in ttq_capture.calls if c.method == "track")
+    # the arguments exactly as passed: lowercase currency, the third argument kept
+    assert call.args == [
+        "AddToCart", {"content_id": "7", "value": 3, "currency": "usd"}, {"event_id": "late-1"},
+    ]
+    assert call.page_url == test_pages + "/calls.html"
+    assert call.location is not None
+    assert re.fullmatch(re.escape(test_pages) + r"/calls\.html:\d+:\d+", call.location)
+    # queued before the SDK loaded: load and page, from the base code's inline script
+    assert [c.method for c in ttq_capture.calls][:2] == ["load", "page"]
+    # on the wire the emulator upper-cased the currency, as the SDK does
+    wire = expect_event("AddToCart", content_id="7", pixel=PIXEL, exactly=1)[0]
+    assert wire.properties["currency"] == "USD" and wire.event_id == "late-1"
+
+
+def test_values_json_cannot_hold_are_described_not_lost(
+    page: Page, ttq_capture: PixelCapture, expect_event: ExpectEvent, test_pages: str
+) -> None:
+    page.goto(test_pages + "/calls.html")
+    page.click("#odd-args")
+    event = expect_event("Weird", source="call")[0]
+    assert event.properties == {
+        "when": {"__ttq_type__": "Date", "value": "1970-01-01T00:00:00.000Z"},
+        "missing": {"__ttq_type__": "undefined"},
+        "fn": {"__ttq_type__": "function", "name": "named"},
+        "nan": {"__ttq_type__": "number", "value": "NaN"},
+    }
+
+
+def test_instance_calls_target_one_pixel(
+    page: Page, ttq_capture: PixelCapture, expect_event: ExpectEvent, test_pages: str
+) -> None:
+    page.goto(test_pages + "/calls.html")
+    page.click("#instance")
+    call = expect_event("Subscribe", source="call", exactly=1)[0]
+    assert call.pixel_code == PIXEL
+    assert [c.method for c in ttq_capture.calls if c.pixel_code == PIXEL] == ["track"]
+    expect_event("Subscribe", pixel=PIXEL, value=1)
+
+
+def test_blob_beacon_bodies_are_captured(
+    page: Page, expect_event: ExpectEvent, test_pages: str
+) -> None:
+    page.goto(test_pages + "/calls.html")
+    page.click("#blob-beacon")
+    assert expect_event("FromBlob", pixel=PIXEL)[0].event_id == "b-1"
+
+
+def test_an_undecodable_beacon_is_kept_and_becomes_a_finding(
+    page: Page, ttq_capture: PixelCapture, test_pages: str
+) -> None:
+    page.goto(test_pages + "/calls.html")
+    page.click("#garbage-beacon")
+    assert ttq_capture.wait_for(lambda: bool(ttq_capture.wire()[1]), timeout=5)
+    (bad,) = ttq_capture.wire()[1]
+    assert bad.request.body == '{"event": "Trunc'
+    (finding,) = transport_findings([bad])
+    assert (finding.code, finding.severity.value, finding.source) == ("TR001", "error", "wire")
+    assert "not JSON" in finding.message
+
+
+def test_events_sent_while_leaving_the_page_are_captured(
+    page: Page, ttq_capture: PixelCapture, expect_event: ExpectEvent, test_pages: str
+) -> None:
+    page.goto(test_pages + "/calls.html")
+    expect_event("Pageview")
+    page.click("#leave")  # a link click that tracks, then leaves; pagehide tracks again
+    page.wait_for_url("**/calls-next.html")
+    expect_event("ClickButton", content_name="leave", source="call")
+    expect_event("ClickButton", content_name="leave", pixel=PIXEL)
+    exit_call = expect_event("PageExit", source="call", exactly=1)[0]
+    assert exit_call.call is not None and exit_call.call.frame_url == test_pages + "/calls.html"
+    expect_event("PageExit", content_name="calls", pixel=PIXEL, exactly=1)
