@@ -9,6 +9,7 @@ callbacks on the caller's thread while it waits inside a Playwright call; `wait_
 from __future__ import annotations
 
 import base64
+import contextlib
 import itertools
 import json
 import re
@@ -364,7 +365,8 @@ class UnloadBeaconGuard:
                     frame_url=headers.get("referer"),
                 )
         finally:
-            try:
+            # The request may have been cancelled meanwhile (its page or browser went away).
+            with contextlib.suppress(PlaywrightError):
                 self.session.send(
                     "Fetch.fulfillRequest",
                     {
@@ -376,8 +378,6 @@ class UnloadBeaconGuard:
                         "body": base64.b64encode(response.body).decode("ascii"),
                     },
                 )
-            except PlaywrightError:
-                pass  # the request was cancelled meanwhile (its page or browser went away)
 
 
 def _cdp_post_data(request: dict[str, Any]) -> bytes | None:

@@ -22,7 +22,9 @@ def test_calls_are_recorded_as_the_page_made_them(
     call = next(c for c in ttq_capture.calls if c.method == "track")
     # the arguments exactly as passed: lowercase currency, the third argument kept
     assert call.args == [
-        "AddToCart", {"content_id": "7", "value": 3, "currency": "usd"}, {"event_id": "late-1"},
+        "AddToCart",
+        {"content_id": "7", "value": 3, "currency": "usd"},
+        {"event_id": "late-1"},
     ]
     assert call.page_url == test_pages + "/calls.html"
     assert call.location is not None

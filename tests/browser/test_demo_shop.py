@@ -15,8 +15,13 @@ from harness.expect import ExpectEvent
 
 PIXEL = "CDEMO00SHOP00PIXEL01"
 PIXEL_2 = "CDEMO00SHOP00PIXEL02"
-DRESS = {"content_id": "301", "content_type": "product", "content_name": "Summer Dress",
-         "price": 8, "quantity": 1}
+DRESS = {
+    "content_id": "301",
+    "content_type": "product",
+    "content_name": "Summer Dress",
+    "price": 8,
+    "quantity": 1,
+}
 
 
 def test_product_page_sends_view_content_at_call_and_on_wire(
@@ -24,8 +29,9 @@ def test_product_page_sends_view_content_at_call_and_on_wire(
 ) -> None:
     page.goto(demo_site + "/shop/product.html?id=301")
     call = expect_event("ViewContent", source="call", contents=[DRESS], value=8, exactly=1)[0]
-    wire = expect_event("ViewContent", pixel=PIXEL, contents=[DRESS], value=8, currency="USD",
-                        exactly=1)[0]
+    wire = expect_event(
+        "ViewContent", pixel=PIXEL, contents=[DRESS], value=8, currency="USD", exactly=1
+    )[0]
     assert call.event_id.startswith("evt-") and wire.event_id == call.event_id
     assert wire.page_url == demo_site + "/shop/product.html?id=301"
     assert wire.library_name == "pixel.js"
@@ -59,16 +65,32 @@ def test_purchase_journey_sends_every_step_in_order(
     page.click("#place-order")
     page.wait_for_url("**/thank-you.html?order=*")
 
-    cart = {"value": 17.2, "currency": "USD", "contents": [
-        {**DRESS, "quantity": 2},
-        {"content_id": "401", "content_type": "product", "content_name": "Hair Clip",
-         "price": 1.2, "quantity": 1}]}
+    cart = {
+        "value": 17.2,
+        "currency": "USD",
+        "contents": [
+            {**DRESS, "quantity": 2},
+            {
+                "content_id": "401",
+                "content_type": "product",
+                "content_name": "Hair Clip",
+                "price": 1.2,
+                "quantity": 1,
+            },
+        ],
+    }
     for name in ("InitiateCheckout", "AddPaymentInfo", "PlaceAnOrder", "CompletePayment"):
         expect_event(name, pixel=PIXEL, exactly=1, **cart)
     expect_event("ProductPageExit", content_id="301", exactly=1)  # sent from pagehide
     expect_event("ProductPageExit", content_id="401", exactly=1)
-    expect_event.in_order("ViewContent", "AddToCart", "InitiateCheckout", "AddPaymentInfo",
-                          "PlaceAnOrder", "CompletePayment")
+    expect_event.in_order(
+        "ViewContent",
+        "AddToCart",
+        "InitiateCheckout",
+        "AddPaymentInfo",
+        "PlaceAnOrder",
+        "CompletePayment",
+    )
     order = expect_event("PlaceAnOrder", exactly=1)[0]
     purchase = expect_event("CompletePayment", exactly=1)[0]
     assert order.event_id.startswith("order-")
@@ -113,7 +135,10 @@ def test_spa_route_changes_send_pageviews_with_the_spa_referrer(
     page.click("#spa-deal-301")
     views = expect_event("Pageview", pixel=PIXEL, exactly=3)
     assert [urlsplit(v.page_url or "").path for v in views] == [
-        "/shop/app/", "/shop/app/deals", "/shop/app/deals/301"]
+        "/shop/app/",
+        "/shop/app/deals",
+        "/shop/app/deals/301",
+    ]
     assert views[2].referrer == demo_site + "/shop/app/deals"
     expect_event("ViewContent", pixel=PIXEL, contents=[DRESS], exactly=1)
     page.go_back()
@@ -183,8 +208,11 @@ def test_broken_twin_reserved_names_are_mapped_on_the_wire(
 
 
 def test_no_request_leaves_the_machine_during_the_journey(
-    context: BrowserContext, page: Page, ttq_capture: PixelCapture, expect_event: ExpectEvent,
-    demo_site: str
+    context: BrowserContext,
+    page: Page,
+    ttq_capture: PixelCapture,
+    expect_event: ExpectEvent,
+    demo_site: str,
 ) -> None:
     escaped: list[str] = []
 
@@ -198,9 +226,14 @@ def test_no_request_leaves_the_machine_during_the_journey(
 
     # Registered after the capture, so it sees every request first; pixel hosts fall back to
     # the capture, which answers them locally.
-    context.route("**/*", lambda route, request: route.fallback()
-                  if urlsplit(request.url).hostname in ttq_capture.hosts
-                  else outside(route, request))
+    context.route(
+        "**/*",
+        lambda route, request: (
+            route.fallback()
+            if urlsplit(request.url).hostname in ttq_capture.hosts
+            else outside(route, request)
+        ),
+    )
     page.goto(demo_site + "/shop/index.html")
     page.frame_locator("#newsletter-frame").locator("#subscribe").click()
     page.click("#browse-dresses")
@@ -225,7 +258,16 @@ def test_no_request_leaves_the_machine_during_the_journey(
 def test_every_page_loads_without_errors(page: Page, demo_site: str, site: str) -> None:
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    for path in ("index.html", "category.html?c=dresses", "product.html?id=301", "cart.html",
-                 "checkout.html", "thank-you.html", "search.html?q=clip", "signup.html", "app/"):
+    for path in (
+        "index.html",
+        "category.html?c=dresses",
+        "product.html?id=301",
+        "cart.html",
+        "checkout.html",
+        "thank-you.html",
+        "search.html?q=clip",
+        "signup.html",
+        "app/",
+    ):
         page.goto(f"{demo_site}/{site}/{path}")
     assert errors == []

@@ -18,7 +18,13 @@ from harness.capture.recorder import PixelCapture
 
 DATA = Path(__file__).parent.parent / "data"
 VOLATILE = {
-    "message_id", "timestamp", "session_id", "pageview_id", "userAgent", "url", "version",
+    "message_id",
+    "timestamp",
+    "session_id",
+    "pageview_id",
+    "userAgent",
+    "url",
+    "version",
     "referrer",
 }
 

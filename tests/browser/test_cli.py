@@ -1,0 +1,77 @@
+"""The `ttq-harness` command, run as a user runs it (a subprocess)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "harness", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_inspect_prints_the_events_and_writes_the_json_report(
+    demo_site: str, tmp_path: Path
+) -> None:
+    report_path = tmp_path / "report.json"
+    result = _cli(
+        "inspect",
+        demo_site + "/shop/product.html?id=301",
+        "--click",
+        "#add-to-cart",
+        "--json",
+        str(report_path),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "ViewContent" in result.stdout and "AddToCart" in result.stdout
+    assert "CDEMO00SHOP00PIXEL01" in result.stdout
+    report = json.loads(report_path.read_text())
+    assert report["sdk"] == "emulated" and report["findings"] == []
+    wire = [(e["name"], e["pixel_code"]) for e in report["events"] if e["source"] == "wire"]
+    assert ("AddToCart", "CDEMO00SHOP00PIXEL01") in wire
+    add = next(e for e in report["events"] if e["name"] == "AddToCart" and e["source"] == "call")
+    assert add["properties"]["currency"] == "USD" and add["event_id"].startswith("evt-")
+    assert add["page_url"] == demo_site + "/shop/product.html?id=301"
+
+
+def test_inspect_exits_1_on_an_undecodable_beacon(test_pages: str, tmp_path: Path) -> None:
+    report_path = tmp_path / "r.json"
+    result = _cli(
+        "inspect",
+        test_pages + "/calls.html",
+        "--click",
+        "#garbage-beacon",
+        "--json",
+        str(report_path),
+    )
+    assert result.returncode == 1
+    assert "TR001 undecodable-beacon" in result.stdout
+    assert json.loads(report_path.read_text())["findings"][0]["code"] == "TR001"
+
+
+def test_a_missing_selector_is_a_one_line_error_and_the_capture_is_kept(demo_site: str) -> None:
+    result = _cli(
+        "inspect", demo_site + "/shop/index.html", "--click", "#does-not-exist", "--timeout", "1"
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().startswith("error: step 1 (click '#does-not-exist') failed on")
+    assert "Pageview" in result.stdout  # what was captured before the failure is still shown
+
+
+def test_unreachable_page_and_bad_options_are_usage_errors() -> None:
+    result = _cli("inspect", "http://127.0.0.1:9/", "--timeout", "2")
+    assert result.returncode == 2 and "error: opening the page failed" in result.stderr
+    assert "Traceback" not in result.stderr
+    result = _cli("inspect", "http://127.0.0.1:9/", "--sdk", "live")
+    assert result.returncode == 2 and "only 'emulated'" in result.stderr
+    result = _cli("doctor", "--browser-path", "/no/such/chrome")
+    assert result.returncode == 1 and "no such executable" in result.stderr
