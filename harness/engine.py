@@ -59,7 +59,7 @@ def call_events(calls: Iterable[TtqCall]) -> list[PixelEvent]:
                 pixel_codes=[pixel] if isinstance(pixel, str) else [],
                 event_id=event_id if isinstance(event_id, str) else str(event_id),
                 properties=properties,
-                page_url=call.page_url or call.frame_url,
+                page_url=call.frame_url or call.page_url,  # the frame, as the pixel reports it
                 call=call,
             )
         )

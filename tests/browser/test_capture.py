@@ -94,3 +94,40 @@ def test_events_sent_while_leaving_the_page_are_captured(
     exit_call = expect_event("PageExit", source="call", exactly=1)[0]
     assert exit_call.call is not None and exit_call.call.frame_url == test_pages + "/calls.html"
     expect_event("PageExit", content_name="calls", pixel=PIXEL, exactly=1)
+
+
+def test_consent_calls_are_recorded_and_the_emulator_holds_beacons(
+    page: Page, ttq_capture: PixelCapture, expect_event: ExpectEvent, test_pages: str
+) -> None:
+    page.goto(test_pages + "/consent.html")
+    expect_event("HeldEvent", source="call")
+    expect_event("HeldEvent", never=True, timeout=1)  # held until consent is granted
+    assert [c.method for c in ttq_capture.calls][:3] == ["holdConsent", "load", "page"]
+    page.click("#grant")
+    expect_event("HeldEvent", pixel=PIXEL, n=1, exactly=1)
+    page.click("#revoke")
+    expect_event("AfterRevoke", source="call", exactly=1)
+    expect_event("AfterRevoke", never=True, timeout=1)
+    assert [c.method for c in ttq_capture.calls if "Consent" in c.method] == [
+        "holdConsent",
+        "grantConsent",
+        "revokeConsent",
+    ]
+
+
+def test_the_recorder_does_not_change_what_the_page_sees(
+    page: Page, ttq_capture: PixelCapture, test_pages: str
+) -> None:
+    # The same page without the harness's recorder, in a second context with no capture; the
+    # pixel script is blocked in both, so the queue stays as the base code left it.
+    context = page.context.browser.new_context()  # type: ignore[union-attr]
+    try:
+        bare = context.new_page()
+        for target in (page, bare):
+            target.route("https://analytics.tiktok.com/**", lambda route: route.abort())
+            target.route("https://example.invalid/**", lambda route: route.abort())
+            target.goto(test_pages + "/fingerprint.html")
+        assert page.evaluate("fingerprint()") == bare.evaluate("fingerprint()")
+    finally:
+        context.close()
+    assert [c.method for c in ttq_capture.calls] == ["load", "page"]  # still recorded

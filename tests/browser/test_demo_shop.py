@@ -255,19 +255,29 @@ def test_no_request_leaves_the_machine_during_the_journey(
 
 
 @pytest.mark.parametrize("site", ["shop", "broken-shop"])
-def test_every_page_loads_without_errors(page: Page, demo_site: str, site: str) -> None:
+def test_every_page_sends_its_pageview_at_call_and_on_wire(
+    page: Page, ttq_capture: PixelCapture, demo_site: str, site: str
+) -> None:
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    for path in (
+    pixels = [PIXEL] if site == "shop" else [PIXEL, PIXEL_2]
+    paths = [
         "index.html",
         "category.html?c=dresses",
         "product.html?id=301",
+        "size-guide.html?id=301",
         "cart.html",
         "checkout.html",
         "thank-you.html",
         "search.html?q=clip",
         "signup.html",
         "app/",
-    ):
-        page.goto(f"{demo_site}/{site}/{path}")
+    ]
+    for path in paths:
+        url = f"{demo_site}/{site}/{path}"
+        page.goto(url)
+        ttq_capture.settle(quiet=0.3)
+        on_page = [e for e in ttq_capture.events() if e.name == "Pageview" and e.page_url == url]
+        assert [e.source for e in on_page if e.source == "call"] == ["call"], url
+        assert sorted(e.pixel_code or "" for e in on_page if e.source == "wire") == pixels, url
     assert errors == []
