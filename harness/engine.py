@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from harness.config import RulesConfig
 from harness.decode import decode_beacon
 from harness.model import (
     CaptureReport,
@@ -20,6 +21,8 @@ from harness.model import (
     TtqCall,
     UndecodableBeacon,
 )
+from harness.rules import REGISTRY, Issue, Rule, RuleContext, all_rules, expand
+from harness.tiktok import PROFILES, SDK_ALIASES
 
 #: ttq methods that send an event; every other call (identify, load, consent...) is kept as a call.
 EVENT_METHODS = {"track": None, "page": "Pageview"}
@@ -123,25 +126,177 @@ def wire_events(
     return events, undecodable
 
 
-def transport_findings(undecodable: Iterable[UndecodableBeacon]) -> list[Finding]:
-    """TR001: an event request that could not be decoded. Surfaces instead of vanishing."""
-    return [
-        Finding(
-            code="TR001",
-            name="undecodable-beacon",
-            severity=Severity.ERROR,
-            message=f"{item.request.method} {item.request.url} could not be decoded: {item.reason}",
-            fix="Send the pixel's own JSON body (sendBeacon text/plain) or a valid "
-            "analytics_message; check for a proxy or tag manager rewriting the request.",
-            path="body",
-            received=(item.request.body or "")[:500],
-            event_index=item.request.index,
-            page_url=item.request.page_url,
-            source="wire",
-            request=item.request,
-        )
-        for item in undecodable
+def reconcile(
+    call_evs: Sequence[PixelEvent], wire_evs: Sequence[PixelEvent]
+) -> tuple[list[PixelEvent], list[PixelEvent]]:
+    """Pair wire events with the calls that made them, knowing what the SDK does.
+
+    Returns (wire events no call explains, call events that produced no beacon). A call
+    explains a later wire event with the SDK's name for it (Purchase -> CompletePayment...),
+    from the same frame URL, to the call's pixel (or any pixel for an untargeted call); each
+    (call, pixel) pair explains one beacon. A repeated ttq.page() on the same URL is expected
+    to send nothing, as the SDK does.
+    """
+    candidates: dict[tuple[str, str | None], list[PixelEvent]] = {}
+    last_page_url: dict[str | None, str | None] = {}
+    silent: set[int] = set()
+    for call in call_evs:
+        if call.call is not None and call.call.method == "page":
+            frame = call.call.frame_url
+            if frame in last_page_url and last_page_url[frame] == call.page_url:
+                silent.add(call.index)
+            last_page_url[frame] = call.page_url
+        wire_name = SDK_ALIASES.get(call.name, call.name)
+        candidates.setdefault((wire_name, call.page_url), []).append(call)
+    used: set[tuple[int, str | None]] = set()
+    answered: set[int] = set()
+    uncovered: list[PixelEvent] = []
+    for wire in wire_evs:
+        if wire.auto or wire.name in ("EnrichAM",):
+            uncovered.append(wire)
+            continue
+        match = None
+        for call in candidates.get((wire.name, wire.page_url), ()):
+            if call.index > wire.index:
+                break
+            if call.pixel_code not in (None, wire.pixel_code):
+                continue
+            if (call.index, wire.pixel_code) in used:
+                continue
+            match = call
+            break
+        if match is None:
+            uncovered.append(wire)
+        else:
+            used.add((match.index, wire.pixel_code))
+            answered.add(match.index)
+    unanswered = [c for c in call_evs if c.index not in answered and c.index not in silent]
+    return uncovered, unanswered
+
+
+def run_rules(
+    events: Sequence[PixelEvent],
+    *,
+    calls: Sequence[TtqCall] = (),
+    requests: Sequence[RawRequest] = (),
+    undecodable: Sequence[UndecodableBeacon] = (),
+    config: RulesConfig | None = None,
+    check_delivery: bool = True,
+) -> list[Finding]:
+    """Check captured events against the selected rules; apply suppressions and severities.
+
+    Each mistake is reported once: rules look at every ttq call, and at wire events only when
+    no call explains them (automatic events, Event Builder, captures without call records),
+    except rules that only the wire can answer (hashed identity, mangled arguments).
+    `check_delivery=False` skips "call without beacon" (for captures with no wire side).
+    """
+    settings = config or RulesConfig()
+    settings.check_profile()
+    rules = all_rules()
+    selected = set().union(*(expand(s) for s in settings.select)) if settings.select else set()
+    ignored = {selector: expand(selector) for selector in settings.ignore}
+    severity: dict[str, Severity] = {}
+    for selector, level in settings.severity.items():
+        for code in expand(selector):
+            severity[code] = level
+
+    call_evs = [e for e in events if e.source == "call"]
+    wire_evs = [e for e in events if e.source == "wire"]
+    uncovered, unanswered = reconcile(call_evs, wire_evs)
+    canonical = sorted([*call_evs, *uncovered], key=lambda e: e.index)
+    ctx = RuleContext(
+        profile=PROFILES[settings.profile],
+        uses_events_api=settings.uses_events_api,
+        duplicate_window=settings.duplicate_window,
+        value_tolerance=settings.value_tolerance,
+        calls=calls,
+        requests=requests,
+        undecodable=undecodable,
+        unanswered_calls=unanswered if check_delivery and wire_evs is not None else [],
+    )
+    found: list[Finding] = []
+    for rule in rules:
+        if rule.code not in selected:
+            continue
+        if rule.scope == "event":
+            targets = canonical if rule.applies_to == "canonical" else wire_evs
+            for event in targets:
+                if event.auto:
+                    continue
+                found.extend(_finding(rule, issue, event) for issue in rule.check(event, ctx))
+        else:
+            found.extend(_finding(rule, issue, issue.event) for issue in rule.check(canonical, ctx))
+
+    kept: list[Finding] = []
+    used: set[str] = set()
+    for finding in found:
+        suppressed_by = [sel for sel, codes in ignored.items() if finding.code in codes]
+        if suppressed_by:
+            used.update(suppressed_by)
+        else:
+            kept.append(finding)
+    if "CF001" in selected:
+        unused_rule = REGISTRY["CF001"]
+        for selector in ignored:
+            if selector not in used and "CF001" not in ignored[selector]:
+                kept.append(
+                    _finding(
+                        unused_rule,
+                        Issue(
+                            message=f"ignore selector {selector!r} suppressed nothing in this run",
+                            path="ignore",
+                            received=selector,
+                        ),
+                        None,
+                    )
+                )
+    kept = [
+        f.model_copy(update={"severity": severity[f.code]}) if f.code in severity else f
+        for f in kept
     ]
+    return sorted(kept, key=lambda f: (f.event_index if f.event_index is not None else -1, f.code))
+
+
+def _finding(rule: Rule, issue: Issue, event: PixelEvent | None) -> Finding:
+    """A Finding with everything needed to find the mistake: event, call or request."""
+    call = issue.call or (event.call if event is not None else None)
+    where: dict[str, Any] = {}
+    if event is not None:
+        where = {
+            "event_index": event.index,
+            "event_name": event.name,
+            "pixel_code": event.pixel_code,
+            "page_url": event.page_url,
+            "source": event.source,
+            "request": event.request,
+        }
+    elif call is not None:
+        where = {
+            "event_index": call.index,
+            "event_name": call.method,
+            "pixel_code": call.pixel_code,
+            "page_url": call.frame_url or call.page_url,
+            "source": "call",
+        }
+    elif issue.request is not None:
+        where = {
+            "event_index": issue.request.index,
+            "page_url": issue.request.page_url,
+            "source": "wire",
+            "request": issue.request,
+        }
+    return Finding(
+        code=rule.code,
+        name=rule.name,
+        severity=rule.severity,
+        message=issue.message,
+        fix=rule.fix,
+        path=issue.path,
+        expected=issue.expected,
+        received=issue.received,
+        call=call,
+        **where,
+    )
 
 
 def build_report(
@@ -153,18 +308,24 @@ def build_report(
     calls: Sequence[TtqCall],
     requests: Sequence[RawRequest],
     notes: Sequence[dict[str, Any]] = (),
+    config: RulesConfig | None = None,
 ) -> CaptureReport:
+    settings = config or RulesConfig()
     filled = fill_beacon_bodies(requests, notes)
     on_wire, undecodable = wire_events(filled)
     events = sorted([*call_events(calls), *on_wire], key=lambda event: event.index)
+    findings = run_rules(
+        events, calls=calls, requests=filled, undecodable=undecodable, config=settings
+    )
     return CaptureReport(
         harness_version=harness_version,
         sdk=sdk,
+        profile=settings.profile,
         url=url,
         browser=browser,
         events=events,
         calls=list(calls),
         requests=filled,
         undecodable=undecodable,
-        findings=transport_findings(undecodable),
+        findings=findings,
     )

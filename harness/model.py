@@ -118,6 +118,7 @@ class Finding(_Frozen):
     page_url: str | None = None
     source: Source | None = None
     request: RawRequest | None = None
+    call: TtqCall | None = None
 
 
 class CaptureReport(_Frozen):
@@ -126,6 +127,7 @@ class CaptureReport(_Frozen):
     schema_version: int = 1
     harness_version: str
     sdk: str = Field(description="SDK mode: 'emulated' (default).")
+    profile: str = Field(default="spec", description="Rule profile the findings follow.")
     url: str
     browser: str | None = None
     events: list[PixelEvent]

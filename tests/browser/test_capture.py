@@ -7,7 +7,8 @@ import re
 from playwright.sync_api import Page
 
 from harness.capture.recorder import PixelCapture
-from harness.engine import transport_findings
+from harness.engine import run_rules
+from harness.model import UndecodableBeacon
 from harness.expect import ExpectEvent
 
 PIXEL = "CTESTPIXEL0000000001"
@@ -77,7 +78,9 @@ def test_an_undecodable_beacon_is_kept_and_becomes_a_finding(
     assert ttq_capture.wait_for(lambda: bool(ttq_capture.wire()[1]), timeout=5)
     (bad,) = ttq_capture.wire()[1]
     assert bad.request.body == '{"event": "Trunc'
-    (finding,) = transport_findings([bad])
+    findings = run_rules([], undecodable=[bad])
+    (finding,) = [f for f in findings if f.code == "TR001"]
+    assert isinstance(bad, UndecodableBeacon)
     assert (finding.code, finding.severity.value, finding.source) == ("TR001", "error", "wire")
     assert "not JSON" in finding.message
 

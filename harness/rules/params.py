@@ -1,0 +1,1 @@
+"""Rules: see _registry.py."""
