@@ -7,13 +7,16 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 
 from harness import __version__
 from harness.capture.endpoints import DEFAULT_PIXEL_HOSTS
+from harness.config import FailOn, RulesConfig, describe_validation_error, fails, load_pyproject
 from harness.errors import HarnessError
-from harness.model import CaptureReport, Severity
+from harness.model import CaptureReport
 from harness.report import events_table, summary_lines, to_json
+from harness.rules import expand
 from harness.runner import InspectOptions, Step, StepError, inspect
 from harness.server import SiteServer, default_sites_dir
 
@@ -58,7 +61,43 @@ def _parse_step(text: str) -> Step:
     )
 
 
-def _render(report: CaptureReport, *, json_path: Path | None, hide_auto: bool) -> int:
+def _rules_config(
+    config_file: Path | None,
+    profile: str | None,
+    select: list[str] | None,
+    ignore: list[str] | None,
+    severity: list[str] | None,
+    fail_on: str | None,
+) -> RulesConfig:
+    """pyproject.toml's [tool.ttq-harness], then the command-line options; selectors checked."""
+    if config_file is not None and not config_file.is_file():
+        raise HarnessError(f"--config {config_file}: no such file")
+    base = load_pyproject(config_file)
+    overrides: dict[str, str] = {}
+    for item in severity or []:
+        selector, _, level = item.partition("=")
+        if level not in ("error", "warning", "info"):
+            raise HarnessError(f"--severity {item!r}: expected SELECTOR=error|warning|info")
+        overrides[selector] = level
+    try:
+        config = base.merged(
+            profile=profile,
+            select=select or None,
+            ignore_extra=ignore or None,
+            severity=overrides or None,
+            fail_on=fail_on,
+        )
+    except ValidationError as exc:
+        raise HarnessError(describe_validation_error(exc, "options")) from exc
+    config.check_profile()
+    for selector in [*config.select, *config.ignore, *config.severity]:
+        expand(selector)  # raises with "did you mean" before any browser starts
+    return config
+
+
+def _render(
+    report: CaptureReport, *, json_path: Path | None, hide_auto: bool, fail_on: FailOn = "error"
+) -> int:
     console.print(events_table(report, include_auto=not hide_auto))
     for line in summary_lines(report):
         console.print(line, highlight=False, markup=False)
@@ -66,23 +105,24 @@ def _render(report: CaptureReport, *, json_path: Path | None, hide_auto: bool) -
         json_path.parent.mkdir(parents=True, exist_ok=True)
         json_path.write_text(to_json(report), encoding="utf-8")
         console.print(f"JSON report written to {json_path}", highlight=False)
-    has_errors = any(f.severity is Severity.ERROR for f in report.findings)
-    return EXIT_FINDINGS if has_errors else EXIT_OK
+    failing = [f for f in report.findings if fails(f.severity, fail_on)]
+    return EXIT_FINDINGS if failing else EXIT_OK
 
 
 def _run(
     url: str, steps: list[Step], options: InspectOptions, json_path: Path | None, hide_auto: bool
 ) -> int:
+    fail_on = options.rules.fail_on
     try:
         report = inspect(url, steps, options)
     except StepError as exc:
-        _render(exc.report, json_path=json_path, hide_auto=hide_auto)
+        _render(exc.report, json_path=json_path, hide_auto=hide_auto, fail_on=fail_on)
         err.print(f"error: {exc}", highlight=False, markup=False)
         return EXIT_USAGE
     except HarnessError as exc:
         err.print(f"error: {exc}", highlight=False, markup=False)
         return EXIT_USAGE
-    return _render(report, json_path=json_path, hide_auto=hide_auto)
+    return _render(report, json_path=json_path, hide_auto=hide_auto, fail_on=fail_on)
 
 
 BrowserPath = Annotated[
@@ -96,6 +136,33 @@ BrowserPath = Annotated[
 Headed = Annotated[bool, typer.Option("--headed", help="Show the browser window.")]
 JsonPath = Annotated[
     Path | None, typer.Option("--json", help="Write the full JSON report (events, findings) here.")
+]
+ConfigFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        help="pyproject.toml to read [tool.ttq-harness] from (default: ./pyproject.toml).",
+    ),
+]
+Profile = Annotated[
+    str | None, typer.Option("--profile", help="Rule profile: spec (default) or tiktok-2025.")
+]
+Select = Annotated[
+    list[str] | None,
+    typer.Option("--select", help="Run only these rules (code, family, group, name; repeatable)."),
+]
+Ignore = Annotated[
+    list[str] | None, typer.Option("--ignore", help="Suppress these rules (repeatable).")
+]
+SeverityOpt = Annotated[
+    list[str] | None,
+    typer.Option("--severity", help="Override a severity: SELECTOR=LEVEL (repeatable)."),
+]
+FailOnOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--fail-on", help="Exit 1 on findings at or above: error (default), warning, info, never."
+    ),
 ]
 HideAuto = Annotated[
     bool,
@@ -136,6 +203,12 @@ def inspect_command(
         float, typer.Option("--timeout", help="Seconds allowed per navigation or step.")
     ] = 10.0,
     hide_auto: HideAuto = False,
+    config_file: ConfigFile = None,
+    profile: Profile = None,
+    select: Select = None,
+    ignore: Ignore = None,
+    severity: SeverityOpt = None,
+    fail_on: FailOnOpt = None,
 ) -> None:
     """Open URL in Chromium, follow simple steps, print every ttq event and write a report."""
     if click and step:
@@ -197,10 +270,16 @@ def demo_command(
     ] = None,
     browser_path: BrowserPath = None,
     headed: Headed = False,
+    profile: Profile = None,
 ) -> None:
     """Walk the bundled demo shop's purchase journey and print every pixel event."""
     exit_code = EXIT_OK
-    options = InspectOptions(browser_path=browser_path, headed=headed)
+    try:
+        rules = _rules_config(None, profile, None, None, None, None)
+    except HarnessError as exc:
+        err.print(f"error: {exc}", highlight=False, markup=False)
+        raise typer.Exit(EXIT_USAGE) from exc
+    options = InspectOptions(browser_path=browser_path, headed=headed, rules=rules)
     with SiteServer() as server:
         for site in ["shop", "broken-shop"] if broken else ["shop"]:
             url = server.url(f"/{site}/product.html?id=301")
@@ -233,6 +312,39 @@ def doctor_command(
     else:
         console.print(f"ttq-harness {__version__}: Chromium {resolved.describe()}", highlight=False)
         console.print(f"launch flags: {' '.join(resolved.args)}", highlight=False)
+
+
+@app.command("rules")
+def rules_command(
+    code: Annotated[
+        str | None, typer.Argument(help="A rule code or name: print its full doc.")
+    ] = None,
+    as_markdown: Annotated[bool, typer.Option("--markdown", help="Print docs/rules.md.")] = False,
+) -> None:
+    """List the validation rules, or print one rule's documentation."""
+    from rich.table import Table
+
+    from harness.rules import ConfigError, all_rules, get_rule
+    from harness.rules_doc import markdown, rule_text
+
+    if as_markdown:
+        print(markdown(), end="")
+        return
+    if code:
+        try:
+            rule = get_rule(code)
+        except ConfigError as exc:
+            err.print(f"error: {exc}", highlight=False, markup=False)
+            raise typer.Exit(EXIT_USAGE) from exc
+        console.print(rule_text(rule), highlight=False, markup=False)
+        return
+    table = Table(title="ttq-harness rules", title_justify="left")
+    for column in ("code", "name", "severity", "group", "summary"):
+        table.add_column(column, no_wrap=column != "summary")
+    for rule in all_rules():
+        table.add_row(rule.code, rule.name, rule.severity.value, rule.group, rule.summary)
+    console.print(table)
+    console.print("`ttq-harness rules CODE` prints a rule's full documentation.", highlight=False)
 
 
 @app.command("version")

@@ -10,18 +10,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Any
 
+import pluggy
 import pytest
 from playwright.sync_api import BrowserContext, Playwright
+from pydantic import ValidationError
 
+from harness import __version__
 from harness.browser import ENV_VAR, resolve_chromium
 from harness.capture.endpoints import DEFAULT_PIXEL_HOSTS
 from harness.capture.recorder import PixelCapture
+from harness.config import RulesConfig, fails, load_pyproject
 from harness.errors import HarnessError
 from harness.expect import ExpectEvent
-from harness.model import PixelEvent
+from harness.model import CaptureReport, Finding, PixelEvent
+from harness.report import finding_line
+from harness.rules import expand
 from harness.server import SiteServer
 
 
@@ -38,6 +44,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="append",
         default=[],
         help="Extra host to treat as a pixel host (answered locally). Repeatable.",
+    )
+    group.addoption(
+        "--ttq-profile",
+        default=None,
+        help="Rule profile: spec (default) or tiktok-2025.",
+    )
+    group.addoption(
+        "--ttq-ignore",
+        action="append",
+        default=[],
+        help="Suppress a rule (code, family, group or name). Repeatable.",
+    )
+    group.addoption(
+        "--ttq-fail-on",
+        default=None,
+        choices=["error", "warning", "info", "never"],
+        help="Fail a test whose captured events have findings at or above this severity "
+        "(default: never; findings are then only available through ttq_findings).",
     )
     group.addoption(
         "--ttq-timeout",
@@ -76,7 +100,9 @@ class _ChromiumLaunchArgs:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "ttq(hosts=[...]): extra pixel hosts to answer locally for this test"
+        "markers",
+        "ttq(hosts=[...], select=[...], ignore=[...], severity={...}, profile=..., fail_on=...): "
+        "pixel hosts and rule settings for this test",
     )
     if config.pluginmanager.has_plugin("playwright") or config.pluginmanager.has_plugin(
         "pytest_playwright"
@@ -100,6 +126,83 @@ def _ttq_keep_pixel_local(request: pytest.FixtureRequest) -> None:
     # Any test with a pytest-playwright context gets the capture, so no pixel request leaves.
     if "context" in request.fixturenames:
         request.getfixturevalue("ttq_capture")
+        request.getfixturevalue("ttq_rules_config")
+
+
+@pytest.fixture
+def ttq_rules_config(request: pytest.FixtureRequest) -> RulesConfig:
+    """[tool.ttq-harness] from the rootdir's pyproject.toml, then --ttq-* options, then the
+    test's @pytest.mark.ttq(...) marker."""
+    try:
+        config = load_pyproject(request.config.rootpath / "pyproject.toml")
+        option = request.config.getoption
+        config = config.merged(
+            profile=option("--ttq-profile"), ignore_extra=option("--ttq-ignore") or None
+        )
+        marker = request.node.get_closest_marker("ttq")
+        if marker is not None:
+            settings = {k: v for k, v in marker.kwargs.items() if k != "hosts"}
+            if "ignore" in settings:
+                settings["ignore_extra"] = settings.pop("ignore")
+            config = config.merged(**settings)
+        config.check_profile()
+        for selector in [*config.select, *config.ignore, *config.severity]:
+            expand(selector)
+    except (HarnessError, ValidationError) as exc:
+        pytest.fail(f"ttq-harness configuration: {exc}", pytrace=False)
+    return config
+
+
+class FindingsProbe:
+    """`ttq_findings()`: the findings on what was captured so far, with the test's settings."""
+
+    def __init__(self, capture: PixelCapture, config: RulesConfig) -> None:
+        self.capture = capture
+        self.config = config
+
+    def report(self) -> CaptureReport:
+        self.capture.settle(quiet=0.3, timeout=5)
+        return self.capture.report(
+            url=next((p.url for p in self.capture.context.pages), ""),
+            browser=None,
+            harness_version=__version__,
+            config=self.config,
+        )
+
+    def __call__(self, min_severity: str = "info") -> list[Finding]:
+        return [f for f in self.report().findings if fails(f.severity, min_severity)]  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def ttq_findings(ttq_capture: PixelCapture, ttq_rules_config: RulesConfig) -> FindingsProbe:
+    """Call it for the rule findings on the events captured so far: `ttq_findings("warning")`."""
+    return FindingsProbe(ttq_capture, ttq_rules_config)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, pluggy.Result[None], None]:
+    outcome = yield
+    funcargs = getattr(item, "funcargs", {})
+    capture = funcargs.get("ttq_capture")
+    if outcome.excinfo is not None or capture is None:
+        return
+    marker = item.get_closest_marker("ttq")
+    fail_on = (marker.kwargs.get("fail_on") if marker else None) or item.config.getoption(
+        "--ttq-fail-on"
+    )
+    if not fail_on or fail_on == "never":
+        return
+    config = funcargs.get("ttq_rules_config")
+    if not isinstance(config, RulesConfig):
+        config = RulesConfig()
+    failing = FindingsProbe(capture, config)(fail_on)
+    if failing:
+        lines = "\n".join(finding_line(f) for f in failing)
+        outcome.force_exception(
+            AssertionError(
+                f"ttq-harness: {len(failing)} finding(s) at or above {fail_on}:\n{lines}"
+            )
+        )
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from rich.table import Table
 from rich.text import Text
 
-from harness.model import CaptureReport, PixelEvent, Severity
+from harness.model import CaptureReport, Finding, PixelEvent, Severity
 
 _KEY_PARAMS = ("value", "currency", "content_id", "content_type", "query")
 
@@ -68,6 +68,23 @@ def events_table(report: CaptureReport, *, include_auto: bool = True) -> Table:
     return table
 
 
+def finding_line(finding: Finding) -> str:
+    """One finding on one line: severity, code, name, where, message."""
+    where = []
+    if finding.event_index is not None:
+        where.append(f"#{finding.event_index} {finding.source or ''} {finding.event_name or ''}")
+    if finding.pixel_code:
+        where.append(finding.pixel_code)
+    if finding.call is not None and finding.call.location:
+        where.append(f"at {finding.call.location}")
+    elif finding.page_url:
+        where.append(f"on {_path(finding.page_url)}")
+    place = f" [{' '.join(' '.join(where).split())}]" if where else ""
+    return (
+        f"{finding.severity.value.upper()} {finding.code} {finding.name}{place}: {finding.message}"
+    )
+
+
 def summary_lines(report: CaptureReport) -> list[str]:
     calls = sum(1 for e in report.events if e.source == "call")
     wire = sum(1 for e in report.events if e.source == "wire")
@@ -76,14 +93,17 @@ def summary_lines(report: CaptureReport) -> list[str]:
     lines = [
         f"{calls} event call(s), {wire} wire event(s) to {len(pixels)} pixel(s)"
         + (f" ({', '.join(pixels)})" if pixels else "")
-        + f", {telemetry} telemetry request(s); SDK: {report.sdk}; browser: {report.browser}",
+        + f", {telemetry} telemetry request(s); SDK: {report.sdk}; rule profile: "
+        f"{report.profile}; browser: {report.browser}",
     ]
+    lines.extend(finding_line(finding) for finding in report.findings)
+    counts = {level: 0 for level in Severity}
     for finding in report.findings:
-        lines.append(
-            f"{finding.severity.value.upper()} {finding.code} {finding.name}: {finding.message}"
-        )
-    errors = sum(1 for f in report.findings if f.severity is Severity.ERROR)
-    lines.append(f"{len(report.findings)} finding(s), {errors} error(s)")
+        counts[finding.severity] += 1
+    lines.append(
+        f"{len(report.findings)} finding(s): {counts[Severity.ERROR]} error(s), "
+        f"{counts[Severity.WARNING]} warning(s), {counts[Severity.INFO]} info"
+    )
     return lines
 
 

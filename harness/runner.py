@@ -6,7 +6,7 @@ The pytest plugin does not use this module: there pytest-playwright owns the bro
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from playwright.sync_api import Error as PlaywrightError
@@ -16,6 +16,7 @@ from harness import __version__
 from harness.browser import resolve_chromium
 from harness.capture.endpoints import DEFAULT_PIXEL_HOSTS
 from harness.capture.recorder import PixelCapture, SdkMode
+from harness.config import RulesConfig
 from harness.errors import HarnessError
 from harness.model import CaptureReport
 
@@ -51,6 +52,7 @@ class InspectOptions:
     sdk: SdkMode = "emulated"
     quiet: float = 0.5  # seconds without pixel traffic that count as "settled"
     timeout: float = 10.0  # per navigation / step
+    rules: RulesConfig = field(default_factory=RulesConfig)
 
 
 def inspect(
@@ -79,7 +81,9 @@ def inspect(
 
             def report() -> CaptureReport:
                 capture.check()
-                return capture.report(url=url, browser=browser_name, harness_version=__version__)
+                return capture.report(
+                    url=url, browser=browser_name, harness_version=__version__, config=opts.rules
+                )
 
             for number, step in enumerate([Step("goto", url), *steps]):
                 try:

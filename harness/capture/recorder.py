@@ -25,6 +25,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Request, Route
 from playwright.sync_api import Error as PlaywrightError
 
 from harness.capture.endpoints import DEFAULT_PIXEL_HOSTS, classify, is_events_loader
+from harness.config import RulesConfig
 from harness.engine import build_report, call_events, fill_beacon_bodies, wire_events
 from harness.errors import UsageError
 from harness.model import (
@@ -252,8 +253,16 @@ class PixelCapture:
             found.extend(self.wire()[0])
         return sorted(found, key=lambda event: event.index)
 
-    def report(self, *, url: str, browser: str | None, harness_version: str) -> CaptureReport:
+    def report(
+        self,
+        *,
+        url: str,
+        browser: str | None,
+        harness_version: str,
+        config: RulesConfig | None = None,
+    ) -> CaptureReport:
         return build_report(
+            config=config,
             harness_version=harness_version,
             sdk=self.sdk,
             url=url,

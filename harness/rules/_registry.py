@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import textwrap
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -113,12 +114,10 @@ def _sections(doc: str) -> dict[str, str]:
             current = found.setdefault(heading, [])
         elif current is not None:
             current.append(line)
-    return {key: "\n".join(lines).strip("\n") for key, lines in found.items()}
+    return {key: textwrap.dedent("\n".join(lines)).strip("\n") for key, lines in found.items()}
 
 
 def _dedent(doc: str) -> str:
-    import textwrap
-
     first, _, rest = doc.partition("\n")
     return first.strip() + "\n" + textwrap.dedent(rest)
 

@@ -8,8 +8,8 @@ from playwright.sync_api import Page
 
 from harness.capture.recorder import PixelCapture
 from harness.engine import run_rules
-from harness.model import UndecodableBeacon
 from harness.expect import ExpectEvent
+from harness.model import UndecodableBeacon
 
 PIXEL = "CTESTPIXEL0000000001"
 
