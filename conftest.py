@@ -14,6 +14,7 @@ import pytest
 from harness.server import SiteServer
 
 ROOT = Path(__file__).parent
+pytest_plugins = ["pytester"]
 
 
 @pytest.fixture(scope="session")

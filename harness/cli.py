@@ -222,6 +222,11 @@ def inspect_command(
         )
         raise typer.Exit(EXIT_USAGE)
     steps = [Step("click", s) for s in click or []] + [_parse_step(s) for s in step or []]
+    try:
+        rules = _rules_config(config_file, profile, select, ignore, severity, fail_on)
+    except HarnessError as exc:
+        err.print(f"error: {exc}", highlight=False, markup=False)
+        raise typer.Exit(EXIT_USAGE) from exc
     options = InspectOptions(
         browser_path=browser_path,
         headed=headed,
@@ -229,6 +234,7 @@ def inspect_command(
         hosts=(*DEFAULT_PIXEL_HOSTS, *(pixel_host or [])),
         quiet=quiet,
         timeout=timeout,
+        rules=rules,
     )
     raise typer.Exit(_run(url, steps, options, json_path, hide_auto))
 

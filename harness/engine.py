@@ -142,7 +142,7 @@ def reconcile(
     silent: set[int] = set()
     for call in call_evs:
         if call.call is not None and call.call.method == "page":
-            frame = call.call.frame_url
+            frame = call.call.document
             if frame in last_page_url and last_page_url[frame] == call.page_url:
                 silent.add(call.index)
             last_page_url[frame] = call.page_url
@@ -212,7 +212,7 @@ def run_rules(
         calls=calls,
         requests=requests,
         undecodable=undecodable,
-        unanswered_calls=unanswered if check_delivery and wire_evs is not None else [],
+        unanswered_calls=unanswered if check_delivery else [],
     )
     found: list[Finding] = []
     for rule in rules:

@@ -67,6 +67,16 @@ class TtqCall(_Frozen):
     location: str | None = Field(
         default=None, description="Script location that made the call, as URL:line:column."
     )
+    document_id: str | None = Field(
+        default=None,
+        description="Identifies the document (one page load in one frame) that made the call; "
+        "stays the same across SPA route changes.",
+    )
+
+    @property
+    def document(self) -> str | None:
+        """The document key: document_id when recorded, else the frame URL."""
+        return self.document_id or self.frame_url
 
 
 class PixelEvent(_Frozen):

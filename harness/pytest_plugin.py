@@ -30,6 +30,9 @@ from harness.report import finding_line
 from harness.rules import expand
 from harness.server import SiteServer
 
+CAPTURE_KEY = pytest.StashKey[PixelCapture]()
+CONFIG_KEY = pytest.StashKey[RulesConfig]()
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("ttq-harness", "ttq-harness (TikTok Pixel capture)")
@@ -118,6 +121,7 @@ def ttq_capture(context: BrowserContext, request: pytest.FixtureRequest) -> Pixe
     if marker is not None:
         hosts.extend(marker.kwargs.get("hosts", []))
     capture = PixelCapture(hosts=tuple(dict.fromkeys(hosts)))
+    request.node.stash[CAPTURE_KEY] = capture
     return capture.attach(context)
 
 
@@ -150,6 +154,7 @@ def ttq_rules_config(request: pytest.FixtureRequest) -> RulesConfig:
             expand(selector)
     except (HarnessError, ValidationError) as exc:
         pytest.fail(f"ttq-harness configuration: {exc}", pytrace=False)
+    request.node.stash[CONFIG_KEY] = config
     return config
 
 
@@ -182,8 +187,7 @@ def ttq_findings(ttq_capture: PixelCapture, ttq_rules_config: RulesConfig) -> Fi
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, pluggy.Result[None], None]:
     outcome = yield
-    funcargs = getattr(item, "funcargs", {})
-    capture = funcargs.get("ttq_capture")
+    capture = item.stash.get(CAPTURE_KEY, None)
     if outcome.excinfo is not None or capture is None:
         return
     marker = item.get_closest_marker("ttq")
@@ -192,17 +196,12 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, pluggy.Result[None
     )
     if not fail_on or fail_on == "never":
         return
-    config = funcargs.get("ttq_rules_config")
-    if not isinstance(config, RulesConfig):
-        config = RulesConfig()
+    config = item.stash.get(CONFIG_KEY, RulesConfig())
     failing = FindingsProbe(capture, config)(fail_on)
     if failing:
         lines = "\n".join(finding_line(f) for f in failing)
-        outcome.force_exception(
-            AssertionError(
-                f"ttq-harness: {len(failing)} finding(s) at or above {fail_on}:\n{lines}"
-            )
-        )
+        message = f"ttq-harness: {len(failing)} finding(s) at or above {fail_on}:\n{lines}"
+        outcome.force_exception(pytest.fail.Exception(message, pytrace=False))
 
 
 @pytest.fixture

@@ -219,6 +219,7 @@ class PixelCapture:
                 page_url=page_url or payload.get("frame_url"),
                 frame_url=payload.get("frame_url"),
                 location=payload.get("location"),
+                document_id=payload.get("document_id"),
             )
         )
 

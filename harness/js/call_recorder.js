@@ -109,7 +109,7 @@
     var copied = [];
     for (var i = 0; i < args.length; i++) copied.push(toJson(args[i], [], 0));
     send({
-      kind: 'call', method: method, args: copied, pixel_code: pixelCode,
+      kind: 'call', method: method, args: copied, pixel_code: pixelCode, document_id: recordPrefix,
       timestamp: Date.now() / 1000, frame_url: String(window.location.href),
       location: location
     });

@@ -132,7 +132,7 @@ def pixel_loaded_twice(events: Sequence[PixelEvent], ctx: RuleContext) -> Iterat
     for call in ctx.calls:
         if call.method != "load" or not call.args or not isinstance(call.args[0], str):
             continue
-        key = (call.frame_url, call.args[0])
+        key = (call.document, call.args[0])
         if key in seen:
             yield Issue(
                 message=f"pixel {call.args[0]} was loaded again on {call.frame_url}",
@@ -166,11 +166,11 @@ def event_before_load(events: Sequence[PixelEvent], ctx: RuleContext) -> Iterato
     loaded: set[str | None] = set()
     for call in ctx.calls:
         if call.method == "load":
-            loaded.add(call.frame_url)
+            loaded.add(call.document)
         elif (
             call.method in ("track", "page")
             and call.pixel_code is None
-            and (call.frame_url not in loaded)
+            and (call.document not in loaded)
         ):
             name = "Pageview" if call.method == "page" else call.args[0] if call.args else ""
             yield Issue(

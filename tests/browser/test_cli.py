@@ -75,3 +75,43 @@ def test_unreachable_page_and_bad_options_are_usage_errors() -> None:
     assert result.returncode == 2 and "only 'emulated'" in result.stderr
     result = _cli("doctor", "--browser-path", "/no/such/chrome")
     assert result.returncode == 1 and "no such executable" in result.stderr
+
+
+def test_rules_lists_and_explains() -> None:
+    listing = _cli("rules")
+    assert (
+        listing.returncode == 0 and "PR002" in listing.stdout and "numeric-string" in listing.stdout
+    )
+    one = _cli("rules", "numeric-string")
+    assert one.returncode == 0 and one.stdout.startswith("PR002 numeric-string (error")
+    assert "Why:" in one.stdout and "Bad:" in one.stdout and "Good:" in one.stdout
+    typo = _cli("rules", "PR0002")
+    assert typo.returncode == 2 and "did you mean 'PR002'" in typo.stderr
+
+
+def test_inspect_applies_rule_options_and_the_fail_threshold(
+    demo_site: str, tmp_path: Path
+) -> None:
+    url = demo_site + "/broken-shop/search.html?q=dress"
+    report_path = tmp_path / "r.json"
+    failing = _cli("inspect", url, "--json", str(report_path))
+    assert failing.returncode == 1
+    assert "ERROR PR001 properties-not-object" in failing.stdout
+    report = json.loads(report_path.read_text())
+    assert report["profile"] == "spec"
+    finding = next(f for f in report["findings"] if f["code"] == "PR001")
+    assert finding["path"] == "properties" and finding["received"] == "dress"
+    assert finding["event_name"] == "Search" and finding["source"] == "call"
+    assert finding["call"]["location"].startswith(url + ":")
+    accepted = _cli("inspect", url, "--ignore", "PR001")
+    assert accepted.returncode == 0, accepted.stdout
+    lowered = _cli("inspect", url, "--severity", "PR001=warning")
+    assert lowered.returncode == 0 and "WARNING PR001" in lowered.stdout
+    strict = _cli("inspect", url, "--severity", "PR001=warning", "--fail-on", "warning")
+    assert strict.returncode == 1
+    typo = _cli("inspect", url, "--select", "parameter")
+    assert typo.returncode == 2 and "did you mean 'parameters'" in typo.stderr
+    config = tmp_path / "pyproject.toml"
+    config.write_text('[tool.ttq-harness]\nignore = ["properties-not-object"]\n')
+    from_file = _cli("inspect", url, "--config", str(config))
+    assert from_file.returncode == 0, from_file.stdout

@@ -1,0 +1,66 @@
+"""The pytest plugin as users meet it: markers, options, failing a test on findings.
+
+The inner sessions run in a subprocess (pytester), exactly as `pytest` would run them.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.config import RulesConfig
+
+INNER = """
+import pytest
+
+def test_broken_search(page, demo_site):
+    page.goto(demo_site + "/broken-shop/search.html?q=dress")
+
+@pytest.mark.ttq(ignore=["PR001"])
+def test_broken_search_with_the_mistake_accepted(page, demo_site):
+    page.goto(demo_site + "/broken-shop/search.html?q=dress")
+
+def test_correct_search(page, demo_site, ttq_findings):
+    page.goto(demo_site + "/shop/search.html?q=dress")
+    assert ttq_findings("info") == []
+"""
+
+
+@pytest.mark.ttq(ignore=["PR013"], profile="tiktok-2025", severity={"PR006": "error"})
+def test_the_marker_reaches_the_rules_config(ttq_rules_config: RulesConfig) -> None:
+    assert ttq_rules_config.profile == "tiktok-2025"
+    assert ttq_rules_config.ignore == ["PR013"]
+    assert ttq_rules_config.severity["PR006"].value == "error"
+
+
+def test_fail_on_fails_tests_with_findings(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_inner=INNER)
+    result = pytester.runpytest_subprocess("--ttq-fail-on=error", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*_ test_broken_search?chromium? _*",
+            "ttq-harness: 1 finding(s) at or above error:",
+            "ERROR PR001 properties-not-object ?#* call Search at */search.html?q=dress:*",
+        ]
+    )
+
+
+def test_without_fail_on_findings_do_not_fail_tests(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_inner=INNER)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=3)
+
+
+def test_an_unknown_selector_in_a_marker_is_a_clear_failure(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_inner="""
+import pytest
+
+@pytest.mark.ttq(ignore=["PR0001"])
+def test_typo(page):
+    pass
+"""
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*unknown rule selector 'PR0001'; did you mean 'PR001'*"])
