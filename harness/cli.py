@@ -15,6 +15,7 @@ from harness.capture.endpoints import DEFAULT_PIXEL_HOSTS
 from harness.config import FailOn, RulesConfig, describe_validation_error, fails, load_pyproject
 from harness.errors import HarnessError
 from harness.model import CaptureReport
+from harness.plan.result import JourneyResult
 from harness.report import events_table, summary_lines, to_json
 from harness.rules import expand
 from harness.runner import InspectOptions, Step, StepError, inspect
@@ -34,17 +35,6 @@ if not console.is_terminal:  # logs and CI: rich would default to 80 columns and
 err = Console(stderr=True)
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-
-#: The demo's purchase journey through the bundled shop (see sites/README.md).
-DEMO_JOURNEY: tuple[Step, ...] = (
-    Step("click", "#add-to-cart"),
-    Step("click", "#nav-cart"),
-    Step("click", "#checkout"),
-    Step("fill", "#email", "Jane.Doe@Example.com"),
-    Step("fill", "#phone", "+1 202 555 0123"),
-    Step("click", "#add-payment"),
-    Step("click", "#place-order"),
-)
 
 
 def _parse_step(text: str) -> Step:
@@ -269,31 +259,53 @@ def serve_command(
 @app.command("demo")
 def demo_command(
     broken: Annotated[
-        bool, typer.Option("--broken/--no-broken", help="Also run the broken twin shop.")
+        bool, typer.Option("--broken/--no-broken", help="Also run the plan on the broken twin.")
     ] = True,
     json_dir: Annotated[
-        Path | None, typer.Option("--json-dir", help="Write one JSON report per shop here.")
+        Path | None, typer.Option("--json-dir", help="Write one JSON result per shop here.")
     ] = None,
     browser_path: BrowserPath = None,
     headed: Headed = False,
-    profile: Profile = None,
 ) -> None:
-    """Walk the bundled demo shop's purchase journey and print every pixel event."""
-    exit_code = EXIT_OK
-    try:
-        rules = _rules_config(None, profile, None, None, None, None)
-    except HarnessError as exc:
-        err.print(f"error: {exc}", highlight=False, markup=False)
-        raise typer.Exit(EXIT_USAGE) from exc
-    options = InspectOptions(browser_path=browser_path, headed=headed, rules=rules)
+    """Run the bundled tracking plan on the demo shop (it holds), then on its broken twin."""
+    from harness.server import SiteServer
+
+    plan_file = default_sites_dir() / "demo-plan.yaml"
+    codes: dict[str, int] = {}
     with SiteServer() as server:
         for site in ["shop", "broken-shop"] if broken else ["shop"]:
-            url = server.url(f"/{site}/product.html?id=301")
-            console.rule(f"{site}: product page -> add to cart -> cart -> checkout -> thank-you")
-            json_path = json_dir / f"{site}.json" if json_dir else None
-            code = _run(url, list(DEMO_JOURNEY), options, json_path, hide_auto=True)
-            exit_code = max(exit_code, EXIT_USAGE if code == EXIT_USAGE else EXIT_OK)
-    raise typer.Exit(exit_code)
+            base = server.url(f"/{site}/")
+            console.rule(f"ttq-harness run {plan_file.name} --base-url {base}")
+            codes[site] = _run_plan(
+                plan_file,
+                base,
+                [],
+                json_dir / f"{site}.json" if json_dir else None,
+                None,
+                browser_path,
+                headed,
+                0,
+                (None, None, None, None),
+            )
+    if EXIT_USAGE in codes.values():
+        raise typer.Exit(EXIT_USAGE)
+    console.rule("demo")
+    shop_ok = codes["shop"] == EXIT_OK
+    console.print(f"{'✓' if shop_ok else '✗'} the plan holds on the demo shop", highlight=False)
+    if broken:
+        caught = codes["broken-shop"] == EXIT_FINDINGS
+        console.print(
+            f"{'✓' if caught else '✗'} the broken twin's mistakes are caught (see the "
+            "differences and findings above)",
+            highlight=False,
+        )
+        shop_ok = shop_ok and caught
+    console.print(
+        "Next: `ttq-harness run sites/demo-plan.yaml --base-url URL` on your own site, "
+        "`ttq-harness rules` for what is checked.",
+        highlight=False,
+    )
+    raise typer.Exit(EXIT_OK if shop_ok else EXIT_FINDINGS)
 
 
 @app.command("doctor")
@@ -351,6 +363,150 @@ def rules_command(
         table.add_row(rule.code, rule.name, rule.severity.value, rule.group, rule.summary)
     console.print(table)
     console.print("`ttq-harness rules CODE` prints a rule's full documentation.", highlight=False)
+
+
+plan_app = typer.Typer(
+    help="Tracking plans: check one without a browser, export the schema.", no_args_is_help=True
+)
+app.add_typer(plan_app, name="plan")
+
+
+@app.command("run")
+def run_command(
+    plan_file: Annotated[
+        Path, typer.Argument(metavar="PLAN", help="Tracking plan (YAML or JSON).")
+    ],
+    base_url: Annotated[
+        str | None,
+        typer.Option("--base-url", help="Base URL the plan's relative URLs resolve against."),
+    ] = None,
+    journey: Annotated[
+        list[str] | None, typer.Option("--journey", help="Run only this journey (repeatable).")
+    ] = None,
+    json_path: Annotated[
+        Path | None, typer.Option("--json", help="Write the result as JSON.")
+    ] = None,
+    junit_path: Annotated[
+        Path | None, typer.Option("--junit", help="Write JUnit XML (one test case per journey).")
+    ] = None,
+    browser_path: BrowserPath = None,
+    headed: Headed = False,
+    slow_mo: Annotated[
+        float, typer.Option("--slow-mo", help="Slow each browser action by MS.")
+    ] = 0,
+    config_file: ConfigFile = None,
+    profile: Profile = None,
+    ignore: Ignore = None,
+    fail_on: FailOnOpt = None,
+) -> None:
+    """Run a tracking plan's journeys; exit 0 when it holds, 1 when not, 2 on a usage error."""
+    raise typer.Exit(
+        _run_plan(
+            plan_file,
+            base_url,
+            journey or [],
+            json_path,
+            junit_path,
+            browser_path,
+            headed,
+            slow_mo,
+            (config_file, profile, ignore, fail_on),
+        )
+    )
+
+
+def _run_plan(
+    plan_file: Path,
+    base_url: str | None,
+    journeys: list[str],
+    json_path: Path | None,
+    junit_path: Path | None,
+    browser_path: str | None,
+    headed: bool,
+    slow_mo: float,
+    rule_options: tuple[Path | None, str | None, list[str] | None, str | None],
+    quiet_journeys: bool = False,
+) -> int:
+    from harness.plan.load import PlanError, load_plan
+    from harness.plan.report import journey_lines, junit_xml, summary_lines
+    from harness.plan.run import RunOptions, run_plan
+
+    config_file, profile, ignore, fail_on = rule_options
+    try:
+        plan = load_plan(plan_file)
+        rules = _rules_config(config_file, profile, None, ignore, None, fail_on)
+    except (PlanError, HarnessError) as exc:
+        err.print(f"error: {exc}", highlight=False, markup=False)
+        return EXIT_USAGE
+
+    def progress(result: JourneyResult) -> None:
+        for line in journey_lines(result):
+            console.print(line, highlight=False, markup=False)
+
+    options = RunOptions(
+        base_url=base_url,
+        journeys=journeys,
+        browser_path=browser_path,
+        headed=headed,
+        slow_mo=slow_mo,
+        rules=rules,
+        on_journey=progress,
+    )
+    try:
+        result = run_plan(plan, plan_file, options)
+    except HarnessError as exc:
+        err.print(f"error: {exc}", highlight=False, markup=False)
+        return EXIT_USAGE
+    for line in summary_lines(result):
+        console.print(line, highlight=False, markup=False)
+    for path, text in (
+        (json_path, result.model_dump_json(indent=2)),
+        (junit_path, junit_xml(result) if junit_path else ""),
+    ):
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            console.print(f"written: {path}", highlight=False)
+    return EXIT_OK if result.ok else EXIT_FINDINGS
+
+
+@plan_app.command("schema")
+def plan_schema_command(
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write to this file instead of standard output."),
+    ] = None,
+) -> None:
+    """Print the plan's JSON Schema (for editors: `# yaml-language-server: $schema=FILE`)."""
+    from harness.plan.load import dump_schema
+
+    text = dump_schema()
+    if output is None:
+        print(text, end="" if text.endswith("\n") else "\n")
+    else:
+        output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        console.print(f"written: {output}", highlight=False)
+
+
+@plan_app.command("lint")
+def plan_lint_command(
+    plan_file: Annotated[Path, typer.Argument(metavar="PLAN", help="Tracking plan to check.")],
+) -> None:
+    """Check a plan without a browser: structure, references, and its events against the rules."""
+    from harness.plan.lint import lint_plan
+    from harness.plan.load import PlanError, load_plan_with_positions
+
+    try:
+        plan, positions = load_plan_with_positions(plan_file)
+    except PlanError as exc:
+        err.print(f"error: {exc}", highlight=False, markup=False)
+        raise typer.Exit(EXIT_USAGE) from exc
+    problems = lint_plan(plan, source=plan_file, positions=positions)
+    for problem in problems:
+        console.print(str(problem), highlight=False, markup=False)
+    errors = sum(1 for p in problems if p.severity == "error")
+    console.print(f"{plan_file}: {len(problems)} problem(s), {errors} error(s)", highlight=False)
+    raise typer.Exit(EXIT_FINDINGS if errors else EXIT_OK)
 
 
 @app.command("version")

@@ -5,9 +5,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Literal
 
-from harness.assertions import EventQuery, count_ok, failure_message, matching, order_problem
+from harness.assertions import (
+    EventQuery,
+    count_ok,
+    describe_count,
+    failure_message,
+    matching,
+    order_problem,
+)
 from harness.capture.recorder import PixelCapture
 from harness.model import PixelEvent
+from harness.plan.match import event_diffs, near_misses, resolve
+from harness.plan.model import Expectation, Plan
 
 DEFAULT_TIMEOUT = 5.0
 #: After the expected count is reached, how long to keep listening for one too many.
@@ -22,9 +31,12 @@ class ExpectEvent:
     expect_event.in_order("ViewContent", "AddToCart", "InitiateCheckout")
     """
 
-    def __init__(self, capture: PixelCapture, *, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(
+        self, capture: PixelCapture, *, timeout: float = DEFAULT_TIMEOUT, plan: Plan | None = None
+    ) -> None:
         self.capture = capture
         self.timeout = timeout
+        self.plan = plan
 
     def __call__(
         self,
@@ -46,6 +58,16 @@ class ExpectEvent:
         """
         if sum(x is not None and x is not False for x in (exactly, at_least, never)) > 1:
             raise TypeError("use only one of exactly=, at_least=, never=")
+        if self.plan is not None and name in self.plan.events:
+            return self._by_definition(
+                name,
+                pixel=pixel,
+                timeout=timeout,
+                exactly=exactly,
+                at_least=at_least,
+                never=never,
+                params={**(params or {}), **partial_params},
+            )
         query = EventQuery(
             name=name, params={**(params or {}), **partial_params}, pixel=pixel, source=source
         )
@@ -93,6 +115,52 @@ class ExpectEvent:
         problem = order_problem(self.capture.events(), queries)
         if problem:
             raise AssertionError(problem)
+
+    def _by_definition(
+        self,
+        name: str,
+        *,
+        pixel: str | None,
+        timeout: float | None,
+        exactly: int | None,
+        at_least: int | None,
+        never: bool,
+        params: dict[str, Any],
+    ) -> list[PixelEvent]:
+        """expect_event("ViewProduct"): a plan event definition, with its matchers."""
+        assert self.plan is not None
+        want = resolve(self.plan, Expectation(event=name, params=params, pixel=pixel))
+        limit = self.timeout if timeout is None else timeout
+        target = exactly if exactly is not None else (at_least if at_least is not None else 1)
+
+        def found() -> list[PixelEvent]:
+            return [
+                e
+                for e in self.capture.events()
+                if any(not event_diffs(e, want, code) for code in want.pixels)
+            ]
+
+        if never:
+            self.capture.settle(quiet=GRACE, timeout=limit)
+        elif self.capture.wait_for(lambda: len(found()) >= max(target, 1), timeout=limit) and (
+            exactly is not None
+        ):
+            self.capture.settle(quiet=GRACE, timeout=max(GRACE, limit))
+        matched = found()
+        if count_ok(len(matched), exactly=exactly, at_least=at_least, never=never):
+            return matched
+        wanted = describe_count(exactly=exactly, at_least=at_least, never=never)
+        lines = [
+            f"expected plan event {name!r} ({want.name}) {wanted}; saw it {len(matched)} "
+            f"time(s) within {limit:g}s."
+        ]
+        for event, diffs in near_misses(self.capture.events(), want, want.pixels[0]):
+            lines.append(
+                f"  closest: #{event.index} {event.source} {event.name!r} "
+                f"pixel={event.pixel_code or 'all'}"
+            )
+            lines.extend(f"      {diff}" for diff in diffs[:6])
+        raise AssertionError("\n".join(lines))
 
     @property
     def events(self) -> list[PixelEvent]:

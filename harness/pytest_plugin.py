@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from collections.abc import Generator, Iterator
+from pathlib import Path
 from typing import Any
 
 import pluggy
@@ -26,6 +27,7 @@ from harness.config import RulesConfig, fails, load_pyproject
 from harness.errors import HarnessError
 from harness.expect import ExpectEvent
 from harness.model import CaptureReport, Finding, PixelEvent
+from harness.plan.model import Plan
 from harness.report import finding_line
 from harness.rules import expand
 from harness.server import SiteServer
@@ -65,6 +67,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         choices=["error", "warning", "info", "never"],
         help="Fail a test whose captured events have findings at or above this severity "
         "(default: never; findings are then only available through ttq_findings).",
+    )
+    group.addoption(
+        "--ttq-plan",
+        default=None,
+        help="Tracking plan whose event definitions expect_event accepts by name.",
     )
     group.addoption(
         "--ttq-timeout",
@@ -210,10 +217,26 @@ def ttq_events(ttq_capture: PixelCapture) -> list[PixelEvent]:
     return ttq_capture.events()
 
 
+@pytest.fixture(scope="session")
+def ttq_plan(pytestconfig: pytest.Config) -> Plan | None:
+    """The plan given with --ttq-plan (None without it). Override to load your own."""
+    path = pytestconfig.getoption("--ttq-plan")
+    if not path:
+        return None
+    from harness.plan.load import PlanError, load_plan
+
+    try:
+        return load_plan(Path(path))
+    except PlanError as exc:
+        raise pytest.UsageError(f"--ttq-plan: {exc}") from exc
+
+
 @pytest.fixture
-def expect_event(ttq_capture: PixelCapture, pytestconfig: pytest.Config) -> ExpectEvent:
+def expect_event(
+    ttq_capture: PixelCapture, pytestconfig: pytest.Config, ttq_plan: Plan | None
+) -> ExpectEvent:
     """expect_event(name, **partial_params, pixel=None, timeout=..., exactly|at_least|never)."""
-    return ExpectEvent(ttq_capture, timeout=pytestconfig.getoption("--ttq-timeout"))
+    return ExpectEvent(ttq_capture, timeout=pytestconfig.getoption("--ttq-timeout"), plan=ttq_plan)
 
 
 @pytest.fixture(scope="session")

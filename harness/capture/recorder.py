@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import itertools
 import json
 import re
 import time
@@ -108,7 +107,7 @@ class PixelCapture:
         self.requests: list[RawRequest] = []
         self.beacon_notes: list[dict[str, Any]] = []
         self.callback_errors: list[BaseException] = []
-        self._counter = itertools.count()
+        self._next_index = 0
         self._context: BrowserContext | None = None
         self._emulator = emulator_script()
         self._decoded: dict[int, list[PixelEvent] | UndecodableBeacon] = {}
@@ -126,6 +125,16 @@ class PixelCapture:
         context.add_init_script(recorder_script(self.hosts))
         UnloadBeaconGuard.register(self)
         return self
+
+    def _index(self) -> int:
+        index = self._next_index
+        self._next_index += 1
+        return index
+
+    @property
+    def next_index(self) -> int:
+        """The index the next call or request will get: events at or after it are newer."""
+        return self._next_index
 
     @property
     def context(self) -> BrowserContext:
@@ -176,7 +185,7 @@ class PixelCapture:
         text = body.decode("utf-8", errors="replace") if body else None
         self.requests.append(
             RawRequest(
-                index=next(self._counter),
+                index=self._index(),
                 timestamp=time.time(),
                 method=method,
                 url=url,
@@ -211,7 +220,7 @@ class PixelCapture:
             return
         self.calls.append(
             TtqCall(
-                index=next(self._counter),
+                index=self._index(),
                 timestamp=float(payload.get("timestamp") or time.time()),
                 method=str(payload.get("method")),
                 args=list(payload.get("args") or []),

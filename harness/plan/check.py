@@ -1,0 +1,145 @@
+"""Checking one step's captured events against its expectations. Pure."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+
+from harness.model import PixelEvent
+from harness.plan.match import Resolved, event_diffs, is_background, near_misses, resolve
+from harness.plan.model import Plan, Step
+from harness.plan.result import EventSummary, ExpectationResult, NearMiss, StepResult
+
+
+def _matching(events: Sequence[PixelEvent], want: Resolved, pixel: str | None) -> list[PixelEvent]:
+    return [e for e in events if not e.auto and not event_diffs(e, want, pixel)]
+
+
+def expectations_met(plan: Plan, step: Step, events: Sequence[PixelEvent]) -> bool:
+    """True once every expectation of the step has at least its minimum count."""
+    for expectation in step.expect:
+        want = resolve(plan, expectation)
+        needed = want.count if want.count is not None else (want.at_least or 1)
+        for pixel in want.pixels:
+            if len(_matching(events, want, pixel)) < needed:
+                return False
+    return True
+
+
+def check_step(
+    plan: Plan,
+    step: Step,
+    events: Sequence[PixelEvent],
+    *,
+    index: int,
+    url: str | None = None,
+    duration: float = 0.0,
+) -> StepResult:
+    """Compare the events a step produced with what the plan says it must (not) send."""
+    results: list[ExpectationResult] = []
+    claimed: set[int] = set()
+    # (event name, pixel) pairs the step has an expectation for: a non-matching event there is a
+    # mismatch (shown with its differences), not an unexpected event
+    expected_kinds: set[tuple[str, str | None]] = set()
+    first_seen: list[tuple[str, int | None]] = []
+    for expectation in step.expect:
+        want = resolve(plan, expectation)
+        for pixel in want.pixels:
+            found = _matching(events, want, pixel)
+            claimed.update(e.index for e in found)
+            if want.source == "wire":
+                expected_kinds.add((want.name, pixel))
+            ok = want.count_ok(len(found))
+            first_seen.append((want.label, found[0].index if found else None))
+            misses = (
+                []
+                if ok
+                else [
+                    NearMiss(event=EventSummary.of(event), differences=diffs)
+                    for event, diffs in near_misses(
+                        [e for e in events if e.index not in {f.index for f in found}], want, pixel
+                    )
+                ]
+            )
+            results.append(
+                ExpectationResult(
+                    expected=want.label,
+                    event=want.name,
+                    pixel=pixel,
+                    source=want.source,
+                    wanted=want.wanted(),
+                    found=len(found),
+                    ok=ok,
+                    matched=[e.index for e in found],
+                    near_misses=misses,
+                )
+            )
+    never: list[ExpectationResult] = []
+    for expectation in step.never:
+        want = resolve(plan, expectation)
+        for pixel in want.pixels:
+            found = _matching(events, want, pixel)
+            never.append(
+                ExpectationResult(
+                    expected=want.label,
+                    event=want.name,
+                    pixel=pixel,
+                    source=want.source,
+                    wanted="never",
+                    found=len(found),
+                    ok=not found,
+                    matched=[e.index for e in found],
+                )
+            )
+    order_problem = _order_problem(first_seen) if step.ordered else None
+    unexpected = [
+        EventSummary.of(e)
+        for e in events
+        if e.source == "wire"
+        and e.index not in claimed
+        and not is_background(e)
+        and (e.name, e.pixel_code) not in expected_kinds
+        and (e.name, None) not in expected_kinds
+    ]
+    unplanned: dict[str, list[int]] = {}
+    if plan.pixels and plan.defaults.unplanned_pixels != "ignore":
+        planned = set(plan.pixels.values())
+        for event in events:
+            if event.source == "wire" and event.pixel_code and event.pixel_code not in planned:
+                unplanned.setdefault(event.pixel_code, []).append(event.index)
+        unexpected = [e for e in unexpected if e.pixel_code not in unplanned]
+    unplanned_fail = plan.defaults.unplanned_pixels == "fail" and bool(unplanned)
+    unexpected_fails = plan.defaults.unexpected == "fail" and bool(unexpected)
+    ok = (
+        all(r.ok for r in results)
+        and all(r.ok for r in never)
+        and order_problem is None
+        and not unexpected_fails
+        and not unplanned_fail
+    )
+    return StepResult(
+        index=index,
+        description=step.describe(),
+        url=url,
+        ok=ok,
+        expectations=results,
+        never=never,
+        unexpected=unexpected if plan.defaults.unexpected != "ignore" else [],
+        unexpected_fails=unexpected_fails,
+        unplanned_pixels=unplanned,
+        unplanned_pixels_fail=unplanned_fail,
+        order_problem=order_problem,
+        duration=duration,
+    )
+
+
+def _order_problem(first_seen: Sequence[tuple[str, int | None]]) -> str | None:
+    """With `ordered: true`, each expectation's first event must follow the previous one's."""
+    seen = [(label, index) for label, index in first_seen if index is not None]
+    for (before, first), (after, second) in itertools.pairwise(seen):
+        if second < first:
+            return (
+                f"expected {after!r} after {before!r}, but it came first "
+                f"(event #{second} before #{first})"
+            )
+    return None

@@ -1,0 +1,132 @@
+"""Render a PlanResult: terminal lines, JSON and JUnit XML. Pure."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+
+from harness.plan.result import ExpectationResult, JourneyResult, PlanResult, StepResult
+from harness.report import finding_line
+
+OK, FAIL, WARN = "✓", "✗", "!"
+
+
+def journey_headline(journey: JourneyResult) -> str:
+    failed = sum(1 for s in journey.steps if not s.ok and not s.skipped)
+    wire = sum(1 for e in journey.events if e.source == "wire")
+    state = f"{len(journey.steps)} steps" + (f", {failed} failed" if failed else "")
+    if journey.failing_findings:
+        state += f", {journey.failing_findings} failing finding(s)"
+    mark = OK if journey.ok else FAIL
+    return f"{mark} {journey.name} ({state}, {wire} wire events, {journey.duration:.1f}s)"
+
+
+def _expectation_lines(result: ExpectationResult) -> Iterator[str]:
+    pixel = f" to {result.pixel}" if result.pixel else ""
+    source = " (at the call)" if result.source == "call" else ""
+    label = (
+        result.expected
+        if result.expected == result.event
+        else (f"{result.expected} ({result.event})")
+    )
+    if result.wanted == "never":
+        yield (
+            f"{FAIL} {label}{pixel}{source}: must never be sent, was sent {result.found} "
+            f"time(s) (events {', '.join(f'#{i}' for i in result.matched)})"
+        )
+        return
+    yield (
+        f"{FAIL} {label}{pixel}{source}: expected {result.wanted}, found {result.found}"
+        + (f" (events {', '.join(f'#{i}' for i in result.matched)})" if result.matched else "")
+    )
+    for miss in result.near_misses:
+        event = miss.event
+        yield (
+            f"    closest: #{event.index} {event.source} {event.name!r} "
+            f"pixel={event.pixel_code or 'all'}"
+        )
+        for difference in miss.differences[:8]:
+            yield f"        {difference}"
+
+
+def step_lines(step: StepResult) -> Iterator[str]:
+    if step.skipped:
+        yield f"  - step {step.index} {step.description}: skipped (an earlier step failed)"
+        return
+    if step.ok and not step.unexpected and not step.unplanned_pixels:
+        return
+    mark = OK if step.ok else FAIL
+    yield f"  {mark} step {step.index} {step.description}" + (f"  [{step.url}]" if step.url else "")
+    if step.error:
+        yield f"      {FAIL} {step.error}"
+    for result in [*step.expectations, *step.never]:
+        if not result.ok:
+            yield from (f"      {line}" for line in _expectation_lines(result))
+    if step.order_problem:
+        yield f"      {FAIL} order: {step.order_problem}"
+    for pixel, indexes in step.unplanned_pixels.items():
+        mark = FAIL if step.unplanned_pixels_fail else WARN
+        yield (
+            f"      {mark} {len(indexes)} event(s) went to pixel {pixel}, which the plan's "
+            f"pixels do not name (events {', '.join(f'#{i}' for i in indexes)})"
+        )
+    for event in step.unexpected:
+        mark = FAIL if step.unexpected_fails else WARN
+        yield (
+            f"      {mark} unexpected: #{event.index} {event.name!r} to "
+            f"{event.pixel_code or 'all pixels'} (not in this step's expectations)"
+        )
+
+
+def journey_lines(journey: JourneyResult) -> Iterator[str]:
+    yield journey_headline(journey)
+    for step in journey.steps:
+        yield from step_lines(step)
+    for finding in journey.findings:
+        yield f"    {finding_line(finding)}"
+
+
+def summary_lines(result: PlanResult) -> Iterator[str]:
+    passed = sum(1 for j in result.journeys if j.ok)
+    failed = len(result.journeys) - passed
+    seen = [name for name, was in result.coverage.items() if was]
+    unseen = [name for name, was in result.coverage.items() if not was]
+    yield (
+        f"Coverage: {len(seen)}/{len(result.coverage)} planned events seen"
+        + (f"; never seen: {', '.join(unseen)}" if unseen else "")
+    )
+    verdict = "plan holds" if result.ok else "plan does NOT hold"
+    yield (
+        f"{len(result.journeys)} journeys: {passed} passed, {failed} failed ({verdict}; "
+        f"rule profile {result.profile}; {result.duration:.1f}s)"
+    )
+
+
+def junit_xml(result: PlanResult) -> str:
+    """One test case per journey; failures carry the readable step differences."""
+    suite = ET.Element(
+        "testsuite",
+        name=f"ttq-harness plan {result.plan}",
+        tests=str(len(result.journeys)),
+        failures=str(sum(1 for j in result.journeys if not j.ok and not j.error)),
+        errors=str(sum(1 for j in result.journeys if j.error)),
+        time=f"{result.duration:.3f}",
+    )
+    for journey in result.journeys:
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            classname=f"ttq-harness.{result.plan}",
+            name=journey.name,
+            time=f"{journey.duration:.3f}",
+        )
+        if not journey.ok:
+            kind = "error" if journey.error else "failure"
+            message = journey.error or journey_headline(journey)
+            node = ET.SubElement(case, kind, message=message)
+            node.text = "\n".join(journey_lines(journey))
+        warnings = [line for step in journey.steps for line in step_lines(step) if journey.ok]
+        if warnings:
+            ET.SubElement(case, "system-out").text = "\n".join(warnings)
+    ET.indent(suite)
+    return ET.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"

@@ -1,0 +1,96 @@
+"""What a plan run found, as data: one value every output renders (terminal, JSON, JUnit)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from harness.model import Finding, PixelEvent
+
+
+class _Value(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class EventSummary(_Value):
+    index: int
+    source: str
+    name: str
+    pixel_code: str | None
+    event_id: str
+    page_url: str | None
+    properties: Any
+
+    @classmethod
+    def of(cls, event: PixelEvent) -> EventSummary:
+        return cls(
+            index=event.index,
+            source=event.source,
+            name=event.name,
+            pixel_code=event.pixel_code,
+            event_id=event.event_id,
+            page_url=event.page_url,
+            properties=event.properties,
+        )
+
+
+class NearMiss(_Value):
+    event: EventSummary
+    differences: list[str]
+
+
+class ExpectationResult(_Value):
+    expected: str = Field(description="The expectation as the plan named it.")
+    event: str = Field(description="Event name as sent.")
+    pixel: str | None
+    source: str
+    wanted: str = Field(description="How many: 'exactly 1', 'at least once', 'never'...")
+    found: int
+    ok: bool
+    matched: list[int] = Field(default_factory=list, description="Indexes of matching events.")
+    near_misses: list[NearMiss] = Field(default_factory=list)
+
+
+class StepResult(_Value):
+    index: int
+    description: str
+    url: str | None = None
+    ok: bool
+    skipped: bool = False
+    error: str | None = None
+    expectations: list[ExpectationResult] = Field(default_factory=list)
+    never: list[ExpectationResult] = Field(default_factory=list)
+    unexpected: list[EventSummary] = Field(default_factory=list)
+    unexpected_fails: bool = False
+    unplanned_pixels: dict[str, list[int]] = Field(
+        default_factory=dict, description="Pixel codes the plan does not name -> event indexes."
+    )
+    unplanned_pixels_fail: bool = False
+    order_problem: str | None = None
+    duration: float = 0.0
+
+
+class JourneyResult(_Value):
+    name: str
+    ok: bool
+    steps: list[StepResult]
+    findings: list[Finding] = Field(default_factory=list)
+    failing_findings: int = 0
+    events: list[PixelEvent] = Field(default_factory=list)
+    error: str | None = None
+    duration: float = 0.0
+
+
+class PlanResult(_Value):
+    schema_version: int = 1
+    harness_version: str
+    plan: str
+    base_url: str | None
+    profile: str
+    sdk: str = "emulated"
+    browser: str | None = None
+    ok: bool
+    journeys: list[JourneyResult]
+    coverage: dict[str, bool] = Field(description="Each planned event: seen at least once?")
+    duration: float = 0.0

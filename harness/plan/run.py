@@ -1,0 +1,302 @@
+"""Playwright adapter: run a plan's journeys in Chromium and check each step.
+
+`run_journey` drives one journey in a given browser context (the pytest integration passes
+pytest-playwright's); `run_plan` launches Chromium and runs every selected journey, each in a
+fresh context, continuing after a failing one.
+"""
+
+from __future__ import annotations
+
+import difflib
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urljoin
+
+from playwright.sync_api import BrowserContext, Page, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
+
+from harness import __version__
+from harness.browser import resolve_chromium
+from harness.capture.endpoints import DEFAULT_PIXEL_HOSTS
+from harness.capture.recorder import PixelCapture
+from harness.config import RulesConfig, fails
+from harness.errors import HarnessError, UsageError
+from harness.model import PixelEvent
+from harness.plan.check import check_step, expectations_met
+from harness.plan.match import event_diffs, resolve
+from harness.plan.model import Expectation, FillAction, Journey, Plan, PressAction, Step, WaitFor
+from harness.plan.result import JourneyResult, PlanResult, StepResult
+
+
+def plan_rules(plan: Plan, base: RulesConfig | None = None) -> RulesConfig:
+    """The plan's `defaults.rules` on top of the project's configuration."""
+    settings = plan.defaults.rules
+    config = (base or RulesConfig()).merged(
+        profile=settings.profile,
+        select=settings.select,
+        ignore_extra=settings.ignore,
+        severity=settings.severity,
+        fail_on=settings.fail_on,
+        uses_events_api=settings.uses_events_api,
+    )
+    config.check_profile()
+    return config
+
+
+def select_journeys(plan: Plan, names: Sequence[str]) -> list[Journey]:
+    if not names:
+        return list(plan.journeys)
+    known = {journey.name: journey for journey in plan.journeys}
+    chosen = []
+    for name in names:
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise UsageError(
+                f"--journey {name!r}: no such journey{hint} (journeys: {', '.join(known)})"
+            )
+        chosen.append(known[name])
+    return chosen
+
+
+def journey_base_url(plan: Plan, journey: Journey, override: str | None) -> str | None:
+    return override or journey.base_url or plan.defaults.base_url
+
+
+def run_journey(
+    context: BrowserContext,
+    plan: Plan,
+    journey: Journey,
+    *,
+    base_url: str | None,
+    config: RulesConfig,
+    capture: PixelCapture | None = None,
+) -> JourneyResult:
+    """Run one journey's steps in `context`; never raises for what the page does."""
+    started = time.monotonic()
+    capture = capture or PixelCapture().attach(context)
+    page = context.pages[0] if context.pages else context.new_page()
+    steps: list[StepResult] = []
+    error: str | None = None
+    for number, step in enumerate(journey.steps, start=1):
+        if error is not None:
+            steps.append(
+                StepResult(index=number, description=step.describe(), ok=False, skipped=True)
+            )
+            continue
+        timeout = step.timeout or plan.defaults.timeout
+        mark = capture.next_index
+        step_started = time.monotonic()
+        try:
+            _act(page, step, base_url, timeout)
+        except (PlaywrightError, HarnessError) as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            error = f"step {number} ({step.describe()}) failed on {page.url}: {first}"
+            steps.append(
+                StepResult(
+                    index=number,
+                    description=step.describe(),
+                    url=page.url,
+                    ok=False,
+                    error=error,
+                    duration=time.monotonic() - step_started,
+                )
+            )
+            continue
+
+        def since_mark(mark: int = mark) -> list[PixelEvent]:
+            return [e for e in capture.events() if e.index >= mark]
+
+        if step.expect:
+            capture.wait_for(
+                lambda step=step: expectations_met(plan, step, since_mark()),  # type: ignore[misc]
+                timeout=timeout,
+            )
+        capture.settle(quiet=plan.defaults.quiet, timeout=max(2.0, plan.defaults.quiet * 4))
+        steps.append(
+            check_step(
+                plan,
+                step,
+                since_mark(),
+                index=number,
+                url=page.url,
+                duration=time.monotonic() - step_started,
+            )
+        )
+    capture.check()
+    report = capture.report(url=page.url, browser=None, harness_version=__version__, config=config)
+    failing = [f for f in report.findings if fails(f.severity, config.fail_on)]
+    return JourneyResult(
+        name=journey.name,
+        ok=error is None and all(s.ok for s in steps) and not failing,
+        steps=steps,
+        findings=report.findings,
+        failing_findings=len(failing),
+        events=report.events,
+        error=error,
+        duration=time.monotonic() - started,
+    )
+
+
+def _act(page: Page, step: Step, base_url: str | None, timeout: float) -> None:
+    ms = timeout * 1000
+    action = step.action
+    if action == "goto":
+        assert step.goto is not None
+        page.goto(_url(step.goto, base_url), wait_until="load", timeout=ms)
+    elif action == "click":
+        assert step.click is not None
+        page.locator(step.click).first.click(timeout=ms)
+        page.wait_for_load_state("load", timeout=ms)
+    elif action == "fill":
+        fields = (
+            {step.fill.selector: step.fill.value}
+            if isinstance(step.fill, FillAction)
+            else dict(step.fill or {})
+        )
+        for selector, value in fields.items():
+            page.locator(selector).first.fill(value, timeout=ms)
+    elif action == "select":
+        for selector, option in (step.select or {}).items():
+            page.locator(selector).first.select_option(option, timeout=ms)
+    elif action in ("check", "uncheck"):
+        locator = page.locator(str(getattr(step, action))).first
+        (locator.check if action == "check" else locator.uncheck)(timeout=ms)
+    elif action == "press":
+        if isinstance(step.press, PressAction) and step.press.selector:
+            page.locator(step.press.selector).first.press(step.press.key, timeout=ms)
+        else:
+            key = step.press.key if isinstance(step.press, PressAction) else str(step.press)
+            page.keyboard.press(key)
+        page.wait_for_load_state("load", timeout=ms)
+    elif action == "hover":
+        page.locator(str(step.hover)).first.hover(timeout=ms)
+    elif action == "scroll":
+        if isinstance(step.scroll, int):
+            page.mouse.wheel(0, step.scroll)
+        else:
+            page.locator(str(step.scroll)).first.scroll_into_view_if_needed(timeout=ms)
+    elif action == "wait_for":
+        _wait_for(page, step.wait_for, ms)
+    elif action == "reload":
+        page.reload(wait_until="load", timeout=ms)
+    elif action == "back":
+        page.go_back(wait_until="load", timeout=ms)
+
+
+def _wait_for(page: Page, target: WaitFor | str | float | None, ms: float) -> None:
+    if isinstance(target, int | float):
+        page.wait_for_timeout(float(target) * 1000)
+    elif isinstance(target, str):
+        page.locator(target).first.wait_for(timeout=ms)
+    elif isinstance(target, WaitFor):
+        if target.selector:
+            page.locator(target.selector).first.wait_for(timeout=ms)
+        if target.url:
+            page.wait_for_url(target.url, timeout=ms)
+        if target.seconds:
+            page.wait_for_timeout(target.seconds * 1000)
+        if target.popup:
+            deadline = time.monotonic() + ms / 1000
+            while len(page.context.pages) < 2:
+                if time.monotonic() > deadline:
+                    raise HarnessError("no popup window opened")
+                page.wait_for_timeout(50)
+            popup = page.context.pages[-1]
+            popup.wait_for_load_state("load", timeout=ms)
+
+
+def _url(target: str, base_url: str | None) -> str:
+    if "://" in target:
+        return target
+    if not base_url:
+        raise UsageError(
+            f"goto {target!r} is relative and the plan has no base URL: set "
+            "defaults.base_url or pass --base-url"
+        )
+    return urljoin(base_url, target)
+
+
+def coverage(plan: Plan, journeys: Sequence[JourneyResult]) -> dict[str, bool]:
+    """Each event definition (and inline expectation): seen at least once in the run?"""
+    labels = list(plan.events)
+    for journey in plan.journeys:
+        for step in journey.steps:
+            labels += [e.event for e in step.expect if e.event not in labels]
+    events = [event for result in journeys for event in result.events]
+    seen: dict[str, bool] = {}
+    for label in labels:
+        want = resolve(plan, Expectation(event=label))
+        seen[label] = any(
+            not event_diffs(event, want, None)
+            for event in events
+            if event.source == want.source and event.name == want.name
+        )
+    return seen
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    base_url: str | None = None
+    journeys: Sequence[str] = ()
+    browser_path: str | None = None
+    headed: bool = False
+    slow_mo: float = 0
+    hosts: Sequence[str] = DEFAULT_PIXEL_HOSTS
+    rules: RulesConfig = field(default_factory=RulesConfig)
+    on_journey: Callable[[JourneyResult], None] | None = None
+
+
+def run_plan(plan: Plan, plan_path: Path, options: RunOptions | None = None) -> PlanResult:
+    opts = options or RunOptions()
+    started = time.monotonic()
+    config = plan_rules(plan, opts.rules)
+    selected = select_journeys(plan, opts.journeys)
+    results: list[JourneyResult] = []
+    with sync_playwright() as playwright:
+        resolved = resolve_chromium(
+            opts.browser_path, playwright_executable=playwright.chromium.executable_path
+        )
+        try:
+            browser = playwright.chromium.launch(
+                headless=not opts.headed,
+                slow_mo=opts.slow_mo,
+                **resolved.launch_options(),  # type: ignore[arg-type]
+            )
+        except PlaywrightError as exc:
+            first = str(exc).strip().splitlines()[0]
+            raise HarnessError(f"cannot start Chromium {resolved.describe()}: {first}") from exc
+        try:
+            for journey in selected:
+                context = browser.new_context()
+                try:
+                    capture = PixelCapture(hosts=opts.hosts).attach(context)
+                    result = run_journey(
+                        context,
+                        plan,
+                        journey,
+                        capture=capture,
+                        config=config,
+                        base_url=journey_base_url(plan, journey, opts.base_url),
+                    )
+                finally:
+                    context.close()
+                results.append(result)
+                if opts.on_journey:
+                    opts.on_journey(result)
+            browser_name = f"Chromium {browser.version} ({resolved.origin})"
+        finally:
+            browser.close()
+    return PlanResult(
+        harness_version=__version__,
+        plan=str(plan_path),
+        base_url=opts.base_url or plan.defaults.base_url,
+        profile=config.profile,
+        browser=browser_name,
+        ok=all(r.ok for r in results),
+        journeys=results,
+        coverage=coverage(plan, results),
+        duration=time.monotonic() - started,
+    )
