@@ -305,6 +305,27 @@ class PixelCapture:
                 return False
             self.pump(min(50.0, max(1.0, (deadline - time.monotonic()) * 1000)))
 
+    def wait_until_or_quiet(
+        self, predicate: Callable[[], bool], *, timeout: float, quiet: float
+    ) -> bool:
+        """Pump until predicate() holds, or nothing has arrived for `quiet` seconds, or timeout.
+
+        For "did the step send what it must": a missing event stops the wait once the page has
+        gone quiet instead of always costing the whole timeout.
+        """
+        deadline = time.monotonic() + timeout
+        last = (-1, -1, -1)
+        last_change = time.monotonic()
+        while True:
+            if predicate():
+                return True
+            now = (len(self.calls), len(self.requests), len(self.beacon_notes))
+            if now != last:
+                last, last_change = now, time.monotonic()
+            if time.monotonic() >= deadline or time.monotonic() - last_change >= quiet:
+                return False
+            self.pump(50)
+
     def settle(self, quiet: float = 0.5, timeout: float = 5.0) -> None:
         """Wait until no call or pixel request has arrived for `quiet` seconds."""
         deadline = time.monotonic() + timeout

@@ -110,9 +110,12 @@ def run_journey(
             return [e for e in capture.events() if e.index >= mark]
 
         if step.expect:
-            capture.wait_for(
+            # Wait for what the step must send; give up early once the page has been quiet for
+            # twice the settle time (a missing event then costs seconds, not the timeout).
+            capture.wait_until_or_quiet(
                 lambda step=step: expectations_met(plan, step, since_mark()),  # type: ignore[misc]
                 timeout=timeout,
+                quiet=max(1.0, plan.defaults.quiet * 2),
             )
         capture.settle(quiet=plan.defaults.quiet, timeout=max(2.0, plan.defaults.quiet * 4))
         steps.append(

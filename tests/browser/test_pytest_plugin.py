@@ -5,12 +5,15 @@ The inner sessions run in a subprocess (pytester), exactly as `pytest` would run
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from harness.config import RulesConfig
 
 INNER = """
 import pytest
+from pathlib import Path
 
 def test_broken_search(page, demo_site):
     page.goto(demo_site + "/broken-shop/search.html?q=dress")
@@ -55,6 +58,7 @@ def test_an_unknown_selector_in_a_marker_is_a_clear_failure(pytester: pytest.Pyt
     pytester.makepyfile(
         test_inner="""
 import pytest
+from pathlib import Path
 
 @pytest.mark.ttq(ignore=["PR0001"])
 def test_typo(page):
@@ -64,3 +68,30 @@ def test_typo(page):
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*unknown rule selector 'PR0001'; did you mean 'PR001'*"])
+
+
+def test_expect_event_accepts_plan_definitions(pytester: pytest.Pytester) -> None:
+    plan = Path(__file__).parent.parent.parent / "sites" / "demo-plan.yaml"
+    pytester.makepyfile(
+        test_inner="""
+import pytest
+from pathlib import Path
+
+def test_view_product(page, demo_site, expect_event):
+    page.goto(demo_site + "/shop/product.html?id=301")
+    (event,) = expect_event("ViewProduct", exactly=1)
+    assert event.name == "ViewContent"
+
+def test_view_product_on_the_broken_twin(page, demo_site, expect_event):
+    page.goto(demo_site + "/broken-shop/product.html?id=301")
+    expect_event("ViewProduct", timeout=1)
+"""
+    )
+    result = pytester.runpytest_subprocess(f"--ttq-plan={plan}", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*expected plan event 'ViewProduct' (ViewContent) at least once; saw it 0 time(s)*",
+            '*properties.value: expected a number, got "8.00" (string)*',
+        ]
+    )

@@ -1,0 +1,146 @@
+"""The bundled tracking plan (sites/demo-plan.yaml), run as pytest tests and by the CLI.
+
+On the correct shop every journey holds (one test per journey, through plan_tests and
+pytest-playwright's fixtures). On the broken twin the run fails exactly where a QA engineer
+needs to see it; the differences are pinned.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from harness.plan.pytest import DEMO_SHOP, plan_tests
+
+ROOT = Path(__file__).parent.parent.parent
+PLAN = ROOT / "sites" / "demo-plan.yaml"
+
+# One test per journey of the plan, against the bundled shop.
+test_demo_plan_holds_on_the_shop = plan_tests(PLAN, base_url=DEMO_SHOP)
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "harness", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_the_broken_twin_fails_the_plan_where_it_should(demo_site: str, tmp_path: Path) -> None:
+    result_path, junit_path = tmp_path / "result.json", tmp_path / "junit.xml"
+    run = _run(
+        "run",
+        str(PLAN),
+        "--base-url",
+        demo_site + "/broken-shop/",
+        "--json",
+        str(result_path),
+        "--junit",
+        str(junit_path),
+    )
+    assert run.returncode == 1, run.stdout + run.stderr
+    result = json.loads(result_path.read_text())
+    assert result["ok"] is False
+    failed = {j["name"]: j for j in result["journeys"] if not j["ok"]}
+    # every journey fails: at least the second pixel nobody planned for
+    assert sorted(failed) == [
+        "browse",
+        "home",
+        "product-page",
+        "purchase",
+        "search",
+        "signup",
+        "size-guide",
+        "spa",
+    ]
+
+    def failures(journey: str) -> set[tuple[str, str | None, str]]:
+        return {
+            (e["expected"], e["pixel"], e["source"])
+            for step in failed[journey]["steps"]
+            for e in [*step["expectations"], *step["never"]]
+            if not e["ok"]
+        }
+
+    assert failures("product-page") >= {
+        ("ViewProduct", "CDEMO00SHOP00PIXEL01", "wire"),
+        ("AddToCart", "CDEMO00SHOP00PIXEL01", "wire"),
+    }
+    assert failures("purchase") >= {
+        ("InitiateCheckout", None, "call"),
+        ("CompletePayment", None, "call"),
+        ("Purchase", None, "call"),
+    }
+    assert failures("search") == {("Search", "CDEMO00SHOP00PIXEL01", "wire")}
+    # the near miss says exactly what differs
+    view = next(
+        e
+        for step in failed["product-page"]["steps"]
+        for e in step["expectations"]
+        if e["expected"] == "ViewProduct" and not e["ok"]
+    )
+    assert (
+        'properties.value: expected 8 (number), got "8.00" (string)'
+        in (view["near_misses"][0]["differences"])
+    )
+    unplanned = {
+        pixel for j in failed.values() for s in j["steps"] for pixel in s["unplanned_pixels"]
+    }
+    assert unplanned == {"CDEMO00SHOP00PIXEL02"}
+    codes = {f["code"] for j in result["journeys"] for f in j["findings"]}
+    assert codes >= {
+        "PR002",
+        "PR007",
+        "EV004",
+        "DD002",
+        "PR001",
+        "ID001",
+        "EV006",
+        "EV007",
+        "EV008",
+        "EV009",
+    }
+    assert result["coverage"]["ViewProduct"] is False and result["coverage"]["ClickButton"]
+    assert "8 journeys: 0 passed, 8 failed (plan does NOT hold" in run.stdout
+    suite = ET.parse(junit_path).getroot()
+    assert (suite.get("tests"), suite.get("failures")) == ("8", "8")
+    case = next(c for c in suite.iter("testcase") if c.get("name") == "search")
+    failure = case.find("failure")
+    assert failure is not None and "properties.query: missing" in (failure.text or "")
+
+
+def test_run_one_journey_on_the_shop(demo_site: str) -> None:
+    run = _run("run", str(PLAN), "--base-url", demo_site + "/shop/", "--journey", "search")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "✓ search" in run.stdout and "1 journeys: 1 passed, 0 failed (plan holds" in run.stdout
+
+
+def test_plan_usage_errors_exit_2_with_one_line() -> None:
+    typo = _run("run", str(PLAN), "--journey", "purchse")
+    assert typo.returncode == 2
+    assert "--journey 'purchse': no such journey; did you mean 'purchase'?" in typo.stderr
+    missing = _run("run", "no-such-plan.yaml")
+    assert missing.returncode == 2 and "no-such-plan.yaml" in missing.stderr
+    assert "Traceback" not in typo.stderr + missing.stderr
+
+
+def test_plan_lint_and_schema_commands(tmp_path: Path) -> None:
+    clean = _run("plan", "lint", str(PLAN))
+    assert clean.returncode == 0 and "0 problem(s)" in clean.stdout
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "journeys:\n  - name: j\n    steps:\n      - goto: /\n"
+        "        expect: [{event: Purchase, params: {value: '9.20'}}]\n"
+    )
+    linted = _run("plan", "lint", str(bad))
+    assert linted.returncode == 1
+    assert "EV004" in linted.stdout and "PR002" in linted.stdout
+    schema = _run("plan", "schema")
+    assert schema.returncode == 0
+    assert schema.stdout == (ROOT / "docs" / "plan.schema.json").read_text(encoding="utf-8")
