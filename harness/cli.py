@@ -516,4 +516,7 @@ def version_command() -> None:
 
 
 def main() -> None:
+    from harness.commands import register_all
+
+    register_all(app)
     app()

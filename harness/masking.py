@@ -1,0 +1,55 @@
+"""Personal data hidden in every output by default: e-mails and phone numbers partly masked.
+
+Outputs (terminal, JSON, HTML) run their data through `mask_data` unless the user asks to see
+personal data (`--show-pii`, for local debugging). SHA-256 hashes are not personal data in the
+clear and stay as they are.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+_EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
+_EMAIL_ENCODED = re.compile(r"([A-Za-z0-9._+-])[A-Za-z0-9._+-]*%40([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
+_PHONE = re.compile(r"(?<![\w+])\+\d[\d\s().-]{6,18}\d(?!\w)")
+#: Keys whose string values are personal data whatever they look like (identify fields).
+PII_KEYS = frozenset({
+    "email", "phone", "phone_number", "external_id", "first_name", "last_name", "city",
+    "state", "zip_code", "auto_email", "auto_phone_number",
+})
+_HASH = re.compile(r"[0-9a-fA-F]{64}")
+
+
+def mask_text(text: str) -> str:
+    """E-mail addresses and international phone numbers inside a string, partly hidden."""
+    if "@" in text:
+        text = _EMAIL.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", text)
+    if "%40" in text:
+        text = _EMAIL_ENCODED.sub(lambda m: f"{m.group(1)}***%40{m.group(2)}", text)
+    if "+" in text:
+        text = _PHONE.sub(lambda m: "+***" + re.sub(r"\D", "", m.group(0))[-2:], text)
+    return text
+
+
+def mask_value(value: str) -> str:
+    """A value known to be personal data: keep a hint, hide the rest (hashes stay)."""
+    if _HASH.fullmatch(value):
+        return value
+    masked = mask_text(value)
+    if masked != value:
+        return masked
+    return value[:1] + "***" if len(value) > 1 else "***"
+
+
+def mask_data(data: Any, *, key: str | None = None) -> Any:
+    """A copy of JSON-like data with personal data masked."""
+    if isinstance(data, dict):
+        return {k: mask_data(v, key=str(k)) for k, v in data.items()}
+    if isinstance(data, list):
+        return [mask_data(item, key=key) for item in data]
+    if isinstance(data, str):
+        if key is not None and key.lower() in PII_KEYS:
+            return mask_value(data)
+        return mask_text(data)
+    return data
