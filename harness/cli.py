@@ -2,21 +2,35 @@
 
 from __future__ import annotations
 
+import json
+import os
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
 
 from harness import __version__
 from harness.capture.endpoints import DEFAULT_PIXEL_HOSTS
 from harness.config import FailOn, RulesConfig, describe_validation_error, fails, load_pyproject
 from harness.errors import HarnessError
-from harness.model import CaptureReport
-from harness.plan.result import JourneyResult
-from harness.report import events_table, summary_lines, to_json
+from harness.masking import mask_data, mask_text
+from harness.model import CaptureReport, Finding, PixelEvent
+from harness.plan.model import Journey
+from harness.plan.result import JourneyResult, PlanResult
+from harness.report import (
+    capture_junit,
+    events_table,
+    finding_line,
+    key_params,
+    summary_lines,
+    to_json,
+)
 from harness.rules import expand
 from harness.runner import InspectOptions, Step, StepError, inspect
 from harness.server import SiteServer, default_sites_dir
@@ -86,33 +100,99 @@ def _rules_config(
 
 
 def _render(
-    report: CaptureReport, *, json_path: Path | None, hide_auto: bool, fail_on: FailOn = "error"
+    report: CaptureReport,
+    *,
+    json_path: Path | None,
+    hide_auto: bool,
+    fail_on: FailOn = "error",
+    show_pii: bool = False,
+    junit_path: Path | None = None,
+    html_path: Path | None = None,
 ) -> int:
-    console.print(events_table(report, include_auto=not hide_auto))
-    for line in summary_lines(report):
+    """Print a capture's table and summary, write the requested files; the exit code."""
+    shown = (
+        report
+        if show_pii
+        else CaptureReport.model_validate(mask_data(report.model_dump(mode="json")))
+    )
+    console.print(events_table(shown, include_auto=not hide_auto))
+    for line in summary_lines(shown):
         console.print(line, highlight=False, markup=False)
-    if json_path is not None:
-        json_path.parent.mkdir(parents=True, exist_ok=True)
-        json_path.write_text(to_json(report), encoding="utf-8")
-        console.print(f"JSON report written to {json_path}", highlight=False)
+    outputs: list[tuple[Path | None, Callable[[], str]]] = [
+        (json_path, lambda: to_json(shown)),
+        (junit_path, lambda: capture_junit(shown, fail_on)),
+        (html_path, lambda: _capture_html(report, show_pii)),
+    ]
+    for path, render in outputs:
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(render(), encoding="utf-8")
+            console.print(f"written: {path}", highlight=False)
     failing = [f for f in report.findings if fails(f.severity, fail_on)]
     return EXIT_FINDINGS if failing else EXIT_OK
 
 
+def _capture_html(report: CaptureReport, show_pii: bool) -> str:
+    from harness.report_html import render_capture_html
+
+    return render_capture_html(report, show_pii=show_pii)
+
+
 def _run(
-    url: str, steps: list[Step], options: InspectOptions, json_path: Path | None, hide_auto: bool
+    url: str,
+    steps: list[Step],
+    options: InspectOptions,
+    json_path: Path | None,
+    hide_auto: bool,
+    *,
+    show_pii: bool = False,
+    junit_path: Path | None = None,
+    html_path: Path | None = None,
+    watch: bool = False,
+    watch_seconds: float | None = None,
 ) -> int:
     fail_on = options.rules.fail_on
+    outputs = {
+        "json_path": json_path,
+        "hide_auto": hide_auto,
+        "fail_on": fail_on,
+        "show_pii": show_pii,
+        "junit_path": junit_path,
+        "html_path": html_path,
+    }
+
+    def live(events: list[PixelEvent], findings: list[Finding]) -> None:
+        for event in events:
+            if event.auto and hide_auto:
+                continue
+            line = (
+                f"live #{event.index} {event.source} {event.name} "
+                f"{event.pixel_code or '(all)'} {key_params(event)}"
+            )
+            console.print(line if show_pii else mask_text(line), highlight=False, markup=False)
+        for finding in findings:
+            line = "live " + finding_line(finding)
+            console.print(line if show_pii else mask_text(line), highlight=False, markup=False)
+
+    if watch:
+        stop = f"for {watch_seconds:g}s" if watch_seconds else "until you close the browser"
+        console.print(
+            f"Watching {url} {stop} (Ctrl-C stops); events print as they arrive.",
+            highlight=False,
+            markup=False,
+        )
     try:
-        report = inspect(url, steps, options)
+        report = inspect(
+            url, steps, options, watch=live if watch else None, watch_seconds=watch_seconds
+        )
     except StepError as exc:
-        _render(exc.report, json_path=json_path, hide_auto=hide_auto, fail_on=fail_on)
+        _render(exc.report, **outputs)  # type: ignore[arg-type]
         err.print(f"error: {exc}", highlight=False, markup=False)
         return EXIT_USAGE
     except HarnessError as exc:
         err.print(f"error: {exc}", highlight=False, markup=False)
         return EXIT_USAGE
-    return _render(report, json_path=json_path, hide_auto=hide_auto, fail_on=fail_on)
+    return _render(report, **outputs)  # type: ignore[arg-type]
 
 
 BrowserPath = Annotated[
@@ -154,6 +234,14 @@ FailOnOpt = Annotated[
         "--fail-on", help="Exit 1 on findings at or above: error (default), warning, info, never."
     ),
 ]
+ShowPii = Annotated[
+    bool,
+    typer.Option(
+        "--show-pii",
+        help="Show e-mails, phone numbers and identify values in "
+        "outputs (masked by default; for local debugging).",
+    ),
+]
 HideAuto = Annotated[
     bool,
     typer.Option("--hide-auto", help="Leave the SDK's automatic /act events out of the table."),
@@ -193,6 +281,25 @@ def inspect_command(
         float, typer.Option("--timeout", help="Seconds allowed per navigation or step.")
     ] = 10.0,
     hide_auto: HideAuto = False,
+    junit_path: Annotated[
+        Path | None, typer.Option("--junit", help="Write JUnit XML (one test case per page).")
+    ] = None,
+    html_path: Annotated[
+        Path | None, typer.Option("--html", help="Write a self-contained HTML report.")
+    ] = None,
+    watch: Annotated[
+        bool,
+        typer.Option(
+            "--watch",
+            help="Keep the browser open (use with --headed) and print "
+            "each event and its findings as it happens; the report is written when "
+            "you close the browser or press Ctrl-C.",
+        ),
+    ] = False,
+    watch_seconds: Annotated[
+        float | None, typer.Option("--duration", help="With --watch: stop after SECONDS.")
+    ] = None,
+    show_pii: ShowPii = False,
     config_file: ConfigFile = None,
     profile: Profile = None,
     select: Select = None,
@@ -226,7 +333,20 @@ def inspect_command(
         timeout=timeout,
         rules=rules,
     )
-    raise typer.Exit(_run(url, steps, options, json_path, hide_auto))
+    raise typer.Exit(
+        _run(
+            url,
+            steps,
+            options,
+            json_path,
+            hide_auto,
+            show_pii=show_pii,
+            junit_path=junit_path,
+            html_path=html_path,
+            watch=watch,
+            watch_seconds=watch_seconds,
+        )
+    )
 
 
 @app.command("serve")
@@ -277,15 +397,13 @@ def demo_command(
             base = server.url(f"/{site}/")
             console.rule(f"ttq-harness run {plan_file.name} --base-url {base}")
             codes[site] = _run_plan(
-                plan_file,
-                base,
-                [],
-                json_dir / f"{site}.json" if json_dir else None,
-                None,
-                browser_path,
-                headed,
-                0,
-                (None, None, None, None),
+                PlanRunRequest(
+                    plan_file=plan_file,
+                    base_url=base,
+                    json_path=json_dir / f"{site}.json" if json_dir else None,
+                    browser_path=browser_path,
+                    headed=headed,
+                )
             )
     if EXIT_USAGE in codes.values():
         raise typer.Exit(EXIT_USAGE)
@@ -371,6 +489,30 @@ plan_app = typer.Typer(
 app.add_typer(plan_app, name="plan")
 
 
+@dataclass(frozen=True)
+class PlanRunRequest:
+    """Everything `ttq-harness run` (and `demo`) was asked to do."""
+
+    plan_file: Path
+    base_url: str | None = None
+    journeys: tuple[str, ...] = ()
+    json_path: Path | None = None
+    junit_path: Path | None = None
+    html_path: Path | None = None
+    artifacts: Path | None = None
+    trace: str = "retain-on-failure"
+    baseline: Path | None = None
+    update_baseline: bool = False
+    browser_path: str | None = None
+    headed: bool = False
+    slow_mo: float = 0
+    show_pii: bool = False
+    config_file: Path | None = None
+    profile: str | None = None
+    ignore: tuple[str, ...] = ()
+    fail_on: str | None = None
+
+
 @app.command("run")
 def run_command(
     plan_file: Annotated[
@@ -389,85 +531,211 @@ def run_command(
     junit_path: Annotated[
         Path | None, typer.Option("--junit", help="Write JUnit XML (one test case per journey).")
     ] = None,
+    html_path: Annotated[
+        Path | None,
+        typer.Option("--html", help="Write a self-contained HTML report (opens from disk)."),
+    ] = None,
+    artifacts: Annotated[
+        Path | None,
+        typer.Option(
+            "--artifacts",
+            help="Save a screenshot after every step and the "
+            "Playwright trace of failed journeys here (shown in the HTML report).",
+        ),
+    ] = None,
+    trace: Annotated[
+        str,
+        typer.Option("--trace", help="With --artifacts: on, off or retain-on-failure."),
+    ] = "retain-on-failure",
+    baseline: Annotated[
+        Path | None,
+        typer.Option(
+            "--baseline",
+            help="Compare each journey's events with the baselines in "
+            "DIR (volatile fields masked).",
+        ),
+    ] = None,
+    update_baseline: Annotated[
+        bool, typer.Option("--update-baseline", help="Write new or changed baselines.")
+    ] = False,
     browser_path: BrowserPath = None,
     headed: Headed = False,
     slow_mo: Annotated[
         float, typer.Option("--slow-mo", help="Slow each browser action by MS.")
     ] = 0,
+    show_pii: ShowPii = False,
     config_file: ConfigFile = None,
     profile: Profile = None,
     ignore: Ignore = None,
     fail_on: FailOnOpt = None,
 ) -> None:
     """Run a tracking plan's journeys; exit 0 when it holds, 1 when not, 2 on a usage error."""
-    raise typer.Exit(
-        _run_plan(
-            plan_file,
-            base_url,
-            journey or [],
-            json_path,
-            junit_path,
-            browser_path,
-            headed,
-            slow_mo,
-            (config_file, profile, ignore, fail_on),
+    if trace not in ("on", "off", "retain-on-failure"):
+        err.print(
+            f"error: --trace {trace!r}: expected on, off or retain-on-failure",
+            highlight=False,
+            markup=False,
         )
+        raise typer.Exit(EXIT_USAGE)
+    if update_baseline and baseline is None:
+        err.print("error: --update-baseline needs --baseline DIR", highlight=False, markup=False)
+        raise typer.Exit(EXIT_USAGE)
+    request = PlanRunRequest(
+        plan_file=plan_file,
+        base_url=base_url,
+        journeys=tuple(journey or ()),
+        json_path=json_path,
+        junit_path=junit_path,
+        html_path=html_path,
+        artifacts=artifacts,
+        trace=trace,
+        baseline=baseline,
+        update_baseline=update_baseline,
+        browser_path=browser_path,
+        headed=headed,
+        slow_mo=slow_mo,
+        show_pii=show_pii,
+        config_file=config_file,
+        profile=profile,
+        ignore=tuple(ignore or ()),
+        fail_on=fail_on,
     )
+    raise typer.Exit(_run_plan(request))
 
 
-def _run_plan(
-    plan_file: Path,
-    base_url: str | None,
-    journeys: list[str],
-    json_path: Path | None,
-    junit_path: Path | None,
-    browser_path: str | None,
-    headed: bool,
-    slow_mo: float,
-    rule_options: tuple[Path | None, str | None, list[str] | None, str | None],
-    quiet_journeys: bool = False,
-) -> int:
+def _out(line: str, show_pii: bool) -> None:
+    console.print(line if show_pii else mask_text(line), highlight=False, markup=False)
+
+
+def _run_plan(request: PlanRunRequest) -> int:
     from harness.plan.load import PlanError, load_plan
     from harness.plan.report import journey_lines, junit_xml, summary_lines
-    from harness.plan.run import RunOptions, run_plan
+    from harness.plan.run import RunOptions, run_plan, select_journeys
 
-    config_file, profile, ignore, fail_on = rule_options
     try:
-        plan = load_plan(plan_file)
-        rules = _rules_config(config_file, profile, None, ignore, None, fail_on)
+        plan = load_plan(request.plan_file)
+        rules = _rules_config(
+            request.config_file, request.profile, None, list(request.ignore), None, request.fail_on
+        )
+        total = len(select_journeys(plan, request.journeys))
     except (PlanError, HarnessError) as exc:
         err.print(f"error: {exc}", highlight=False, markup=False)
         return EXIT_USAGE
 
-    def progress(result: JourneyResult) -> None:
+    live = console.is_terminal and not os.environ.get("CI")
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} journeys"),
+        console=console,
+        transient=True,
+        disable=not live,
+    )
+    task = progress.add_task("starting", total=total)
+    tally = {"done": 0, "events": 0, "findings": 0}
+
+    def started(journey: Journey) -> None:
+        progress.update(
+            task,
+            description=f"{journey.name} — {tally['events']} events, "
+            f"{tally['findings']} findings so far",
+        )
+        if not live:
+            _out(f"[{tally['done'] + 1}/{total}] {journey.name} ...", True)
+
+    def finished(result: JourneyResult) -> None:
+        tally["done"] += 1
+        tally["events"] += sum(1 for e in result.events if e.source == "wire")
+        tally["findings"] += len(result.findings)
+        progress.advance(task)
         for line in journey_lines(result):
-            console.print(line, highlight=False, markup=False)
+            if live:
+                progress.console.print(
+                    line if request.show_pii else mask_text(line), highlight=False, markup=False
+                )
+            else:
+                _out(line, request.show_pii)
 
     options = RunOptions(
-        base_url=base_url,
-        journeys=journeys,
-        browser_path=browser_path,
-        headed=headed,
-        slow_mo=slow_mo,
+        base_url=request.base_url,
+        journeys=request.journeys,
+        browser_path=request.browser_path,
+        headed=request.headed,
+        slow_mo=request.slow_mo,
         rules=rules,
-        on_journey=progress,
+        on_journey=finished,
+        on_start=started,
+        artifacts=request.artifacts,
+        trace=request.trace,  # type: ignore[arg-type]
     )
     try:
-        result = run_plan(plan, plan_file, options)
+        with progress:
+            result = run_plan(plan, request.plan_file, options)
     except HarnessError as exc:
         err.print(f"error: {exc}", highlight=False, markup=False)
         return EXIT_USAGE
+    ok = result.ok
     for line in summary_lines(result):
-        console.print(line, highlight=False, markup=False)
-    for path, text in (
-        (json_path, result.model_dump_json(indent=2)),
-        (junit_path, junit_xml(result) if junit_path else ""),
-    ):
+        _out(line, request.show_pii)
+    if request.baseline is not None:
+        from harness.baseline import check_journeys
+
+        outcome = check_journeys(
+            [(j.name, j.events) for j in result.journeys],
+            request.baseline,
+            update=request.update_baseline,
+            complete_run=not request.journeys,
+        )
+        for line in outcome.lines():
+            _out(line, request.show_pii)
+        ok = ok and outcome.ok
+    data = result.model_dump(mode="json")
+    outputs: list[tuple[Path | None, Callable[[], str]]] = [
+        (
+            request.json_path,
+            lambda: json.dumps(data if request.show_pii else mask_data(data), indent=2) + "\n",
+        ),
+        (
+            request.junit_path,
+            lambda: junit_xml(result) if request.show_pii else mask_text(junit_xml(result)),
+        ),
+        (request.html_path, lambda: _plan_html(result, request.show_pii)),
+    ]
+    for path, render in outputs:
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-            console.print(f"written: {path}", highlight=False)
-    return EXIT_OK if result.ok else EXIT_FINDINGS
+            path.write_text(render(), encoding="utf-8")
+            _out(f"written: {path}", True)
+    _out(_next_command(request, ok), True)
+    return EXIT_OK if ok else EXIT_FINDINGS
+
+
+def _plan_html(result: PlanResult, show_pii: bool) -> str:
+    from harness.report_html import render_plan_html
+
+    screenshots = {
+        (j.name, s.index): s.screenshot for j in result.journeys for s in j.steps if s.screenshot
+    }
+    traces = {j.name: j.trace for j in result.journeys if j.trace}
+    return render_plan_html(result, show_pii=show_pii, screenshots=screenshots, trace_files=traces)
+
+
+def _next_command(request: PlanRunRequest, ok: bool) -> str:
+    """One line saying what to do next."""
+    if request.html_path is not None:
+        return f"Next: open {request.html_path} in a browser for the full report."
+    if request.baseline is not None and not ok and not request.update_baseline:
+        return (
+            f"Next: if the changes are intended, rerun with --update-baseline to accept "
+            f"them into {request.baseline}."
+        )
+    if not ok:
+        return (
+            "Next: rerun with --html report.html --artifacts artifacts/ for screenshots, "
+            "traces and the side-by-side timeline."
+        )
+    return "Next: add --junit junit.xml in CI, or --baseline baselines/ to catch regressions."
 
 
 @plan_app.command("schema")

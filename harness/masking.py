@@ -14,10 +14,21 @@ _EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za
 _EMAIL_ENCODED = re.compile(r"([A-Za-z0-9._+-])[A-Za-z0-9._+-]*%40([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
 _PHONE = re.compile(r"(?<![\w+])\+\d[\d\s().-]{6,18}\d(?!\w)")
 #: Keys whose string values are personal data whatever they look like (identify fields).
-PII_KEYS = frozenset({
-    "email", "phone", "phone_number", "external_id", "first_name", "last_name", "city",
-    "state", "zip_code", "auto_email", "auto_phone_number",
-})
+PII_KEYS = frozenset(
+    {
+        "email",
+        "phone",
+        "phone_number",
+        "external_id",
+        "first_name",
+        "last_name",
+        "city",
+        "state",
+        "zip_code",
+        "auto_email",
+        "auto_phone_number",
+    }
+)
 _HASH = re.compile(r"[0-9a-fA-F]{64}")
 
 

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from rich.table import Table
 from rich.text import Text
 
+from harness.config import FailOn
 from harness.model import CaptureReport, Finding, PixelEvent, Severity
 
 _KEY_PARAMS = ("value", "currency", "content_id", "content_type", "query")
@@ -115,3 +116,30 @@ def json_events(report: CaptureReport) -> list[dict[str, Any]]:
     """The documented subset of an event's keys (for scripts that want it small)."""
     keys = ("index", "source", "name", "pixel_code", "event_id", "properties", "page_url")
     return [{key: getattr(event, key) for key in keys} for event in report.events]
+
+
+def capture_junit(report: CaptureReport, fail_on: FailOn = "error") -> str:
+    """JUnit XML for an inspection: one test case per page, findings as failures."""
+    import xml.etree.ElementTree as ET
+
+    from harness.config import fails
+
+    pages = list(dict.fromkeys(e.page_url or report.url for e in report.events)) or [report.url]
+    suite = ET.Element("testsuite", name=f"ttq-harness inspect {report.url}", tests=str(len(pages)))
+    failures = 0
+    for page in pages:
+        case = ET.SubElement(suite, "testcase", classname="ttq-harness.inspect", name=page)
+        found = [
+            f
+            for f in report.findings
+            if (f.page_url or report.url) == page and fails(f.severity, fail_on)
+        ]
+        if found:
+            failures += 1
+            node = ET.SubElement(
+                case, "failure", message=f"{len(found)} finding(s) at or above {fail_on}"
+            )
+            node.text = "\n".join(finding_line(f) for f in found)
+    suite.set("failures", str(failures))
+    ET.indent(suite)
+    return ET.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"

@@ -5,7 +5,8 @@ The pytest plugin does not use this module: there pytest-playwright owns the bro
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -18,7 +19,7 @@ from harness.capture.endpoints import DEFAULT_PIXEL_HOSTS
 from harness.capture.recorder import PixelCapture, SdkMode
 from harness.config import RulesConfig
 from harness.errors import HarnessError
-from harness.model import CaptureReport
+from harness.model import CaptureReport, Finding, PixelEvent
 
 
 @dataclass(frozen=True)
@@ -56,9 +57,19 @@ class InspectOptions:
 
 
 def inspect(
-    url: str, steps: Sequence[Step] = (), options: InspectOptions | None = None
+    url: str,
+    steps: Sequence[Step] = (),
+    options: InspectOptions | None = None,
+    *,
+    watch: Callable[[list[PixelEvent], list[Finding]], None] | None = None,
+    watch_seconds: float | None = None,
 ) -> CaptureReport:
-    """Open `url`, do `steps`, and return everything the pixel did."""
+    """Open `url`, do `steps`, and return everything the pixel did.
+
+    With `watch`, keep the browser open after the steps and call `watch(new_events,
+    new_findings)` as events arrive, until the user closes the browser, presses Ctrl-C, or
+    `watch_seconds` pass.
+    """
     opts = options or InspectOptions()
     with sync_playwright() as playwright:
         resolved = resolve_chromium(
@@ -95,9 +106,43 @@ def inspect(
                     )
                     raise StepError(f"{label} failed on {page.url}: {first}", report()) from exc
                 capture.settle(quiet=opts.quiet, timeout=opts.timeout)
+            if watch is not None:
+                _watch(capture, opts, watch, watch_seconds)
             return report()
         finally:
             browser.close()
+
+
+def _watch(
+    capture: PixelCapture,
+    opts: InspectOptions,
+    notify: Callable[[list[PixelEvent], list[Finding]], None],
+    seconds: float | None,
+) -> None:
+    """Report events and their findings as they arrive, until the window closes or time is up."""
+    seen_events: set[tuple[str, int]] = set()
+    seen_findings: set[tuple[str, int | None, str]] = set()
+    deadline = None if seconds is None else time.monotonic() + seconds
+    try:
+        while deadline is None or time.monotonic() < deadline:
+            if not [page for page in capture.context.pages if not page.is_closed()]:
+                return  # the user closed the browser window
+            capture.pump(250)
+            report = capture.report(
+                url="", browser=None, harness_version=__version__, config=opts.rules
+            )
+            new_events = [e for e in report.events if (e.source, e.index) not in seen_events]
+            new_findings = [
+                f
+                for f in report.findings
+                if (f.code, f.event_index, f.path) not in seen_findings and f.code != "TR002"
+            ]  # a call's beacon may still be on its way
+            seen_events.update((e.source, e.index) for e in new_events)
+            seen_findings.update((f.code, f.event_index, f.path) for f in new_findings)
+            if new_events or new_findings:
+                notify(new_events, new_findings)
+    except KeyboardInterrupt:
+        return
 
 
 def _do(page: Page, step: Step, timeout: float) -> None:

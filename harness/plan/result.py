@@ -68,6 +68,7 @@ class StepResult(_Value):
     )
     unplanned_pixels_fail: bool = False
     order_problem: str | None = None
+    screenshot: str | None = Field(default=None, description="PNG of the page after the step.")
     duration: float = 0.0
 
 
@@ -79,6 +80,10 @@ class JourneyResult(_Value):
     failing_findings: int = 0
     events: list[PixelEvent] = Field(default_factory=list)
     error: str | None = None
+    trace: str | None = Field(
+        default=None,
+        description="Playwright trace of the journey (open with `playwright show-trace`).",
+    )
     duration: float = 0.0
 
 
@@ -93,4 +98,5 @@ class PlanResult(_Value):
     ok: bool
     journeys: list[JourneyResult]
     coverage: dict[str, bool] = Field(description="Each planned event: seen at least once?")
+    started_at: str | None = Field(default=None, description="ISO 8601 UTC start of the run.")
     duration: float = 0.0

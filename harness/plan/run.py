@@ -8,10 +8,13 @@ fresh context, continuing after a failing one.
 from __future__ import annotations
 
 import difflib
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urljoin
 
 from playwright.sync_api import BrowserContext, Page, sync_playwright
@@ -73,8 +76,12 @@ def run_journey(
     base_url: str | None,
     config: RulesConfig,
     capture: PixelCapture | None = None,
+    screenshots: Path | None = None,
 ) -> JourneyResult:
-    """Run one journey's steps in `context`; never raises for what the page does."""
+    """Run one journey's steps in `context`; never raises for what the page does.
+
+    With `screenshots`, a PNG of the page is saved there after each step (and a failed one).
+    """
     started = time.monotonic()
     capture = capture or PixelCapture().attach(context)
     page = context.pages[0] if context.pages else context.new_page()
@@ -94,6 +101,7 @@ def run_journey(
         except (PlaywrightError, HarnessError) as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             error = f"step {number} ({step.describe()}) failed on {page.url}: {first}"
+            shot = _screenshot(page, screenshots, number)
             steps.append(
                 StepResult(
                     index=number,
@@ -101,6 +109,7 @@ def run_journey(
                     url=page.url,
                     ok=False,
                     error=error,
+                    screenshot=shot,
                     duration=time.monotonic() - step_started,
                 )
             )
@@ -118,16 +127,16 @@ def run_journey(
                 quiet=max(1.0, plan.defaults.quiet * 2),
             )
         capture.settle(quiet=plan.defaults.quiet, timeout=max(2.0, plan.defaults.quiet * 4))
-        steps.append(
-            check_step(
-                plan,
-                step,
-                since_mark(),
-                index=number,
-                url=page.url,
-                duration=time.monotonic() - step_started,
-            )
+        result = check_step(
+            plan,
+            step,
+            since_mark(),
+            index=number,
+            url=page.url,
+            duration=time.monotonic() - step_started,
         )
+        shot = _screenshot(page, screenshots, number)
+        steps.append(result.model_copy(update={"screenshot": shot}) if shot else result)
     capture.check()
     report = capture.report(url=page.url, browser=None, harness_version=__version__, config=config)
     failing = [f for f in report.findings if fails(f.severity, config.fail_on)]
@@ -141,6 +150,18 @@ def run_journey(
         error=error,
         duration=time.monotonic() - started,
     )
+
+
+def _screenshot(page: Page, directory: Path | None, number: int) -> str | None:
+    if directory is None:
+        return None
+    path = directory / f"step-{number:02d}.png"
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(path), timeout=5000)
+    except PlaywrightError:
+        return None  # a closed or crashed page: the step result says what happened
+    return str(path)
 
 
 def _act(page: Page, step: Step, base_url: str | None, timeout: float) -> None:
@@ -211,6 +232,10 @@ def _wait_for(page: Page, target: WaitFor | str | float | None, ms: float) -> No
             popup.wait_for_load_state("load", timeout=ms)
 
 
+def _slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-") or "journey"
+
+
 def _url(target: str, base_url: str | None) -> str:
     if "://" in target:
         return target
@@ -250,11 +275,16 @@ class RunOptions:
     hosts: Sequence[str] = DEFAULT_PIXEL_HOSTS
     rules: RulesConfig = field(default_factory=RulesConfig)
     on_journey: Callable[[JourneyResult], None] | None = None
+    on_start: Callable[[Journey], None] | None = None
+    #: where screenshots (after every step) and traces (of failed journeys) go; None: none
+    artifacts: Path | None = None
+    trace: Literal["off", "on", "retain-on-failure"] = "retain-on-failure"
 
 
 def run_plan(plan: Plan, plan_path: Path, options: RunOptions | None = None) -> PlanResult:
     opts = options or RunOptions()
     started = time.monotonic()
+    started_at = datetime.now(UTC).isoformat(timespec="seconds")
     config = plan_rules(plan, opts.rules)
     selected = select_journeys(plan, opts.journeys)
     results: list[JourneyResult] = []
@@ -273,8 +303,14 @@ def run_plan(plan: Plan, plan_path: Path, options: RunOptions | None = None) -> 
             raise HarnessError(f"cannot start Chromium {resolved.describe()}: {first}") from exc
         try:
             for journey in selected:
+                if opts.on_start:
+                    opts.on_start(journey)
                 context = browser.new_context()
+                folder = opts.artifacts / _slug(journey.name) if opts.artifacts else None
+                tracing = folder is not None and opts.trace != "off"
                 try:
+                    if tracing:
+                        context.tracing.start(screenshots=True, snapshots=True)
                     capture = PixelCapture(hosts=opts.hosts).attach(context)
                     result = run_journey(
                         context,
@@ -283,7 +319,15 @@ def run_plan(plan: Plan, plan_path: Path, options: RunOptions | None = None) -> 
                         capture=capture,
                         config=config,
                         base_url=journey_base_url(plan, journey, opts.base_url),
+                        screenshots=folder,
                     )
+                    if tracing and folder is not None:
+                        if opts.trace == "on" or not result.ok:
+                            trace_path = folder / "trace.zip"
+                            context.tracing.stop(path=str(trace_path))
+                            result = result.model_copy(update={"trace": str(trace_path)})
+                        else:
+                            context.tracing.stop()
                 finally:
                     context.close()
                 results.append(result)
@@ -301,5 +345,6 @@ def run_plan(plan: Plan, plan_path: Path, options: RunOptions | None = None) -> 
         ok=all(r.ok for r in results),
         journeys=results,
         coverage=coverage(plan, results),
+        started_at=started_at,
         duration=time.monotonic() - started,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 
@@ -115,3 +116,47 @@ def test_inspect_applies_rule_options_and_the_fail_threshold(
     config.write_text('[tool.ttq-harness]\nignore = ["properties-not-object"]\n')
     from_file = _cli("inspect", url, "--config", str(config))
     assert from_file.returncode == 0, from_file.stdout
+
+
+def test_personal_data_is_masked_unless_asked_and_junit_has_a_case_per_page(
+    demo_site: str, tmp_path: Path
+) -> None:
+    url = demo_site + "/broken-shop/signup.html"
+    steps = [
+        "--step",
+        "fill:#signup-email=Jane.Doe@Example.com",
+        "--step",
+        "fill:#signup-phone=+1 202 555 0123",
+        "--step",
+        "click:#signup-submit",
+    ]
+    masked, shown = tmp_path / "masked.json", tmp_path / "shown.json"
+    junit = tmp_path / "junit.xml"
+    result = _cli("inspect", url, *steps, "--json", str(masked), "--junit", str(junit))
+    assert result.returncode == 1
+    assert "jane.doe@example.com" not in result.stdout + masked.read_text()
+    assert "j***@example.com" in masked.read_text()
+    _cli("inspect", url, *steps, "--json", str(shown), "--show-pii")
+    assert "jane.doe@example.com" in shown.read_text()
+    suite = ET.parse(junit).getroot()
+    assert suite.get("tests") == "1" and suite.get("failures") == "1"
+    failure = suite.find("testcase/failure")
+    assert failure is not None and "EV006 custom-name-too-long" in (failure.text or "")
+
+
+def test_watch_prints_events_as_they_arrive(demo_site: str, tmp_path: Path) -> None:
+    report_path = tmp_path / "watch.json"
+    result = _cli(
+        "inspect",
+        demo_site + "/shop/product.html?id=301",
+        "--watch",
+        "--duration",
+        "1.5",
+        "--hide-auto",
+        "--json",
+        str(report_path),
+    )
+    assert result.returncode == 0, result.stderr
+    live = [line for line in result.stdout.splitlines() if line.startswith("live ")]
+    assert any("wire ViewContent CDEMO00SHOP00PIXEL01" in line for line in live), live
+    assert json.loads(report_path.read_text())["events"]

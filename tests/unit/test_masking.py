@@ -14,13 +14,17 @@ def test_emails_and_phones_in_text_are_partly_hidden() -> None:
 
 
 def test_identity_keys_are_masked_and_hashes_kept() -> None:
-    data = {"args": [{"email": "jane@example.com", "phone_number": "+12025550123",
-                      "external_id": "user-42"}],
-            "user": {"email": HASH}, "url": "https://s.example/?e=jane%40example.com",
-            "properties": {"value": 8, "content_name": "Summer Dress"}}
+    data = {
+        "args": [
+            {"email": "jane@example.com", "phone_number": "+12025550123", "external_id": "user-42"}
+        ],
+        "user": {"email": HASH},
+        "url": "https://s.example/?e=jane%40example.com",
+        "properties": {"value": 8, "content_name": "Summer Dress"},
+    }
     assert mask_data(data) == {
-        "args": [{"email": "j***@example.com", "phone_number": "+***23",
-                  "external_id": "u***"}],
-        "user": {"email": HASH}, "url": "https://s.example/?e=j***%40example.com",
+        "args": [{"email": "j***@example.com", "phone_number": "+***23", "external_id": "u***"}],
+        "user": {"email": HASH},
+        "url": "https://s.example/?e=j***%40example.com",
         "properties": {"value": 8, "content_name": "Summer Dress"},
     }
