@@ -290,6 +290,12 @@ def near_misses(
 ) -> list[tuple[PixelEvent, list[str]]]:
     """The events closest to what was expected, same name first, with their differences."""
     candidates = [e for e in events if e.source == want.source and not e.auto]
+    if pixel is not None:
+        # Near misses on the expected pixel say what is wrong; the same event on another
+        # pixel is reported separately (unplanned pixel) and would only repeat it.
+        same_pixel = [e for e in candidates if e.pixel_code == pixel or pixel in e.pixel_codes]
+        if any(e.name == want.name for e in same_pixel):
+            candidates = same_pixel
 
     def rank(event: PixelEvent) -> tuple[float, int]:
         likeness = difflib.SequenceMatcher(None, event.name.lower(), want.name.lower()).ratio()

@@ -116,12 +116,22 @@ def params_matchers(properties: Any) -> dict[str, Any]:
     return params
 
 
-def _id_kind(event_id: str) -> str | None:
-    """'evt-' (a stable prefix), '' (an id without one) or None (no id)."""
-    if not event_id:
-        return None
+def _id_prefix(event_id: str) -> str:
+    """'evt-' for 'evt-1712-x8k' ('' when the id has no word-like prefix, e.g. a UUID)."""
     found = _ID_PREFIX.match(event_id)
-    return found.group(0) if found else ""
+    if found is None:
+        return ""
+    word = found.group(0)[:-1]
+    return "" if len(word) >= 6 and re.fullmatch(r"[0-9a-fA-F]+", word) else found.group(0)
+
+
+def id_kind(event_ids: Sequence[str]) -> str | None:
+    """What the event_ids of one definition share: their stable prefix ('evt-'), '' (they are
+    all there but share none) or None (no event_id)."""
+    if not event_ids or not all(event_ids):
+        return None
+    prefixes = {_id_prefix(event_id) for event_id in event_ids}
+    return prefixes.pop() if len(prefixes) == 1 else ""
 
 
 def _id_matcher(kind: str | None) -> Any:
@@ -214,9 +224,9 @@ def _styled(value: Any) -> Any:
     return _Flow(value)
 
 
-def _shape_key(event: PixelEvent) -> tuple[str, str, str | None]:
-    params = params_matchers(event.properties)
-    return (event.name, repr(params), _id_kind(event.event_id))
+def _shape_key(event: PixelEvent) -> tuple[str, str, bool]:
+    """Events of one definition: same name, same matchers, event_id there or not."""
+    return (event.name, repr(params_matchers(event.properties)), bool(event.event_id))
 
 
 def _unique_name(wanted: str, taken: set[str]) -> str:
@@ -260,11 +270,13 @@ def plan_data(
     pixels = _pixel_names(codes)
     name_of_code = {code: name for name, code in pixels.items()}
 
-    definitions: dict[tuple[str, str, str | None], _Definition] = {}
+    definitions: dict[tuple[str, str, bool], _Definition] = {}
+    event_ids: dict[tuple[str, str, bool], list[str]] = {}
     taken: set[str] = set()
     for events in wire:
         for event in events:
             key = _shape_key(event)
+            event_ids.setdefault(key, []).append(event.event_id)
             if key not in definitions:
                 name = _unique_name(event.name, taken)
                 taken.add(name)
@@ -272,9 +284,11 @@ def plan_data(
                     name=name,
                     event=event.name,
                     params=params_matchers(event.properties),
-                    id_kind=key[2],
+                    id_kind=None,
                     page=event.page_url,
                 )
+    for key, definition in definitions.items():
+        definition.id_kind = id_kind(event_ids[key])
 
     journey_steps: list[dict[str, Any]] = []
     for step, events in zip(steps, wire, strict=True):
@@ -285,13 +299,15 @@ def plan_data(
         expect: list[dict[str, Any]] = []
         for name, per_pixel in counts.items():
             amounts = set(per_pixel.values())
-            if set(per_pixel) == set(codes) and len(amounts) == 1 or not codes:
+            if (set(per_pixel) == set(codes) and len(amounts) == 1) or not codes:
                 expect.append(_Flow({"event": name, "count": amounts.pop()}))
                 continue
             for code in codes:
                 if per_pixel.get(code):
                     expect.append(
-                        _Flow({"event": name, "count": per_pixel[code], "pixel": name_of_code[code]})
+                        _Flow(
+                            {"event": name, "count": per_pixel[code], "pixel": name_of_code[code]}
+                        )
                     )
         if expect:
             data["expect"] = expect

@@ -86,7 +86,31 @@ def journey_lines(journey: JourneyResult) -> Iterator[str]:
         yield f"    {finding_line(finding)}"
 
 
+def journey_counts(journey: JourneyResult) -> dict[str, int]:
+    """Missing (nothing like it), mismatched (near misses), unexpected, and findings by level."""
+    failing = [e for s in journey.steps for e in s.expectations if not e.ok]
+    counts = {
+        "missing": sum(1 for e in failing if not e.near_misses),
+        "mismatched": sum(1 for e in failing if e.near_misses),
+        "never": sum(1 for s in journey.steps for e in s.never if not e.ok),
+        "unexpected": sum(len(s.unexpected) for s in journey.steps)
+        + sum(len(i) for s in journey.steps for i in s.unplanned_pixels.values()),
+    }
+    for level in ("error", "warning", "info"):
+        counts[level] = sum(1 for f in journey.findings if f.severity.value == level)
+    return counts
+
+
 def summary_lines(result: PlanResult) -> Iterator[str]:
+    yield "Summary:"
+    for journey in result.journeys:
+        c = journey_counts(journey)
+        yield (
+            f"  {OK if journey.ok else FAIL} {journey.name:<24} missing {c['missing']}, "
+            f"mismatched {c['mismatched']}, never-sent violated {c['never']}, unexpected "
+            f"{c['unexpected']}; findings {c['error']} error, {c['warning']} warning, "
+            f"{c['info']} info" + ("; step error" if journey.error else "")
+        )
     passed = sum(1 for j in result.journeys if j.ok)
     failed = len(result.journeys) - passed
     seen = [name for name, was in result.coverage.items() if was]

@@ -247,10 +247,16 @@ def _url(target: str, base_url: str | None) -> str:
     return urljoin(base_url, target)
 
 
-def coverage(plan: Plan, journeys: Sequence[JourneyResult]) -> dict[str, bool]:
-    """Each event definition (and inline expectation): seen at least once in the run?"""
-    labels = list(plan.events)
-    for journey in plan.journeys:
+def coverage(
+    plan: Plan, journeys: Sequence[JourneyResult], selected: Sequence[Journey] | None = None
+) -> dict[str, bool]:
+    """Each event definition (and inline expectation): seen at least once in the run?
+
+    A run of some journeys only covers the events those journeys expect.
+    """
+    ran = list(selected) if selected is not None else list(plan.journeys)
+    labels = list(plan.events) if len(ran) == len(plan.journeys) else []
+    for journey in ran:
         for step in journey.steps:
             labels += [e.event for e in step.expect if e.event not in labels]
     events = [event for result in journeys for event in result.events]
@@ -344,7 +350,7 @@ def run_plan(plan: Plan, plan_path: Path, options: RunOptions | None = None) -> 
         browser=browser_name,
         ok=all(r.ok for r in results),
         journeys=results,
-        coverage=coverage(plan, results),
+        coverage=coverage(plan, results, selected),
         started_at=started_at,
         duration=time.monotonic() - started,
     )
