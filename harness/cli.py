@@ -610,7 +610,7 @@ def _out(line: str, show_pii: bool) -> None:
 def _run_plan(request: PlanRunRequest) -> int:
     from harness.plan.load import PlanError, load_plan
     from harness.plan.report import journey_lines, junit_xml, summary_lines
-    from harness.plan.run import RunOptions, run_plan, select_journeys
+    from harness.plan.run import RunOptions, journey_base_url, run_plan, select_journeys
 
     try:
         plan = load_plan(request.plan_file)
@@ -681,8 +681,14 @@ def _run_plan(request: PlanRunRequest) -> int:
     if request.baseline is not None:
         from harness.baseline import check_journeys
 
+        by_name = {journey.name: journey for journey in plan.journeys}
+        # A journey that stopped on a step error did not send its events: never baseline that.
+        usable = [j for j in result.journeys if not (request.update_baseline and j.error)]
         outcome = check_journeys(
-            [(j.name, j.events) for j in result.journeys],
+            [
+                (j.name, j.events, journey_base_url(plan, by_name[j.name], request.base_url))
+                for j in usable
+            ],
             request.baseline,
             update=request.update_baseline,
             complete_run=not request.journeys,

@@ -34,10 +34,10 @@ from harness.model import CaptureReport, RawRequest, RequestKind, UndecodableBea
 TOP_HOSTS = 5
 
 MISSING_BODY_REASON = (
-    "the HAR has no body for this POST (exporters such as Chrome DevTools and Firefox often "
-    "leave out sendBeacon bodies), so its events cannot be checked; record the HAR with the "
-    "bodies, e.g. Playwright's browser.new_context(record_har_path=...), or capture the page "
-    "with `ttq-harness inspect`"
+    "the HAR has no body for this POST (browser DevTools exports can leave sendBeacon bodies "
+    "out), so its events cannot be checked; record the HAR with request bodies, e.g. "
+    "Playwright's browser.new_context(record_har_path=...), or capture the page with "
+    "`ttq-harness inspect`"
 )
 
 

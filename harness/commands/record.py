@@ -152,7 +152,7 @@ def record_interactive(
     page.on("framenavigated", navigated)
     page.on("close", lambda _page: closed.append(True))
     out.print(f"Recording {url}: browse, then close the window (or press Ctrl-C here).")
-    printed = capture.next_index
+    printed = 0
     try:
         while not closed:
             try:

@@ -339,6 +339,9 @@ class _Dumper(yaml.SafeDumper):
     def ignore_aliases(self, data: Any) -> bool:
         return True
 
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)  # lists indented under their key
+
 
 def _represent_dict(dumper: yaml.SafeDumper, data: dict[str, Any]) -> yaml.Node:
     return dumper.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=False)
@@ -367,8 +370,23 @@ def to_yaml(data: dict[str, Any]) -> str:
         width=100,
         indent=2,
     )
-    # Separate the top-level sections with a blank line, as plans are written by hand.
-    return re.sub(r"\n(?=(defaults|pixels|events|journeys):)", "\n\n", text)
+    # A blank line between top-level sections, event definitions and journeys' steps, as
+    # plans are written by hand.
+    lines: list[str] = []
+    section = ""
+    for line in text.splitlines():
+        if not line.startswith(" "):
+            section = line.split(":", 1)[0]
+            if lines and section in ("defaults", "pixels", "events", "journeys"):
+                lines.append("")
+        elif lines[-1].endswith(":"):
+            pass  # the first entry under its key
+        elif (section == "events" and re.match(r"^  \S", line)) or (
+            section == "journeys" and re.match(r"^ {2}(- |    - )", line)
+        ):
+            lines.append("")
+        lines.append(line)
+    return "\n".join(lines) + "\n"
 
 
 def header(url: str, recorded_at: datetime.datetime, schema_ref: str = SCHEMA_URL) -> str:
@@ -378,10 +396,10 @@ def header(url: str, recorded_at: datetime.datetime, schema_ref: str = SCHEMA_UR
             schema_comment(schema_ref),
             "#",
             f"# Recorded by `ttq-harness record` on {when} from {url}",
-            "# A skeleton, not a specification: review it before relying on it. Matchers come from",
-            "# the values seen once (loosen counts, lengths and exact values that may vary; add",
-            "# `never` and `ordered` where they matter), and rename definitions to say what they",
-            "# mean.",
+            "# A skeleton to review before relying on it: matchers come from one visit (loosen",
+            "# counts, lengths and exact values that may vary; add `never` and `ordered` where",
+            "# they matter), and definitions are named after their events (rename them to say",
+            "# what they mean).",
             "",
             "",
         ]

@@ -144,3 +144,21 @@ def test_plan_lint_and_schema_commands(tmp_path: Path) -> None:
     schema = _run("plan", "schema")
     assert schema.returncode == 0
     assert schema.stdout == (ROOT / "docs" / "plan.schema.json").read_text(encoding="utf-8")
+
+
+def test_baselines_pass_fail_and_update(demo_site: str, tmp_path: Path) -> None:
+    baselines = tmp_path / "baselines"
+    args = ["run", str(PLAN), "--journey", "search", "--baseline", str(baselines)]
+    shop, broken = demo_site + "/shop/", demo_site + "/broken-shop/"
+    missing = _run(*args, "--base-url", shop)
+    assert missing.returncode == 1 and "no baseline" in missing.stdout
+    assert "--update-baseline" in missing.stdout
+    written = _run(*args, "--base-url", shop, "--update-baseline")
+    assert written.returncode == 0, written.stdout
+    assert "✓ baseline search: new" in written.stdout
+    assert (baselines / "search.yaml").read_text().startswith("# ttq-harness baseline v1")
+    same = _run(*args, "--base-url", shop)
+    assert same.returncode == 0 and "✓ baseline search: same" in same.stdout
+    differs = _run(*args, "--base-url", broken)
+    assert differs.returncode == 1
+    assert "✗ baseline search:" in differs.stdout and "+++ actual" in differs.stdout

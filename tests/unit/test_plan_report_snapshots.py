@@ -39,7 +39,8 @@ def _approve(name: str, text: str) -> None:
         if not os.environ.get("TTQ_UPDATE_SNAPSHOTS"):
             pytest.fail(f"new snapshot {path} written: review it and rerun")
     assert text == path.read_text(encoding="utf-8"), (
-        f"{name} changed; review and approve with TTQ_UPDATE_SNAPSHOTS=1")
+        f"{name} changed; review and approve with TTQ_UPDATE_SNAPSHOTS=1"
+    )
 
 
 def test_terminal_output_snapshot() -> None:

@@ -1,0 +1,166 @@
+"""The HTML reports opened from disk in Chromium: inert, offline, navigable, not too wide.
+
+Also takes docs/report-screenshot.png: the top of a real broken-twin plan report.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, Request, expect
+
+from harness.model import CaptureReport, UndecodableBeacon
+from harness.plan.result import PlanResult
+from harness.report_html import render_capture_html, render_plan_html
+
+ROOT = Path(__file__).parent.parent.parent
+DATA = ROOT / "tests" / "data"
+SCREENSHOT = ROOT / "docs" / "report-screenshot.png"
+BIG = "W" * 100_000
+HOSTILE_JOURNEY = "j-evil-onmouseover-alert-1-script-alert-1-script"
+
+
+def hostile_plan() -> PlanResult:
+    text = (DATA / "report-html-hostile.json").read_text(encoding="utf-8")
+    return PlanResult.model_validate_json(text.replace("@@BIG@@", BIG))
+
+
+def hostile_capture() -> CaptureReport:
+    journey = hostile_plan().journeys[0]
+    wire = journey.events[1]
+    assert wire.request is not None
+    bad = wire.request.model_copy(update={"index": 9, "body": "%%<script>alert(1)</script>"})
+    return CaptureReport(
+        harness_version="0.1.0",
+        sdk="emulated",
+        url="javascript:alert(1)",
+        events=journey.events,
+        calls=[e.call for e in journey.events if e.call is not None],
+        requests=[wire.request, bad],
+        undecodable=[UndecodableBeacon(request=bad, reason="<script>alert(1)</script>")],
+        findings=journey.findings,
+    )
+
+
+class Watch:
+    """Everything the page does that a report must never do."""
+
+    def __init__(self, page: Page) -> None:
+        self.dialogs: list[str] = []
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        page.on("dialog", self._dialog)
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.on("request", self._request)
+
+    def _dialog(self, dialog: Dialog) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type in ("error", "warning"):
+            self.errors.append(message.text)
+
+    def _request(self, request: Request) -> None:
+        self.requests.append(request.url)
+
+
+def _open(page: Page, path: Path, html: str) -> Watch:
+    path.write_text(html, encoding="utf-8")
+    watch = Watch(page)
+    page.goto(path.as_uri())
+    return watch
+
+
+def _width_ok(page: Page) -> None:
+    width, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width <= inner + 2, f"the page is {width}px wide in a {inner}px window"
+
+
+def test_hostile_plan_report_is_inert_offline_and_navigable(page: Page, tmp_path: Path) -> None:
+    page.set_viewport_size({"width": 1280, "height": 900})
+    path = tmp_path / "report.html"
+    watch = _open(page, path, render_plan_html(hostile_plan()))
+    _width_ok(page)
+
+    # a finding's links: to its event (opened and in view) and to the rule documentation
+    finding = page.locator(f"#{HOSTILE_JOURNEY}-f1")
+    finding.locator(f'a[href="#{HOSTILE_JOURNEY}-e1"]').click()
+    event = page.locator(f"#{HOSTILE_JOURNEY}-e1")
+    expect(event).to_have_attribute("open", "")
+    expect(event).to_be_in_viewport()
+    page.locator(f"#{HOSTILE_JOURNEY}-f1").locator('a[href="#rule-PR002"]').click()
+    expect(page.locator("#rule-PR002")).to_be_visible()
+    expect(page.locator("#rule-PR002")).to_be_in_viewport()
+    assert page.evaluate("location.hash") == "#rule-PR002"
+
+    # every <details> open: the 100 kB value must wrap, not widen the page
+    page.locator("#expand-all").click()
+    expect(page.locator("text=/W{200}/").first).to_be_visible()
+    _width_ok(page)
+    page.mouse.move(200, 300)  # hover over data: no handler may run
+    page.locator("#failures-only").check()
+    expect(page.locator("section.journey.passed")).to_be_hidden()
+    page.locator("#event-filter").fill("pageview")
+    page.wait_for_timeout(100)
+
+    assert watch.dialogs == []
+    assert watch.errors == []
+    assert watch.requests == [path.as_uri()]
+
+
+def test_hostile_capture_report_is_inert(page: Page, tmp_path: Path) -> None:
+    path = tmp_path / "capture.html"
+    watch = _open(page, path, render_capture_html(hostile_capture()))
+    page.locator("#expand-all").click()
+    _width_ok(page)
+    page.locator("#f1").locator('a[href="#e1"]').click()
+    expect(page.locator("#e1")).to_be_in_viewport()
+    page.locator("#f1").locator('a[href="#rule-PR002"]').click()
+    expect(page.locator("#rule-PR002")).to_be_visible()
+    assert watch.dialogs == [] and watch.errors == []
+    assert watch.requests == [path.as_uri()]
+
+
+def test_report_works_without_javascript(browser: Browser, tmp_path: Path) -> None:
+    path = tmp_path / "report.html"
+    path.write_text(render_plan_html(hostile_plan()), encoding="utf-8")
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": 1280, "height": 900}
+    )
+    try:
+        page = context.new_page()
+        page.goto(path.as_uri())
+        expect(page.locator("#tools")).to_be_hidden()  # the JS-only controls stay out of the way
+        event = page.locator(f"#{HOSTILE_JOURNEY}-e3")
+        event.locator("summary").first.click()  # <details> open without JS
+        expect(event).to_have_attribute("open", "")
+        expect(event.locator("pre").first).to_be_visible()
+        page.locator(f"#{HOSTILE_JOURNEY}-f1").locator('a[href="#rule-PR002"]').click()
+        expect(page.locator("#rule-PR002")).to_be_in_viewport()
+        _width_ok(page)
+    finally:
+        context.close()
+
+
+def test_broken_twin_report_screenshot(page: Page, tmp_path: Path) -> None:
+    """docs/report-screenshot.png: the top of the report of a real run on the broken twin."""
+    result = PlanResult.model_validate_json(
+        (DATA / "report-html-plan-broken.json").read_text(encoding="utf-8")
+    )
+    page.set_viewport_size({"width": 1280, "height": 1000})
+    path = tmp_path / "broken.html"
+    watch = _open(page, path, render_plan_html(result))
+    expect(page.locator(".verdict")).to_have_text(re.compile("plan does NOT hold"))
+    _width_ok(page)
+    height = page.evaluate("document.documentElement.scrollHeight")
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.screenshot(
+        path=str(SCREENSHOT),
+        full_page=True,
+        clip={"x": 0, "y": 0, "width": 1280, "height": min(1600, height)},
+    )
+    assert SCREENSHOT.stat().st_size > 10_000
+    assert watch.errors == [] and watch.requests == [path.as_uri()]
