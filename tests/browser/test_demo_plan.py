@@ -162,3 +162,29 @@ def test_baselines_pass_fail_and_update(demo_site: str, tmp_path: Path) -> None:
     differs = _run(*args, "--base-url", broken)
     assert differs.returncode == 1
     assert "✗ baseline search:" in differs.stdout and "+++ actual" in differs.stdout
+
+
+def test_html_report_with_step_screenshots_and_the_trace_of_a_failed_journey(
+    demo_site: str, tmp_path: Path
+) -> None:
+    html, artifacts = tmp_path / "report.html", tmp_path / "artifacts"
+    run = _run(
+        "run",
+        str(PLAN),
+        "--journey",
+        "search",
+        "--base-url",
+        demo_site + "/broken-shop/",
+        "--html",
+        str(html),
+        "--artifacts",
+        str(artifacts),
+    )
+    assert run.returncode == 1
+    assert f"Next: open {html} in a browser" in run.stdout
+    assert (artifacts / "search" / "step-01.png").stat().st_size > 1000
+    trace = artifacts / "search" / "trace.zip"
+    assert trace.stat().st_size > 1000
+    text = html.read_text(encoding="utf-8")
+    assert "data:image/png;base64," in text and "playwright show-trace" in text
+    assert "plan does NOT hold" in text
