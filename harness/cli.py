@@ -783,6 +783,31 @@ def plan_lint_command(
     raise typer.Exit(EXIT_FINDINGS if errors else EXIT_OK)
 
 
+@app.command("schema")
+def schema_command(
+    name: Annotated[str, typer.Argument(help="plan, plan-result or capture-report.")],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to FILE instead of stdout.")
+    ] = None,
+) -> None:
+    """Print the JSON Schema of a plan file or of a --json output."""
+    from harness.schemas import SCHEMAS
+
+    if name not in SCHEMAS:
+        err.print(
+            f"error: no schema {name!r} (choose from {', '.join(SCHEMAS)})",
+            highlight=False,
+            markup=False,
+        )
+        raise typer.Exit(EXIT_USAGE)
+    text = SCHEMAS[name]()
+    if output is None:
+        print(text, end="")
+    else:
+        output.write_text(text, encoding="utf-8")
+        console.print(f"written: {output}", highlight=False)
+
+
 @app.command("version")
 def version_command() -> None:
     """Print the version."""

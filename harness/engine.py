@@ -6,6 +6,7 @@ The recorder hands over three logs: ttq calls, requests to pixel hosts, and send
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -299,6 +300,12 @@ def _finding(rule: Rule, issue: Issue, event: PixelEvent | None) -> Finding:
     )
 
 
+def sdk_version(events: Sequence[PixelEvent]) -> str | None:
+    """The pixel library version most beacons carried (e.g. 2.1.33-emulated), if any."""
+    versions = Counter(f"{e.library_name} {e.library_version}" for e in events if e.library_version)
+    return versions.most_common(1)[0][0] if versions else None
+
+
 def build_report(
     *,
     harness_version: str,
@@ -321,6 +328,7 @@ def build_report(
         harness_version=harness_version,
         sdk=sdk,
         profile=settings.profile,
+        sdk_version=sdk_version(on_wire),
         url=url,
         browser=browser,
         events=events,

@@ -26,7 +26,7 @@ from urllib.parse import urlencode, urlsplit
 from harness import __version__
 from harness.capture.endpoints import DEFAULT_PIXEL_HOSTS, classify, is_pixel_host
 from harness.config import RulesConfig
-from harness.engine import run_rules, wire_events
+from harness.engine import run_rules, sdk_version, wire_events
 from harness.errors import HarnessError
 from harness.model import CaptureReport, RawRequest, RequestKind, UndecodableBeacon
 
@@ -224,6 +224,7 @@ def har_report(
         harness_version=harness_version,
         sdk="har",
         profile=settings.profile,
+        sdk_version=sdk_version(events),
         url=capture.source,
         browser=_describe_browser(capture),
         events=events,

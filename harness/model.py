@@ -138,6 +138,9 @@ class CaptureReport(_Frozen):
     harness_version: str
     sdk: str = Field(description="SDK mode: 'emulated' (default).")
     profile: str = Field(default="spec", description="Rule profile the findings follow.")
+    sdk_version: str | None = Field(
+        default=None, description="Pixel library version seen on the wire (context.library)."
+    )
     url: str
     browser: str | None = None
     events: list[PixelEvent]

@@ -94,7 +94,9 @@ def summary_lines(report: CaptureReport) -> list[str]:
     lines = [
         f"{calls} event call(s), {wire} wire event(s) to {len(pixels)} pixel(s)"
         + (f" ({', '.join(pixels)})" if pixels else "")
-        + f", {telemetry} telemetry request(s); SDK: {report.sdk}; rule profile: "
+        + f", {telemetry} telemetry request(s); SDK: {report.sdk}"
+        + (f" ({report.sdk_version})" if report.sdk_version else "")
+        + "; rule profile: "
         f"{report.profile}; browser: {report.browser}",
     ]
     lines.extend(finding_line(finding) for finding in report.findings)

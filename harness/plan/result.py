@@ -94,6 +94,9 @@ class PlanResult(_Value):
     base_url: str | None
     profile: str
     sdk: str = "emulated"
+    sdk_version: str | None = Field(
+        default=None, description="Pixel library version seen on the wire."
+    )
     browser: str | None = None
     ok: bool
     journeys: list[JourneyResult]

@@ -25,6 +25,7 @@ from harness.browser import resolve_chromium
 from harness.capture.endpoints import DEFAULT_PIXEL_HOSTS
 from harness.capture.recorder import PixelCapture
 from harness.config import RulesConfig, fails
+from harness.engine import sdk_version
 from harness.errors import HarnessError, UsageError
 from harness.model import PixelEvent
 from harness.plan.check import check_step, expectations_met
@@ -351,6 +352,7 @@ def run_plan(plan: Plan, plan_path: Path, options: RunOptions | None = None) -> 
         ok=all(r.ok for r in results),
         journeys=results,
         coverage=coverage(plan, results, selected),
+        sdk_version=sdk_version([e for r in results for e in r.events if e.source == "wire"]),
         started_at=started_at,
         duration=time.monotonic() - started,
     )

@@ -119,3 +119,11 @@ def test_fail_threshold() -> None:
     assert fails(Severity.ERROR, "error") and not fails(Severity.WARNING, "error")
     assert fails(Severity.WARNING, "warning") and fails(Severity.INFO, "info")
     assert not fails(Severity.ERROR, "never")
+
+
+@pytest.mark.parametrize("name", ["plan", "plan-result", "capture-report"])
+def test_committed_json_schemas_match_the_models(name: str) -> None:
+    from harness.schemas import SCHEMAS
+
+    committed = (ROOT / "docs" / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8")
+    assert committed == SCHEMAS[name](), f"regenerate: ttq-harness schema {name} -o ..."
