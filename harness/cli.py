@@ -6,7 +6,7 @@ import json
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated
 
@@ -496,6 +496,7 @@ class PlanRunRequest:
     plan_file: Path
     base_url: str | None = None
     journeys: tuple[str, ...] = ()
+    shard: str | None = None
     json_path: Path | None = None
     junit_path: Path | None = None
     html_path: Path | None = None
@@ -524,6 +525,13 @@ def run_command(
     ] = None,
     journey: Annotated[
         list[str] | None, typer.Option("--journey", help="Run only this journey (repeatable).")
+    ] = None,
+    shard: Annotated[
+        str | None,
+        typer.Option(
+            "--shard",
+            help="Run only part I of N of the journeys (e.g. 1/2), to split a plan across CI jobs.",
+        ),
     ] = None,
     json_path: Annotated[
         Path | None, typer.Option("--json", help="Write the result as JSON.")
@@ -611,13 +619,22 @@ def _run_plan(request: PlanRunRequest) -> int:
     from harness.plan.load import PlanError, load_plan
     from harness.plan.report import journey_lines, junit_xml, summary_lines
     from harness.plan.run import RunOptions, journey_base_url, run_plan, select_journeys
+    from harness.plan.shard import in_shard, parse_shard
 
     try:
         plan = load_plan(request.plan_file)
         rules = _rules_config(
             request.config_file, request.profile, None, list(request.ignore), None, request.fail_on
         )
-        total = len(select_journeys(plan, request.journeys))
+        chosen = select_journeys(plan, request.journeys)
+        if request.shard:
+            part = parse_shard(request.shard)
+            chosen = [j for j in chosen if in_shard(j.name, part)]
+            request = replace(request, journeys=tuple(j.name for j in chosen))
+            if not chosen:
+                _out(f"shard {request.shard}: no journey of this plan falls in it", True)
+                return EXIT_OK
+        total = len(chosen)
     except (PlanError, HarnessError) as exc:
         err.print(f"error: {exc}", highlight=False, markup=False)
         return EXIT_USAGE

@@ -74,6 +74,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="Tracking plan whose event definitions expect_event accepts by name.",
     )
     group.addoption(
+        "--ttq-shard",
+        default=None,
+        help="Run only shard I/N of the tracking-plan journey tests (plan_tests), e.g. 1/2: "
+        "split the journeys across CI jobs.",
+    )
+    group.addoption(
         "--ttq-timeout",
         type=float,
         default=5.0,
@@ -106,6 +112,29 @@ class _ChromiumLaunchArgs:
         options["args"] = [*options.get("args", []), *launch.pop("args", [])]  # type: ignore[misc]
         options.update(launch)
         return options
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    option = config.getoption("--ttq-shard")
+    if not option:
+        return
+    from harness.plan.model import Journey
+    from harness.plan.shard import in_shard, parse_shard
+
+    try:
+        shard = parse_shard(option)
+    except HarnessError as exc:
+        raise pytest.UsageError(str(exc)) from exc
+    keep, drop = [], []
+    for item in items:
+        journey = getattr(getattr(item, "callspec", None), "params", {}).get("ttq_journey")
+        if isinstance(journey, Journey) and not in_shard(journey.name, shard):
+            drop.append(item)
+        else:
+            keep.append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -143,7 +143,9 @@ def test_plan_lint_and_schema_commands(tmp_path: Path) -> None:
     assert "EV004" in linted.stdout and "PR002" in linted.stdout
     schema = _run("plan", "schema")
     assert schema.returncode == 0
-    assert schema.stdout == (ROOT / "docs" / "schemas" / "plan.schema.json").read_text(encoding="utf-8")
+    assert schema.stdout == (ROOT / "docs" / "schemas" / "plan.schema.json").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_baselines_pass_fail_and_update(demo_site: str, tmp_path: Path) -> None:

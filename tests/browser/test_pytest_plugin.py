@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 
 from harness.config import RulesConfig
+from harness.plan.load import load_plan
+
+PLAN_FILE = Path(__file__).parent.parent.parent / "sites" / "demo-plan.yaml"
 
 INNER = """
 import pytest
@@ -95,3 +98,29 @@ def test_view_product_on_the_broken_twin(page, demo_site, expect_event):
             '*properties.value: expected a number, got "8.00" (string)*',
         ]
     )
+
+
+def test_two_pytest_shards_together_collect_every_journey_once(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        test_plan=f"""
+from harness.plan.pytest import plan_tests
+test_journey = plan_tests({str(PLAN_FILE)!r})
+"""
+    )
+    collected: list[set[str]] = []
+    for shard in ("1/2", "2/2"):
+        result = pytester.runpytest_subprocess(
+            "--collect-only", "-q", f"--ttq-shard={shard}", "-p", "no:cacheprovider"
+        )
+        collected.append(
+            {
+                line.split("[", 1)[1].rstrip("]").split("-", 1)[1]
+                for line in result.outlines
+                if "::test_journey[" in line
+            }
+        )
+    everything = {journey.name for journey in load_plan(PLAN_FILE).journeys}
+    assert collected[0] | collected[1] == everything
+    assert not collected[0] & collected[1]
