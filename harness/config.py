@@ -92,11 +92,25 @@ def load_pyproject(path: Path | None = None) -> RulesConfig:
         data = tomllib.loads(file.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise HarnessError(f"{file}: {exc}") from exc
-    section = data.get("tool", {}).get("ttq-harness", {})
+    except UnicodeDecodeError as exc:
+        raise HarnessError(f"{file}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except RecursionError:  # tomllib reads nested arrays and inline tables recursively
+        raise HarnessError(f"{file}: not valid TOML: nested too deeply") from None
+    except OSError as exc:
+        raise HarnessError(f"{file}: cannot read it ({exc.strerror or exc})") from None
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise HarnessError(f"{file}: 'tool' is {_toml_type(tool)}, not a table")
+    section = tool.get("ttq-harness", {})
     try:
         return RulesConfig.model_validate(section)
     except ValidationError as exc:
         raise HarnessError(describe_validation_error(exc, f"{file} [tool.ttq-harness]")) from exc
+
+
+def _toml_type(value: Any) -> str:
+    names = {bool: "a boolean", int: "an integer", float: "a float", str: "a string"}
+    return "an array" if isinstance(value, list) else names.get(type(value), "a date or time")
 
 
 def describe_validation_error(exc: ValidationError, where: str) -> str:

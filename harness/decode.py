@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import reprlib
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -27,7 +28,10 @@ def body_json(request: RawRequest) -> Any:
     """The JSON payload of an event request: the POST body, else `analytics_message`."""
     if request.body not in (None, ""):
         return _parse_json(request.body, "request body")
-    query = parse_qs(urlsplit(request.url).query)
+    try:
+        query = parse_qs(urlsplit(request.url).query)
+    except ValueError as exc:  # e.g. an unbalanced '[' in the host
+        raise DecodeError(f"the URL cannot be parsed ({exc}): {_excerpt(request.url)}") from exc
     messages = query.get("analytics_message")
     if not messages:
         raise DecodeError("empty body and no analytics_message query parameter")
@@ -51,22 +55,74 @@ def _decode_base64(text: str) -> str:
 
 def _parse_json(text: str, where: str) -> Any:
     try:
-        return json.loads(text)
+        return json.loads(text, parse_int=_parse_int)
     except json.JSONDecodeError as exc:
-        excerpt = text[:60] + ("…" if len(text) > 60 else "")
         raise DecodeError(
-            f"{where} is not JSON ({exc.msg} at line {exc.lineno} column {exc.colno}): {excerpt!r}"
+            f"{where} is not JSON ({exc.msg} at line {exc.lineno} column {exc.colno}): "
+            f"{_excerpt(text)}"
         ) from exc
+    except RecursionError:
+        raise DecodeError(
+            f"{where} is JSON nested too deeply to decode: {_excerpt(text)}"
+        ) from None
+
+
+def _parse_int(digits: str) -> int | float:
+    """JSON integers as the browser's JavaScript reads them: beyond a float's range they are
+    Infinity (and Python's int() refuses more than 4,300 digits)."""
+    if len(digits) > _MAX_INT_DIGITS:
+        return float(digits)
+    return int(digits)
+
+
+#: Integers up to this many digits stay exact ints; longer ones become floats (or infinity).
+_MAX_INT_DIGITS = 300
+
+
+def _excerpt(text: str, limit: int = 60) -> str:
+    """The start of a text for a one-line message (repr escapes newlines)."""
+    return repr(text[:limit] + ("…" if len(text) > limit else ""))
+
+
+def _show(value: Any) -> str:
+    """A short repr of any JSON value for a one-line message (bounded in depth and length)."""
+    text = _SHORT_REPR.repr(value)
+    return text if len(text) <= 100 else text[:99] + "…"
+
+
+_SHORT_REPR = reprlib.Repr()
+_SHORT_REPR.maxstring = _SHORT_REPR.maxother = _SHORT_REPR.maxlong = 40
+_SHORT_REPR.maxlevel = 3
 
 
 def decode_beacon(request: RawRequest) -> list[PixelEvent] | UndecodableBeacon:
     """Decode one event request (`kind == event`) into one PixelEvent per event it carries."""
     try:
         payload = body_json(request)
-        bodies = _event_bodies(payload)
+        bodies = [_limit_depth(body, 0) for body in _event_bodies(payload)]
         return [_event_from_body(body, request) for body in bodies]
     except DecodeError as exc:
         return UndecodableBeacon(request=request, reason=str(exc))
+
+
+#: Values nested deeper than this in an event body become {"__ttq_type__": "too-deep"}, as the
+#: call recorder records call arguments (32 levels below `properties`, which is level 1).
+MAX_DEPTH = 33
+_TOO_DEEP = {"__ttq_type__": "too-deep"}
+
+
+def _limit_depth(value: Any, level: int) -> Any:
+    """The value with everything below MAX_DEPTH replaced by the recorder's too-deep marker, so
+    no rule has to walk a body of arbitrary depth. Unchanged (the same object) when shallow."""
+    if not isinstance(value, dict | list):
+        return value
+    if level >= MAX_DEPTH:
+        return dict(_TOO_DEEP)
+    if isinstance(value, dict):
+        mapping = {key: _limit_depth(item, level + 1) for key, item in value.items()}
+        return mapping if any(mapping[key] is not item for key, item in value.items()) else value
+    items = [_limit_depth(item, level + 1) for item in value]
+    return items if any(new is not old for new, old in zip(items, value, strict=True)) else value
 
 
 def _event_bodies(payload: Any) -> list[dict[str, Any]]:
@@ -92,7 +148,7 @@ def _event_from_body(body: dict[str, Any], request: RawRequest) -> PixelEvent:
     else:
         raise DecodeError("body has neither 'event' nor 'action'")
     if not isinstance(name, str):
-        raise DecodeError(f"'event' is {type(name).__name__}, not a string: {name!r}")
+        raise DecodeError(f"'event' is {type(name).__name__}, not a string: {_show(name)}")
     context = _object(body, "context", required=True)
     pixel = _object(context, "pixel", required=True, path="context.pixel")
     code = pixel.get("code")

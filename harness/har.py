@@ -30,6 +30,9 @@ from harness.engine import run_rules, sdk_version, wire_events
 from harness.errors import HarnessError
 from harness.model import CaptureReport, RawRequest, RequestKind, UndecodableBeacon
 
+#: The "host" that requests with an unparseable URL are counted under.
+INVALID_URL = "(invalid URL)"
+
 #: How many other hosts the "other requests ignored" note names.
 TOP_HOSTS = 5
 
@@ -128,6 +131,10 @@ def load_har(path: Path, *, hosts: Sequence[str] = DEFAULT_PIXEL_HOSTS) -> HarCa
             f"{path}: not a HAR file: invalid JSON ({exc.msg} at line {exc.lineno} "
             f"column {exc.colno})"
         ) from exc
+    except RecursionError:
+        raise HarError(f"{path}: not a HAR file: JSON nested too deeply to read") from None
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        raise HarError(f"{path}: not a HAR file: {' '.join(str(exc).split())}") from None
     return parse_har(data, source=str(path), hosts=hosts)
 
 
@@ -136,7 +143,7 @@ def parse_har(data: Any, *, source: str, hosts: Sequence[str] = DEFAULT_PIXEL_HO
     log = data.get("log") if isinstance(data, dict) else None
     if not isinstance(log, dict) or not isinstance(log.get("entries"), list):
         what = (
-            f"top-level keys: {', '.join(map(str, list(data)[:6])) or 'none'}"
+            f"top-level keys: {', '.join(_key(key) for key in list(data)[:6]) or 'none'}"
             if isinstance(data, dict)
             else f"a JSON {type(data).__name__}"
         )
@@ -153,6 +160,9 @@ def parse_har(data: Any, *, source: str, hosts: Sequence[str] = DEFAULT_PIXEL_HO
         method, url = _request_line(entry, position, source)
         request = entry["request"]
         pageref = entry.get("pageref") if isinstance(entry.get("pageref"), str) else None
+        if not _valid_url(url):
+            others[INVALID_URL] += 1
+            continue
         if not is_pixel_host(url, host_list):
             others[_host_label(url)] += 1
             if _is_document(entry, method):
@@ -249,6 +259,11 @@ def lint_har(
 # -- reading entries ---------------------------------------------------------------------------
 
 
+def _key(key: str) -> str:
+    """A JSON key for a one-line message: as is when plain, else quoted and escaped."""
+    return key if key.isprintable() and key.strip() == key and key else json.dumps(key)[:40]
+
+
 def _request_line(entry: Any, position: int, source: str) -> tuple[str, str]:
     where = f"{source}: log.entries[{position}]"
     if not isinstance(entry, dict):
@@ -298,6 +313,15 @@ def _body(post_data: Any) -> str:
     return ""
 
 
+def _valid_url(url: str) -> bool:
+    """False for what urllib cannot split (e.g. `https://[::1/`): counted, never checked."""
+    try:
+        urlsplit(url)
+    except ValueError:
+        return False
+    return True
+
+
 def _timestamp(value: Any) -> float:
     if not isinstance(value, str):
         return 0.0
@@ -312,7 +336,7 @@ def _host_label(url: str) -> str:
     host = parts.hostname
     if not host:
         return f"({parts.scheme or 'no'} URL)"
-    return host.removeprefix("www.")
+    return " ".join(host.removeprefix("www.").split()) or "(blank host)"
 
 
 def _is_document(entry: dict[str, Any], method: str) -> bool:
@@ -347,6 +371,8 @@ def _page_url(
     """The page that sent a request. Browsers send only the origin as Referer to another site
     (strict-origin-when-cross-origin), so the latest page load that the Referer matches is
     preferred, then the Referer itself, then the HAR page's URL."""
+    if referer and not _valid_url(referer):
+        return referer  # as the browser sent it; no page load can match it
     if referer:
         parts = urlsplit(referer)
         origin_only = parts.path in ("", "/") and not parts.query
@@ -364,7 +390,8 @@ def _name_version(raw: Any) -> str | None:
     if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
         return None
     version = raw.get("version")
-    return f"{raw['name']} {version}" if isinstance(version, str) and version else raw["name"]
+    text = f"{raw['name']} {version}" if isinstance(version, str) and version else raw["name"]
+    return " ".join(text.split())[:200] or None  # shown in one-line notes
 
 
 def _describe_browser(capture: HarCapture) -> str | None:

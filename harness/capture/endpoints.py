@@ -33,14 +33,27 @@ _SDK_SCRIPT = re.compile(r"^/i18n/pixel/((events|sdk|shopify|pickup)\.js|static/
 _CONFIG = re.compile(r"^/i18n/pixel/config\.js$")
 
 
+def _host(url: str) -> str:
+    try:
+        return urlsplit(url).hostname or ""
+    except ValueError:  # e.g. an unterminated IPv6 literal: not a pixel URL
+        return ""
+
+
+def _path(url: str) -> str:
+    try:
+        return urlsplit(url).path
+    except ValueError:
+        return ""
+
+
 def is_pixel_host(url: str, hosts: tuple[str, ...] | list[str] = DEFAULT_PIXEL_HOSTS) -> bool:
-    host = urlsplit(url).hostname or ""
-    return host in hosts
+    return _host(url) in hosts
 
 
 def classify(url: str) -> tuple[RequestKind, str]:
     """Return (kind, short endpoint name) for a URL on a pixel host."""
-    path = urlsplit(url).path.rstrip("/") or "/"
+    path = _path(url).rstrip("/") or "/"
     if path in _EVENT_PATHS:
         return RequestKind.EVENT, _EVENT_PATHS[path]
     if _TELEMETRY.match(path):
@@ -54,5 +67,5 @@ def classify(url: str) -> tuple[RequestKind, str]:
 
 def is_events_loader(url: str) -> bool:
     """events.js / sdk.js / shopify.js: the script the base code injects per pixel."""
-    path = urlsplit(url).path
+    path = _path(url)
     return bool(re.fullmatch(r"/i18n/pixel/(events|sdk|shopify)\.js", path))

@@ -37,6 +37,11 @@ PathPart = str | int
 SCHEMA_TITLE = "ttq-harness tracking plan"
 _SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 _PLAIN_KEY = re.compile(r"[A-Za-z_$][A-Za-z0-9_$-]*")
+#: Deepest nesting a plan may have (the deepest real matcher is about 8 levels).
+MAX_DEPTH = 64
+#: How many values aliases may add by repeating anchored nodes: generous for shared matchers,
+#: small enough that a "billion laughs" alias bomb is refused at once.
+MAX_ALIAS_EXPANSION = 10_000
 
 
 @dataclass(frozen=True)
@@ -128,7 +133,10 @@ def read_plan_data(path: Path) -> tuple[Any, Positions]:
 
 def parse_plan_text(text: str, file: str = "<plan>") -> tuple[Any, Positions]:
     """Parse YAML (or JSON) text into plain data and positions. PlanError on problems."""
-    loader = _PlanLoader(text)
+    try:
+        loader = _PlanLoader(text)
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, e.g. NUL
+        raise PlanError([_reader_problem(exc, text, file)]) from None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -138,8 +146,15 @@ def parse_plan_text(text: str, file: str = "<plan>") -> tuple[Any, Positions]:
         data = builder.build(node, ())
     except yaml.MarkedYAMLError as exc:
         raise PlanError([_yaml_problem(exc, file)]) from None
-    except yaml.YAMLError as exc:  # e.g. a character YAML does not allow, without a mark
-        raise PlanError([PlanProblem(file, None, None, "", f"not valid YAML: {exc}")]) from None
+    except yaml.reader.ReaderError as exc:
+        raise PlanError([_reader_problem(exc, text, file)]) from None
+    except yaml.YAMLError as exc:  # any other YAML error, without a mark
+        message = " ".join(f"not valid YAML: {exc}".split())
+        raise PlanError([PlanProblem(file, None, None, "", message)]) from None
+    except RecursionError:  # PyYAML composes nested collections recursively
+        mark = loader.get_mark()
+        message = f"the plan is nested too deeply (more than {MAX_DEPTH} levels)"
+        raise PlanError([PlanProblem(file, mark.line + 1, mark.column + 1, "", message)]) from None
     finally:
         loader.dispose()
     if builder.problems:
@@ -205,7 +220,19 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, file: str) -> PlanProblem:
     if exc.context and exc.problem:
         problem = f"{exc.problem} ({exc.context})"
     line, column = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
-    return PlanProblem(file, line, column, "", f"YAML syntax error: {problem}")
+    return PlanProblem(file, line, column, "", " ".join(f"YAML syntax error: {problem}".split()))
+
+
+def _reader_problem(exc: yaml.reader.ReaderError, text: str, file: str) -> PlanProblem:
+    """A character YAML does not allow (NUL, most control characters), at its line."""
+    before = text[: exc.position]
+    line = before.count("\n") + 1
+    column = exc.position - (before.rfind("\n") + 1) + 1
+    character = exc.character if isinstance(exc.character, str) else chr(exc.character)
+    message = (
+        f"YAML syntax error: the character {character!r} is not allowed in YAML ({exc.reason})"
+    )
+    return PlanProblem(file, line, column, "", message)
 
 
 class _PlanLoader(yaml.SafeLoader):
@@ -230,8 +257,28 @@ class _Builder:
         self.positions: Positions = {}
         self.problems: list[PlanProblem] = []
         self._active: set[int] = set()
+        self._built: set[int] = set()
+        self._repeated = 0  # nodes built again through aliases
 
     def build(self, node: yaml.Node, path: tuple[PathPart, ...]) -> Any:
+        if len(path) > MAX_DEPTH:
+            raise ConstructorError(
+                None,
+                None,
+                f"the plan is nested too deeply (more than {MAX_DEPTH} levels)",
+                node.start_mark,
+            )
+        if id(node) in self._built:
+            self._repeated += 1
+            if self._repeated > MAX_ALIAS_EXPANSION:
+                raise ConstructorError(
+                    None,
+                    None,
+                    f"aliases expand to more than {MAX_ALIAS_EXPANSION:,} values "
+                    "(an alias bomb?); reuse smaller anchors",
+                    node.start_mark,
+                )
+        self._built.add(id(node))
         self.positions.setdefault(format_path(path), _mark(node))
         if isinstance(node, yaml.ScalarNode):
             value = self.loader.construct_object(node, deep=True)

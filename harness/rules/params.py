@@ -238,8 +238,12 @@ def negative_or_non_finite(event: PixelEvent, ctx: RuleContext) -> Iterator[Issu
         return
     for path, value in _numeric_fields(props):
         if is_number(value):
-            if not math.isfinite(value):
-                shown = str(value).replace("inf", "Infinity").replace("nan", "NaN")
+            if not _is_finite(value):
+                shown = (
+                    show(value)  # an int too large for a double: Infinity in JavaScript
+                    if isinstance(value, int)
+                    else str(value).replace("inf", "Infinity").replace("nan", "NaN")
+                )
                 yield Issue(
                     message=f"{path} is {shown}, not a finite number",
                     path=path,
@@ -558,9 +562,25 @@ def content_item_field_type(event: PixelEvent, ctx: RuleContext) -> Iterator[Iss
                 )
 
 
+def _is_finite(number: float) -> bool:
+    """math.isfinite, with ints beyond a double's range (Infinity in JavaScript) not finite."""
+    try:
+        return math.isfinite(number)
+    except OverflowError:
+        return False
+
+
 def _finite(value: Any) -> float | None:
     """value as a float when it is a finite number (not a boolean), else None."""
-    return float(value) if is_number(value) and math.isfinite(value) else None
+    return float(value) if is_number(value) and _is_finite(value) else None
+
+
+def _cents_apart(a: float, b: float) -> float:
+    """|a - b|, both rounded to cents first (exact for prices; no overflow near 1e308)."""
+    scaled_a, scaled_b = a * 100, b * 100
+    if math.isfinite(scaled_a) and math.isfinite(scaled_b):
+        return abs(round(scaled_a) - round(scaled_b)) / 100
+    return abs(a - b)
 
 
 def _contents_total(props: dict[str, Any]) -> float | None:
@@ -614,7 +634,7 @@ def value_mismatch_contents(event: PixelEvent, ctx: RuleContext) -> Iterator[Iss
     total = _contents_total(props)
     if total is None:
         return
-    difference = abs(round(value * 100) - round(total * 100)) / 100
+    difference = _cents_apart(value, total)
     if difference > ctx.value_tolerance + 1e-9:
         shown_total = round(total, 2)
         yield Issue(

@@ -263,3 +263,11 @@ def test_batch_bodies_decode_to_one_event_each() -> None:
     )
     assert isinstance(decoded, list)
     assert [e.name for e in decoded] == ["Pageview", "AddToCart"]
+
+
+def test_unparseable_urls_are_not_pixel_urls() -> None:
+    from harness.capture.endpoints import is_events_loader, is_pixel_host
+
+    assert not is_pixel_host("https://[::1/api/v2/pixel")
+    assert classify("https://[::1/api/v2/pixel") == (RequestKind.OTHER, "/")
+    assert not is_events_loader("https://[::1/i18n/pixel/events.js")
