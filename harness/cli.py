@@ -234,6 +234,14 @@ FailOnOpt = Annotated[
         "--fail-on", help="Exit 1 on findings at or above: error (default), warning, info, never."
     ),
 ]
+Connect = Annotated[
+    str | None,
+    typer.Option(
+        "--connect",
+        help="Use a Playwright browser server (ws://HOST:PORT/) instead "
+        "of launching Chromium here.",
+    ),
+]
 ShowPii = Annotated[
     bool,
     typer.Option(
@@ -300,6 +308,7 @@ def inspect_command(
         float | None, typer.Option("--duration", help="With --watch: stop after SECONDS.")
     ] = None,
     show_pii: ShowPii = False,
+    connect: Connect = None,
     config_file: ConfigFile = None,
     profile: Profile = None,
     select: Select = None,
@@ -332,6 +341,7 @@ def inspect_command(
         quiet=quiet,
         timeout=timeout,
         rules=rules,
+        connect=connect,
     )
     raise typer.Exit(
         _run(
@@ -512,6 +522,7 @@ class PlanRunRequest:
     profile: str | None = None
     ignore: tuple[str, ...] = ()
     fail_on: str | None = None
+    connect: str | None = None
 
 
 @app.command("run")
@@ -572,6 +583,7 @@ def run_command(
         float, typer.Option("--slow-mo", help="Slow each browser action by MS.")
     ] = 0,
     show_pii: ShowPii = False,
+    connect: Connect = None,
     config_file: ConfigFile = None,
     profile: Profile = None,
     ignore: Ignore = None,
@@ -607,6 +619,7 @@ def run_command(
         profile=profile,
         ignore=tuple(ignore or ()),
         fail_on=fail_on,
+        connect=connect,
     )
     raise typer.Exit(_run_plan(request))
 
@@ -685,6 +698,7 @@ def _run_plan(request: PlanRunRequest) -> int:
         on_start=started,
         artifacts=request.artifacts,
         trace=request.trace,  # type: ignore[arg-type]
+        connect=request.connect,
     )
     try:
         with progress:

@@ -14,11 +14,11 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, sync_playwright
 
 from harness import __version__
-from harness.browser import resolve_chromium
 from harness.capture.endpoints import DEFAULT_PIXEL_HOSTS
 from harness.capture.recorder import PixelCapture, SdkMode
 from harness.config import RulesConfig
 from harness.errors import HarnessError
+from harness.launch import open_chromium
 from harness.model import CaptureReport, Finding, PixelEvent
 
 
@@ -54,6 +54,7 @@ class InspectOptions:
     quiet: float = 0.5  # seconds without pixel traffic that count as "settled"
     timeout: float = 10.0  # per navigation / step
     rules: RulesConfig = field(default_factory=RulesConfig)
+    connect: str | None = None  # ws:// endpoint of a Playwright browser server
 
 
 def inspect(
@@ -72,23 +73,17 @@ def inspect(
     """
     opts = options or InspectOptions()
     with sync_playwright() as playwright:
-        resolved = resolve_chromium(
-            opts.browser_path, playwright_executable=playwright.chromium.executable_path
+        browser, browser_name = open_chromium(
+            playwright,
+            browser_path=opts.browser_path,
+            headed=opts.headed,
+            slow_mo=opts.slow_mo,
+            connect=opts.connect,
         )
-        try:
-            browser = playwright.chromium.launch(
-                headless=not opts.headed,
-                slow_mo=opts.slow_mo,
-                **resolved.launch_options(),  # type: ignore[arg-type]
-            )
-        except PlaywrightError as exc:
-            first = str(exc).strip().splitlines()[0]
-            raise HarnessError(f"cannot start Chromium {resolved.describe()}: {first}") from exc
         try:
             context = browser.new_context()
             capture = PixelCapture(hosts=opts.hosts, sdk=opts.sdk).attach(context)
             page = context.new_page()
-            browser_name = f"Chromium {browser.version} ({resolved.origin})"
 
             def report() -> CaptureReport:
                 capture.check()

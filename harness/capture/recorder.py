@@ -14,6 +14,7 @@ import json
 import re
 import time
 import weakref
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -35,11 +36,14 @@ from harness.model import (
     TtqCall,
     UndecodableBeacon,
 )
+from harness.rules.transport import OBSERVATION_PREFIX, PAGE_CRASHED, PAGE_ERROR
 
 SdkMode = Literal["emulated"]
 BINDING_NAME = "__ttqHarnessReport"
 #: Path on a pixel host where the recorder beacons its reports while a page unloads.
 HARNESS_PATH = "/__ttq_harness__/"
+#: Uncaught page errors kept per capture (a page throwing in a loop must not flood the report).
+MAX_PAGE_ERRORS = 50
 _TRANSPARENT_GIF = bytes.fromhex(
     "47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b"
 )
@@ -112,6 +116,7 @@ class PixelCapture:
         self._emulator = emulator_script()
         self._decoded: dict[int, list[PixelEvent] | UndecodableBeacon] = {}
         self._seen_records: set[str] = set()
+        self._batch_mark = 0  # next_index when the last batch of recorder reports arrived
 
     # -- wiring -------------------------------------------------------------------------------
 
@@ -123,8 +128,40 @@ class PixelCapture:
         context.route(re.compile(rf"^https?://({hosts})(:\d+)?(/|$)"), self._on_route)
         context.expose_binding(BINDING_NAME, self._on_binding)
         context.add_init_script(recorder_script(self.hosts))
+        context.on("page", self._watch_page)
+        for page in context.pages:
+            self._watch_page(page)
         UnloadBeaconGuard.register(self)
         return self
+
+    def _watch_page(self, page: Page) -> None:
+        """Renderer crashes and uncaught script errors become observations (TR007, TR008)."""
+        page.on("crash", lambda crashed: self.observe(PAGE_CRASHED, [crashed.url], crashed.url))
+        page.on("pageerror", lambda error: self._on_page_error(page, error))
+
+    def _on_page_error(self, page: Page, error: PlaywrightError) -> None:
+        if sum(c.method == PAGE_ERROR for c in self.calls) >= MAX_PAGE_ERRORS:
+            return
+        message = f"{error.name or 'Error'}: {error.message}".strip()
+        frames = [line.strip() for line in (error.stack or "").splitlines()[1:]]
+        where = frames[0].removeprefix("at ") if frames else None
+        self.observe(PAGE_ERROR, [message[:1000]], page.url, location=where)
+
+    def observe(
+        self, what: str, args: list[Any], page_url: str | None, *, location: str | None = None
+    ) -> None:
+        """Record something the harness saw about a page (not a ttq call) for the TR rules."""
+        self.calls.append(
+            TtqCall(
+                index=self._index(),
+                timestamp=time.time(),
+                method=what,
+                args=args,
+                page_url=page_url,
+                frame_url=page_url,
+                location=location,
+            )
+        )
 
     def _index(self) -> int:
         index = self._next_index
@@ -202,9 +239,40 @@ class PixelCapture:
     def _on_binding(self, source: dict[str, Any], payload: Any) -> None:
         page = source.get("page")
         try:
-            self._ingest(payload, page_url=page.url if page is not None else None)
+            # The recorder batches its reports: one record, or a list of them in order.
+            batch = payload if isinstance(payload, list) else [payload]
+            for record in batch:
+                self._ingest(record, page_url=page.url if page is not None else None)
+            self._order_after_calls(batch)
         except Exception as exc:
             self.callback_errors.append(exc)
+
+    def _order_after_calls(self, batch: list[Any]) -> None:
+        """Give beacons routed before their batch arrived indices after the batch's calls.
+
+        The recorder reports a task's calls at its end, while the beacons those calls caused
+        leave at once: a beacon's route may come first. The batch's beacon notes name them
+        (URL and body, in order); such a request is moved after the calls, as it happened.
+        """
+        since, self._batch_mark = self._batch_mark, self._next_index
+        noted = Counter(
+            (note.get("url"), note.get("body"))
+            for note in batch
+            if isinstance(note, dict) and note.get("kind") == "beacon"
+        )
+        if not noted:
+            return
+        moved = False
+        for position, request in enumerate(self.requests):
+            key = (request.url, request.body)
+            if request.index < since or noted[key] <= 0:
+                continue
+            noted[key] -= 1
+            self._decoded.pop(request.index, None)
+            self.requests[position] = request.model_copy(update={"index": self._index()})
+            moved = True
+        if moved:
+            self.requests.sort(key=lambda request: request.index)
 
     def _ingest(self, payload: Any, *, page_url: str | None) -> None:
         """Take one recorder report (a ttq call or a sendBeacon note), once."""
@@ -218,6 +286,8 @@ class PixelCapture:
         if payload.get("kind") == "beacon":
             self.beacon_notes.append(payload)
             return
+        if payload.get("kind") == "observation":  # e.g. the page overwrote window.ttq (TR006)
+            payload = {**payload, "method": OBSERVATION_PREFIX + str(payload.get("what"))}
         self.calls.append(
             TtqCall(
                 index=self._index(),

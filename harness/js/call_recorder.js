@@ -20,7 +20,6 @@
     'grantConsent', 'load', 'instance'];
   var SELF = 'ttq-harness-recorder.js';
   var instrumented = new WeakSet();
-  var pending = [];
   var depth = 0; // > 0 while a recorded call runs: nested ttq calls are the SDK's, not the page's
 
   var originalBeacon = window.Navigator && window.Navigator.prototype.sendBeacon;
@@ -36,6 +35,23 @@
   window.addEventListener('beforeunload', markUnloading, true);
   window.addEventListener('pageshow', markShown, true);
 
+  // Reports are batched: one binding call per task (a microtask flush) instead of one per
+  // record, so a burst of calls does not wait on a binding round trip each; while the page
+  // unloads, at once. A beacon a call caused may reach the harness before the batch: the
+  // batch's beacon notes let the harness put it back after the call.
+  var queue = [];
+  var flushScheduled = false;
+  var microtask = typeof window.queueMicrotask === 'function' ? window.queueMicrotask.bind(window)
+    : function (fn) { Promise.resolve().then(fn); };
+  function flush() {
+    flushScheduled = false;
+    var binding = window[__TTQ_BINDING__];
+    if (typeof binding !== 'function' || !queue.length) return;
+    var batch = queue;
+    queue = [];
+    try { binding(batch.length === 1 ? batch[0] : batch); } catch (e) { /* page closing */ }
+  }
+
   function send(payload) {
     payload.id = recordPrefix + (serial++);
     if (unloading && typeof originalBeacon === 'function') {
@@ -44,10 +60,9 @@
           JSON.stringify(payload));
       } catch (e) { /* best effort */ }
     }
-    var binding = window[__TTQ_BINDING__];
-    if (typeof binding !== 'function') { pending.push(payload); return; }
-    while (pending.length) { try { binding(pending.shift()); } catch (e) { /* page closing */ } }
-    try { binding(payload); } catch (e) { /* page closing */ }
+    queue.push(payload);
+    if (unloading) { flush(); return; }
+    if (!flushScheduled) { flushScheduled = true; microtask(flush); }
   }
 
   function isPixelUrl(url) {
@@ -154,6 +169,24 @@
     return obj;
   }
 
+  // The pixel's global is the base code's queue (an array) or an object with track (the SDK).
+  function looksLikePixel(v) {
+    return Array.isArray(v) || (!!v && (typeof v === 'object' || typeof v === 'function') &&
+      typeof v.track === 'function');
+  }
+
+  // The page replaced the pixel's global with something else: later ttq calls cannot be
+  // recorded (or throw). Reported as a harness observation, not as a ttq call.
+  function reportOverwrite(name, next) {
+    try {
+      send({
+        kind: 'observation', what: 'ttq-overwritten', args: [name, toJson(next, [], 0)],
+        document_id: recordPrefix, timestamp: Date.now() / 1000,
+        frame_url: String(window.location.href), location: callerLocation()
+      });
+    } catch (e) { /* never break the page */ }
+  }
+
   function trapGlobal(name) {
     var desc = Object.getOwnPropertyDescriptor(window, name);
     if (desc && (!desc.configurable || !('value' in desc))) return;
@@ -162,7 +195,10 @@
       configurable: true,
       enumerable: true,
       get: function () { return value; },
-      set: function (next) { value = instrument(next, null); }
+      set: function (next) {
+        if (!looksLikePixel(next)) reportOverwrite(name, next);
+        value = instrument(next, null);
+      }
     });
   }
 

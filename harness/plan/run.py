@@ -21,12 +21,12 @@ from playwright.sync_api import BrowserContext, Page, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
 from harness import __version__
-from harness.browser import resolve_chromium
 from harness.capture.endpoints import DEFAULT_PIXEL_HOSTS
 from harness.capture.recorder import PixelCapture
 from harness.config import RulesConfig, fails
 from harness.engine import sdk_version
 from harness.errors import HarnessError, UsageError
+from harness.launch import open_chromium
 from harness.model import PixelEvent
 from harness.plan.check import check_step, expectations_met
 from harness.plan.match import event_diffs, resolve
@@ -238,7 +238,7 @@ def _slug(name: str) -> str:
 
 
 def _url(target: str, base_url: str | None) -> str:
-    if "://" in target:
+    if re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", target):  # not "page.html?next=https://..."
         return target
     if not base_url:
         raise UsageError(
@@ -286,6 +286,7 @@ class RunOptions:
     #: where screenshots (after every step) and traces (of failed journeys) go; None: none
     artifacts: Path | None = None
     trace: Literal["off", "on", "retain-on-failure"] = "retain-on-failure"
+    connect: str | None = None  # ws:// endpoint of a Playwright browser server
 
 
 def run_plan(plan: Plan, plan_path: Path, options: RunOptions | None = None) -> PlanResult:
@@ -296,18 +297,13 @@ def run_plan(plan: Plan, plan_path: Path, options: RunOptions | None = None) -> 
     selected = select_journeys(plan, opts.journeys)
     results: list[JourneyResult] = []
     with sync_playwright() as playwright:
-        resolved = resolve_chromium(
-            opts.browser_path, playwright_executable=playwright.chromium.executable_path
+        browser, browser_name = open_chromium(
+            playwright,
+            browser_path=opts.browser_path,
+            headed=opts.headed,
+            slow_mo=opts.slow_mo,
+            connect=opts.connect,
         )
-        try:
-            browser = playwright.chromium.launch(
-                headless=not opts.headed,
-                slow_mo=opts.slow_mo,
-                **resolved.launch_options(),  # type: ignore[arg-type]
-            )
-        except PlaywrightError as exc:
-            first = str(exc).strip().splitlines()[0]
-            raise HarnessError(f"cannot start Chromium {resolved.describe()}: {first}") from exc
         try:
             for journey in selected:
                 if opts.on_start:
@@ -340,7 +336,6 @@ def run_plan(plan: Plan, plan_path: Path, options: RunOptions | None = None) -> 
                 results.append(result)
                 if opts.on_journey:
                     opts.on_journey(result)
-            browser_name = f"Chromium {browser.version} ({resolved.origin})"
         finally:
             browser.close()
     return PlanResult(

@@ -9,6 +9,13 @@ from harness.rules._registry import Issue, RuleContext, rule
 from harness.rules._util import show
 from harness.tiktok import PIXEL_CODE
 
+#: What the harness observed about a page (not a ttq call) is kept among the capture's calls
+#: with a method starting with this prefix, so the rules below can see it.
+OBSERVATION_PREFIX = "harness:"
+TTQ_OVERWRITTEN = OBSERVATION_PREFIX + "ttq-overwritten"  # args: [global name, the new value]
+PAGE_CRASHED = OBSERVATION_PREFIX + "page-crashed"  # args: [page URL]
+PAGE_ERROR = OBSERVATION_PREFIX + "page-error"  # args: ["Name: message"]
+
 
 @rule(
     "TR001",
@@ -178,5 +185,107 @@ def event_before_load(events: Sequence[PixelEvent], ctx: RuleContext) -> Iterato
                 "on this page",
                 path="event",
                 received=name,
+                call=call,
+            )
+
+
+@rule(
+    "TR006",
+    "ttq-overwritten",
+    severity="error",
+    scope="capture",
+    fix="Do not assign window.ttq (or the TiktokAnalyticsObject global) yourself; rename the "
+    "other script's global or load it before the base code.",
+)
+def ttq_overwritten(events: Sequence[PixelEvent], ctx: RuleContext) -> Iterator[Issue]:
+    """The page replaced the pixel's global (window.ttq) with something that is not the pixel.
+
+    Why:
+        After the assignment ttq.track either throws or goes to an object that is not the
+        pixel: every later event is lost, and the harness cannot record the calls either.
+        The usual cause is another script (or a second tag) using the name `ttq`.
+
+    Bad:
+        window.ttq = {version: 1}  // another library's global named ttq
+
+    Good:
+        window.myLib = {version: 1}  // leave ttq to the base code and the SDK
+    """
+    for call in ctx.calls:
+        if call.method != TTQ_OVERWRITTEN:
+            continue
+        name = call.args[0] if call.args else "ttq"
+        value = call.args[1] if len(call.args) > 1 else None
+        yield Issue(
+            message=f"the page replaced window.{name} with {show(value)} on {call.frame_url}; "
+            "later ttq calls are neither sent nor recorded",
+            path=f"window.{name}",
+            expected="the pixel (the base code's queue or the SDK)",
+            received=value,
+            call=call,
+        )
+
+
+@rule(
+    "TR007",
+    "page-crashed",
+    severity="error",
+    scope="capture",
+    fix="Open the page in Chromium with DevTools and look for runaway memory or a renderer "
+    "bug; events captured before the crash are kept in the report.",
+)
+def page_crashed(events: Sequence[PixelEvent], ctx: RuleContext) -> Iterator[Issue]:
+    """The page's renderer crashed while the harness was capturing.
+
+    Why:
+        Whatever the page had not sent before the crash never left; the run cannot say what
+        the rest of the journey would have tracked.
+
+    Bad:
+        a page that exhausts memory (or hits a renderer bug) and shows "Aw, Snap!"
+
+    Good:
+        a page that stays up until its events have been sent
+    """
+    for call in ctx.calls:
+        if call.method == PAGE_CRASHED:
+            url = call.args[0] if call.args else call.page_url
+            yield Issue(
+                message=f"the page {url} crashed; events it had not sent are lost",
+                path="page",
+                received=url,
+                call=call,
+            )
+
+
+@rule(
+    "TR008",
+    "page-error",
+    severity="info",
+    scope="capture",
+    fix="Fix the script error; make sure the base code runs in its own <script> so an error "
+    "elsewhere cannot stop it.",
+)
+def page_error(events: Sequence[PixelEvent], ctx: RuleContext) -> Iterator[Issue]:
+    """A script on the page threw an uncaught error.
+
+    Why:
+        An error can stop a page's tracking code half-way (an event never called, a parameter
+        never set). It is information: compare with the events the page should have sent.
+
+    Bad:
+        <script>undefinedFunction(); ttq.track('ViewContent', {...})</script>
+
+    Good:
+        <script>ttq.track('ViewContent', {...})</script>
+    """
+    for call in ctx.calls:
+        if call.method == PAGE_ERROR:
+            message = call.args[0] if call.args else "error"
+            where = f" at {call.location}" if call.location else ""
+            yield Issue(
+                message=f"uncaught error on {call.page_url}{where}: {message}",
+                path="page",
+                received=message,
                 call=call,
             )
