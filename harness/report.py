@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+import xml.etree.ElementTree as ET
 from urllib.parse import urlsplit
 
 from rich.table import Table
 from rich.text import Text
 
-from harness.config import FailOn
+from harness.config import FailOn, fails
 from harness.model import CaptureReport, Finding, PixelEvent, Severity
 
 _KEY_PARAMS = ("value", "currency", "content_id", "content_type", "query")
@@ -114,18 +114,8 @@ def to_json(report: CaptureReport) -> str:
     return report.model_dump_json(indent=2)
 
 
-def json_events(report: CaptureReport) -> list[dict[str, Any]]:
-    """The documented subset of an event's keys (for scripts that want it small)."""
-    keys = ("index", "source", "name", "pixel_code", "event_id", "properties", "page_url")
-    return [{key: getattr(event, key) for key in keys} for event in report.events]
-
-
 def capture_junit(report: CaptureReport, fail_on: FailOn = "error") -> str:
     """JUnit XML for an inspection: one test case per page, findings as failures."""
-    import xml.etree.ElementTree as ET
-
-    from harness.config import fails
-
     pages = list(dict.fromkeys(e.page_url or report.url for e in report.events)) or [report.url]
     suite = ET.Element("testsuite", name=f"ttq-harness inspect {report.url}", tests=str(len(pages)))
     failures = 0
