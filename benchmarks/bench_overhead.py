@@ -8,14 +8,17 @@ Every step waits on the page's own signals only (load, `wait_for_url`, a status 
 order confirmation becoming visible), the same in both variants; the harness's `settle` is
 never called, so only what attaching costs is measured.
 
-- A, bare Playwright: a fresh context whose only route answers the pixel hosts with an empty
-  204, so nothing goes to the network (events.js is empty: no SDK runs, the base code's calls
-  stay queued) and no recorder is installed.
+- A0, bare Playwright with no interception at all: no route, no init script, no binding. The
+  browser is launched with `--host-resolver-rules` mapping every pixel host to NOTFOUND, so
+  events.js fails at once (no SDK runs) and nothing can reach TikTok, without Playwright
+  intercepting anything. This is the issue's baseline.
+- A, bare Playwright with one route: the pixel hosts answered with an empty 204 (a stricter
+  baseline that already pays for Playwright's request interception).
 - B, the harness: a fresh context with `PixelCapture` attached (emulator served as events.js,
   recorder init script and binding, context route, browser-level unload-beacon guard).
 
-One browser for both; A and B alternate (A B B A A B ...) so background load hits both alike,
-and the median of each is kept. Target: median B / median A <= 1.10.
+One browser for all; the variants alternate (A0 A B, B A A0, ...) so background load hits each
+alike, and the median of each is kept. Target: median B / median A0 <= 1.10.
 
 `--breakdown` adds variants that each add one part of the harness to A, to see where B's
 extra time goes: A+emulator (route serves the emulator, nothing recorded), A+recorder (init
@@ -47,6 +50,11 @@ from harness.capture.recorder import (
 from harness.server import SiteServer
 
 TARGET = 1.10
+BASELINE = "A0 no interception"
+#: Chromium flag: every pixel host fails DNS at once, so A0 needs no interception to stay offline.
+UNRESOLVABLE_PIXEL_HOSTS = "--host-resolver-rules=" + ", ".join(
+    f"MAP {host} ~NOTFOUND" for host in DEFAULT_PIXEL_HOSTS
+)
 Row = tuple[str, str, str, str]
 PIXEL_HOSTS = re.compile(
     r"^https?://(" + "|".join(re.escape(h) for h in DEFAULT_PIXEL_HOSTS) + r")(:\d+)?(/|$)"
@@ -87,6 +95,10 @@ def _emulator_or_204(emulator: str) -> Callable[[Route], None]:
     return handle
 
 
+def _setup_none(context: BrowserContext) -> None:
+    """No interception: the launch flags below make the pixel hosts unresolvable."""
+
+
 def _setup_bare(context: BrowserContext) -> None:
     context.route(PIXEL_HOSTS, _empty_204)
 
@@ -110,6 +122,7 @@ def _no_guard() -> AbstractContextManager[Any]:
 
 
 VARIANTS: dict[str, tuple[Callable[[BrowserContext], None], Callable[[], Any]]] = {
+    "A0 no interception": (_setup_none, nullcontext),
     "A bare (204)": (_setup_bare, nullcontext),
     "B harness": (_setup_harness, nullcontext),
     "A + emulator only": (_setup_emulator, nullcontext),
@@ -132,9 +145,10 @@ def time_variant(browser: Browser, shop: str, name: str) -> float:
 
 
 def bench_overhead(repeat: int = 7, breakdown: bool = False) -> dict[str, list[float]]:
-    names = list(VARIANTS) if breakdown else ["A bare (204)", "B harness"]
+    names = list(VARIANTS) if breakdown else ["A0 no interception", "A bare (204)", "B harness"]
     times: dict[str, list[float]] = {name: [] for name in names}
     options = resolve_chromium().launch_options()
+    options["args"] = [*options["args"], UNRESOLVABLE_PIXEL_HOSTS]  # type: ignore[misc]
     with SiteServer() as server, sync_playwright() as playwright:
         browser = playwright.chromium.launch(**options)  # type: ignore[arg-type]
         try:
@@ -151,16 +165,17 @@ def bench_overhead(repeat: int = 7, breakdown: bool = False) -> dict[str, list[f
 
 
 def ratio(times: dict[str, list[float]]) -> float:
-    return statistics.median(times["B harness"]) / statistics.median(times["A bare (204)"])
+    return statistics.median(times["B harness"]) / statistics.median(times[BASELINE])
 
 
 def rows(times: dict[str, list[float]]) -> list[Row]:
-    a = statistics.median(times["A bare (204)"])
+    a = statistics.median(times[BASELINE])
     b = statistics.median(times["B harness"])
     found = ratio(times)
     return [
         (
-            f"overhead: purchase journey, harness / bare (median of {len(times['B harness'])})",
+            f"overhead: purchase journey, harness / bare, no interception "
+            f"(median of {len(times['B harness'])})",
             f"{b:.2f} s / {a:.2f} s = {found:.2f}",
             f"<= {TARGET:.2f}",
             "met" if found <= TARGET else "NOT met",
@@ -174,17 +189,17 @@ def main() -> None:
     parser.add_argument("--breakdown", action="store_true", help="time each part of B too")
     args = parser.parse_args()
     times = bench_overhead(args.repeat, args.breakdown)
-    base = statistics.median(times["A bare (204)"])
+    base = statistics.median(times[BASELINE])
     print(f"Purchase journey, {args.repeat} interleaved rounds after one warm-up each")
-    print(f"  {'variant':<20}{'median s':>9}{'best s':>8}{'/ A':>7}  all runs")
+    print(f"  {'variant':<20}{'median s':>9}{'best s':>8}{'/ A0':>7}  all runs")
     for name, values in times.items():
         median = statistics.median(values)
         runs = " ".join(f"{v:.2f}" for v in values)
         print(f"  {name:<20}{median:>9.3f}{min(values):>8.3f}{median / base:>7.2f}  {runs}")
     found = ratio(times)
     verdict = "met" if found <= TARGET else "NOT met"
-    print(f"  ratio B/A (medians): {found:.2f}; target <= {TARGET:.2f}: {verdict}")
-    print("  A answers the pixel hosts with an empty 204: no SDK, nothing on the network.")
+    print(f"  ratio B/A0 (medians): {found:.2f}; target <= {TARGET:.2f}: {verdict}")
+    print("  A0: no interception, pixel hosts unresolvable; A: pixel hosts answered 204.")
 
 
 if __name__ == "__main__":
