@@ -17,63 +17,16 @@ from harness.model import (
     Finding,
     PixelEvent,
     RawRequest,
+    Reconciliation,
     RequestKind,
     Severity,
     TtqCall,
     UndecodableBeacon,
 )
+from harness.reconcile import Matching, call_events, match
+from harness.reconcile import reconcile as reconcile_capture
 from harness.rules import REGISTRY, Issue, Rule, RuleContext, all_rules, expand
-from harness.tiktok import PROFILES, SDK_ALIASES
-
-#: ttq methods that send an event; every other call (identify, load, consent...) is kept as a call.
-EVENT_METHODS = {"track": None, "page": "Pageview"}
-
-
-def call_events(calls: Iterable[TtqCall]) -> list[PixelEvent]:
-    """The events as the page called them: one per ttq.track / ttq.page call."""
-    events = []
-    for call in calls:
-        if call.method not in EVENT_METHODS:
-            continue
-        args = call.args
-        if call.method == "page":
-            name: Any = "Pageview"
-            properties: Any = args[0] if args and isinstance(args[0], dict) else {}
-            options: Any = {}
-        else:
-            name = args[0] if args else ""
-            properties = args[1] if len(args) > 1 else {}
-            options = args[2] if len(args) > 2 else {}
-        options = options if isinstance(options, dict) else {}
-        props_dict = properties if isinstance(properties, dict) else {}
-        event_id = (
-            options.get("event_id")
-            or options.get("eventID")
-            or props_dict.get("event_id")
-            or props_dict.get("eventID")
-            or ""
-        )
-        pixel = call.pixel_code or (options.get("pixel_code") if options else None)
-        events.append(
-            PixelEvent(
-                index=call.index,
-                source="call",
-                name=name if isinstance(name, str) else _describe(name),
-                pixel_code=pixel if isinstance(pixel, str) else None,
-                pixel_codes=[pixel] if isinstance(pixel, str) else [],
-                event_id=event_id if isinstance(event_id, str) else str(event_id),
-                properties=properties,
-                page_url=call.frame_url or call.page_url,  # the frame, as the pixel reports it
-                call=call,
-            )
-        )
-    return events
-
-
-def _describe(value: Any) -> str:
-    if isinstance(value, dict) and "__ttq_type__" in value:
-        return f"<{value['__ttq_type__']}>"
-    return repr(value)
+from harness.tiktok import PROFILES
 
 
 def fill_beacon_bodies(
@@ -130,49 +83,10 @@ def wire_events(
 def reconcile(
     call_evs: Sequence[PixelEvent], wire_evs: Sequence[PixelEvent]
 ) -> tuple[list[PixelEvent], list[PixelEvent]]:
-    """Pair wire events with the calls that made them, knowing what the SDK does.
-
-    Returns (wire events no call explains, call events that produced no beacon). A call
-    explains a later wire event with the SDK's name for it (Purchase -> CompletePayment...),
-    from the same frame URL, to the call's pixel (or any pixel for an untargeted call); each
-    (call, pixel) pair explains one beacon. A repeated ttq.page() on the same URL is expected
-    to send nothing, as the SDK does.
-    """
-    candidates: dict[tuple[str, str | None], list[PixelEvent]] = {}
-    last_page_url: dict[str | None, str | None] = {}
-    silent: set[int] = set()
-    for call in call_evs:
-        if call.call is not None and call.call.method == "page":
-            frame = call.call.document
-            if frame in last_page_url and last_page_url[frame] == call.page_url:
-                silent.add(call.index)
-            last_page_url[frame] = call.page_url
-        wire_name = SDK_ALIASES.get(call.name, call.name)
-        candidates.setdefault((wire_name, call.page_url), []).append(call)
-    used: set[tuple[int, str | None]] = set()
-    answered: set[int] = set()
-    uncovered: list[PixelEvent] = []
-    for wire in wire_evs:
-        if wire.auto or wire.name in ("EnrichAM",):
-            uncovered.append(wire)
-            continue
-        match = None
-        for call in candidates.get((wire.name, wire.page_url), ()):
-            if call.index > wire.index:
-                break
-            if call.pixel_code not in (None, wire.pixel_code):
-                continue
-            if (call.index, wire.pixel_code) in used:
-                continue
-            match = call
-            break
-        if match is None:
-            uncovered.append(wire)
-        else:
-            used.add((match.index, wire.pixel_code))
-            answered.add(match.index)
-    unanswered = [c for c in call_evs if c.index not in answered and c.index not in silent]
-    return uncovered, unanswered
+    """(wire events no call explains, call events that produced no beacon): see
+    harness/reconcile.py for the pairing and the SDK behaviours it knows."""
+    matching = match(call_evs, wire_evs)
+    return matching.uncovered, matching.unanswered
 
 
 def run_rules(
@@ -183,6 +97,7 @@ def run_rules(
     undecodable: Sequence[UndecodableBeacon] = (),
     config: RulesConfig | None = None,
     check_delivery: bool = True,
+    matching: Matching | None = None,
 ) -> list[Finding]:
     """Check captured events against the selected rules; apply suppressions and severities.
 
@@ -190,6 +105,7 @@ def run_rules(
     no call explains them (automatic events, Event Builder, captures without call records),
     except rules that only the wire can answer (hashed identity, mangled arguments).
     `check_delivery=False` skips "call without beacon" (for captures with no wire side).
+    `matching` is the call <-> beacon pairing when the caller already has it.
     """
     settings = config or RulesConfig()
     settings.check_profile()
@@ -203,7 +119,8 @@ def run_rules(
 
     call_evs = [e for e in events if e.source == "call"]
     wire_evs = [e for e in events if e.source == "wire"]
-    uncovered, unanswered = reconcile(call_evs, wire_evs)
+    paired = matching or match(call_evs, wire_evs, calls)
+    uncovered, unanswered = paired.uncovered, paired.unanswered
     canonical = sorted([*call_evs, *uncovered], key=lambda e: e.index)
     ctx = RuleContext(
         profile=PROFILES[settings.profile],
@@ -320,9 +237,16 @@ def build_report(
     settings = config or RulesConfig()
     filled = fill_beacon_bodies(requests, notes)
     on_wire, undecodable = wire_events(filled)
-    events = sorted([*call_events(calls), *on_wire], key=lambda event: event.index)
+    called = call_events(calls)
+    events = sorted([*called, *on_wire], key=lambda event: event.index)
+    matching = match(called, on_wire, calls)
     findings = run_rules(
-        events, calls=calls, requests=filled, undecodable=undecodable, config=settings
+        events,
+        calls=calls,
+        requests=filled,
+        undecodable=undecodable,
+        config=settings,
+        matching=matching,
     )
     return CaptureReport(
         harness_version=harness_version,
@@ -336,4 +260,10 @@ def build_report(
         requests=filled,
         undecodable=undecodable,
         findings=findings,
+        # With no call recorded there is nothing to reconcile (a HAR, a page without ttq).
+        reconciliation=reconcile_capture(
+            called, on_wire, calls=calls, requests=filled, matching=matching
+        )
+        if calls
+        else Reconciliation(),
     )

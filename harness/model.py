@@ -148,3 +148,112 @@ class CaptureReport(_Frozen):
     requests: list[RawRequest]
     undecodable: list[UndecodableBeacon]
     findings: list[Finding]
+    reconciliation: Reconciliation = Field(
+        default_factory=lambda: Reconciliation(),
+        description="Which beacon answers which ttq call, and why the others have none "
+        "(docs/reconciliation.md).",
+    )
+
+
+# -- call <-> beacon reconciliation (harness/reconcile.py builds these) ---------------------------
+
+#: How a beacon differs from its call at one field.
+DifferenceKind = Literal[
+    "renamed",  # the event name (the SDK's reserved-name aliases)
+    "transformed",  # the value rewritten (currency upper-cased, JSON serialisation)
+    "moved",  # taken out of properties to another field (event_id, limited_data_use...)
+    "mangled",  # an argument of the wrong type reshaped (a string spread into characters)
+    "type-changed",  # same field, another JSON type
+    "changed",  # same field, another value
+    "dropped",  # called, not sent
+    "added",  # sent, not called
+]
+#: Why a call likely produced no beacon.
+LostReason = Literal[
+    "sdk-not-loaded",
+    "pixel-not-loaded",
+    "wrong-queue-protocol",
+    "consent-held",
+    "consent-revoked",
+    "page-left",
+    "unknown",
+]
+#: Where a beacon that no call explains came from.
+BeaconOrigin = Literal["automatic", "enrich-am", "event-builder", "other"]
+
+
+class FieldDifference(_Frozen):
+    """One field where a beacon differs from the call that made it."""
+
+    call_index: int
+    beacon_index: int
+    pixel_code: str | None = None
+    path: str = Field(description="Where on the wire: 'event', 'properties.currency'...")
+    called: Any = Field(default=None, description="The value as called (None if absent).")
+    sent: Any = Field(default=None, description="The value as sent (None if absent).")
+    kind: DifferenceKind
+    behaviour: str | None = Field(
+        default=None,
+        description="The SDK behaviour that explains it (harness/reconcile.py BEHAVIOURS); "
+        "None when nothing the SDK does explains it.",
+    )
+
+
+class CallBeaconPair(_Frozen):
+    """A ttq call and one beacon it produced (one per pixel it went to)."""
+
+    call_index: int
+    beacon_index: int
+    call_name: str
+    event_name: str
+    pixel_code: str | None = None
+
+
+class QuietCall(_Frozen):
+    """A call that, by the SDK's design, sends no event of its own (identify, load, consent,
+    a repeated page() on the same URL...)."""
+
+    call_index: int
+    method: str
+    behaviour: str
+    detail: str = ""
+
+
+class LostCall(_Frozen):
+    """A call (to one pixel, or to all) that produced no beacon, with the likely reason."""
+
+    call_index: int
+    name: str
+    pixel_code: str | None = Field(
+        default=None, description="The pixel it never reached; None: no pixel at all."
+    )
+    reason: LostReason
+    detail: str = ""
+
+
+class UnexplainedBeacon(_Frozen):
+    """A beacon no recorded call made, with where it most likely came from."""
+
+    beacon_index: int
+    name: str
+    pixel_code: str | None = None
+    origin: BeaconOrigin
+    call_index: int | None = Field(
+        default=None, description="The call that caused it indirectly (identify for EnrichAM)."
+    )
+    detail: str = ""
+
+
+class Reconciliation(_Frozen):
+    """Every recorded call matched to the beacons it produced, and what is left over."""
+
+    calls: int = Field(default=0, description="Event calls (ttq.track, ttq.page).")
+    beacons: int = Field(default=0, description="Events on the wire.")
+    pairs: list[CallBeaconPair] = Field(default_factory=list)
+    quiet_calls: list[QuietCall] = Field(default_factory=list)
+    lost_calls: list[LostCall] = Field(default_factory=list)
+    unexplained_beacons: list[UnexplainedBeacon] = Field(default_factory=list)
+    differences: list[FieldDifference] = Field(default_factory=list)
+
+
+CaptureReport.model_rebuild()

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from collections import Counter
 from urllib.parse import urlsplit
 
 from rich.table import Table
 from rich.text import Text
 
 from harness.config import FailOn, fails
-from harness.model import CaptureReport, Finding, PixelEvent, Severity
+from harness.model import (
+    CaptureReport,
+    FieldDifference,
+    Finding,
+    PixelEvent,
+    Reconciliation,
+    Severity,
+)
 
 _KEY_PARAMS = ("value", "currency", "content_id", "content_type", "query")
 
@@ -86,7 +94,7 @@ def finding_line(finding: Finding) -> str:
     )
 
 
-def summary_lines(report: CaptureReport) -> list[str]:
+def summary_lines(report: CaptureReport, *, verbose: bool = False) -> list[str]:
     calls = sum(1 for e in report.events if e.source == "call")
     wire = sum(1 for e in report.events if e.source == "wire")
     pixels = sorted({c for e in report.events if e.source == "wire" for c in e.pixel_codes})
@@ -99,6 +107,7 @@ def summary_lines(report: CaptureReport) -> list[str]:
         + "; rule profile: "
         f"{report.profile}; browser: {report.browser}",
     ]
+    lines.extend(reconciliation_lines(report.reconciliation, verbose=verbose))
     lines.extend(finding_line(finding) for finding in report.findings)
     counts = {level: 0 for level in Severity}
     for finding in report.findings:
@@ -108,6 +117,60 @@ def summary_lines(report: CaptureReport) -> list[str]:
         f"{counts[Severity.WARNING]} warning(s), {counts[Severity.INFO]} info"
     )
     return lines
+
+
+def reconciliation_summary(result: Reconciliation) -> str:
+    """One line: N calls -> M beacons, paired, lost, unexplained beacons by origin, differences."""
+    origins = Counter(b.origin for b in result.unexplained_beacons)
+    unexplained = sum(1 for d in result.differences if d.behaviour is None)
+    text = (
+        f"Reconciliation: {result.calls} call(s) -> {result.beacons} beacon(s): "
+        f"{len(result.pairs)} paired, {len(result.lost_calls)} lost, "
+        f"{len(result.unexplained_beacons)} without a call"
+    )
+    if origins:
+        text += " (" + ", ".join(f"{n} {origin}" for origin, n in sorted(origins.items())) + ")"
+    text += f", {len(result.differences)} difference(s)"
+    if result.differences:
+        text += f" ({unexplained} not explained by the SDK)"
+    return text
+
+
+def difference_line(difference: FieldDifference) -> str:
+    why = f"SDK: {difference.behaviour}" if difference.behaviour else "NOT explained by the SDK"
+    return (
+        f"call #{difference.call_index} -> beacon #{difference.beacon_index} "
+        f"{difference.pixel_code or ''} {difference.path}: {difference.kind}, called "
+        f"{_short(difference.called)}, sent {_short(difference.sent)} ({why})"
+    )
+
+
+def reconciliation_lines(result: Reconciliation, *, verbose: bool = False) -> list[str]:
+    """The summary line, each lost call with its likely reason and each difference the SDK
+    does not explain; with verbose, also every beacon without a call and every difference."""
+    if not result.calls and not result.beacons and not result.quiet_calls:
+        return []
+    lines = [reconciliation_summary(result)]
+    for lost in result.lost_calls:
+        pixel = f" to {lost.pixel_code}" if lost.pixel_code else ""
+        lines.append(
+            f"  lost: call #{lost.call_index} {lost.name}{pixel}: {lost.reason}: {lost.detail}"
+        )
+    for difference in result.differences:
+        if verbose or difference.behaviour is None:
+            lines.append(f"  differs: {difference_line(difference)}")
+    if verbose:
+        for beacon in result.unexplained_beacons:
+            lines.append(
+                f"  no call: beacon #{beacon.beacon_index} {beacon.name} "
+                f"{beacon.pixel_code or ''}: {beacon.origin}: {beacon.detail}"
+            )
+    return lines
+
+
+def _short(value: object, limit: int = 40) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def to_json(report: CaptureReport) -> str:

@@ -27,7 +27,15 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from harness.masking import mask_data, mask_text
-from harness.model import CaptureReport, Finding, PixelEvent, RawRequest, Severity, TtqCall
+from harness.model import (
+    CaptureReport,
+    Finding,
+    PixelEvent,
+    RawRequest,
+    Reconciliation,
+    Severity,
+    TtqCall,
+)
 from harness.plan.result import (
     EventSummary,
     ExpectationResult,
@@ -35,7 +43,7 @@ from harness.plan.result import (
     PlanResult,
     StepResult,
 )
-from harness.report import key_params
+from harness.report import key_params, reconciliation_summary
 from harness.rules import Rule, all_rules
 from harness.tiktok import SDK_ALIASES
 
@@ -350,6 +358,7 @@ class JourneyView:
     calls: int
     wires: int
     trace: TraceView | None
+    reconciliation: ReconciliationView | None = None
 
 
 @dataclass(frozen=True)
@@ -686,6 +695,79 @@ def journey_headline(journey: JourneyResult) -> str:
     return f"{journey.name} ({state}, {wire} wire events, {journey.duration:.1f}s)"
 
 
+@dataclass(frozen=True)
+class ReconciledItem:
+    """One lost call or one beacon without a call: link, label (reason/origin), detail."""
+
+    link: EventLink
+    label: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class FieldDifferenceView:
+    call: EventLink
+    beacon: EventLink
+    pixel: str
+    path: str
+    kind: str
+    called: str
+    sent: str
+    behaviour: str | None
+
+
+@dataclass(frozen=True)
+class ReconciliationView:
+    summary: str
+    lost: list[ReconciledItem]
+    beacons: list[ReconciledItem]
+    differences: list[FieldDifferenceView]
+
+    @property
+    def unexplained(self) -> int:
+        return sum(1 for d in self.differences if d.behaviour is None)
+
+
+def _reconciliation_view(
+    result: Reconciliation | None, prefix: str, known: set[int]
+) -> ReconciliationView | None:
+    """Lost calls with reasons, beacons without a call by origin, and the differences."""
+    if result is None or not (result.calls or result.beacons or result.quiet_calls):
+        return None
+    return ReconciliationView(
+        summary=reconciliation_summary(result),
+        lost=[
+            ReconciledItem(
+                _link(lost.call_index, prefix, known, f"#{lost.call_index} {lost.name}"),
+                lost.reason + (f" (pixel {lost.pixel_code})" if lost.pixel_code else ""),
+                lost.detail,
+            )
+            for lost in result.lost_calls
+        ],
+        beacons=[
+            ReconciledItem(
+                _link(beacon.beacon_index, prefix, known, f"#{beacon.beacon_index} {beacon.name}"),
+                beacon.origin,
+                beacon.detail,
+            )
+            for beacon in result.unexplained_beacons
+        ],
+        differences=[
+            FieldDifferenceView(
+                call=_link(d.call_index, prefix, known),
+                beacon=_link(d.beacon_index, prefix, known),
+                pixel=d.pixel_code or "",
+                path=d.path,
+                kind=d.kind,
+                called=_compact(d.called),
+                sent=_compact(d.sent),
+                behaviour=d.behaviour,
+            )
+            for d in result.differences
+        ],
+    )
+
+
 def _journey_view(
     journey: JourneyResult,
     anchor: str,
@@ -711,6 +793,7 @@ def _journey_view(
         calls=sum(1 for e in journey.events if e.source == "call"),
         wires=sum(1 for e in journey.events if e.source == "wire"),
         trace=_trace(trace) if trace else None,
+        reconciliation=_reconciliation_view(journey.reconciliation, prefix, known),
     )
 
 
@@ -857,4 +940,7 @@ def render_capture_html(report: CaptureReport, *, show_pii: bool = False) -> str
             **_severity_counts(report.findings),
         },
         rules=_rule_views(report.findings),
+        reconciliation=_reconciliation_view(
+            report.reconciliation, "", {e.index for e in report.events}
+        ),
     )

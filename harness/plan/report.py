@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 
 from harness.plan.result import ExpectationResult, JourneyResult, PlanResult, StepResult
-from harness.report import finding_line
+from harness.report import finding_line, reconciliation_lines
 
 OK, FAIL, WARN = "✓", "✗", "!"
 
@@ -82,6 +82,8 @@ def journey_lines(journey: JourneyResult) -> Iterator[str]:
     yield journey_headline(journey)
     for step in journey.steps:
         yield from step_lines(step)
+    if journey.reconciliation is not None:
+        yield from (f"    {line}" for line in reconciliation_lines(journey.reconciliation))
     for finding in journey.findings:
         yield f"    {finding_line(finding)}"
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from harness.model import Finding, PixelEvent
+from harness.model import Finding, PixelEvent, Reconciliation
 
 
 class _Value(BaseModel):
@@ -85,6 +85,10 @@ class JourneyResult(_Value):
         description="Playwright trace of the journey (open with `playwright show-trace`).",
     )
     duration: float = 0.0
+    reconciliation: Reconciliation | None = Field(
+        default=None,
+        description="The journey's calls matched to their beacons (docs/reconciliation.md).",
+    )
 
 
 class PlanResult(_Value):
