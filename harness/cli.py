@@ -17,6 +17,8 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
 
 from harness import __version__
 from harness.capture.endpoints import DEFAULT_PIXEL_HOSTS
+from harness.capture.recorder import SdkMode, emulator_script
+from harness.capture.sdk import SdkSource, parse_sdk
 from harness.config import FailOn, RulesConfig, describe_validation_error, fails, load_pyproject
 from harness.errors import HarnessError
 from harness.masking import mask_data, mask_text
@@ -254,6 +256,41 @@ HideAuto = Annotated[
     bool,
     typer.Option("--hide-auto", help="Leave the SDK's automatic /act events out of the table."),
 ]
+SdkOpt = Annotated[
+    str,
+    typer.Option(
+        "--sdk",
+        help="Pixel SDK: 'emulated' (offline emulator; default), 'live' (TikTok's current "
+        "SDK scripts; beacons still answered locally) or DIR (a pinned SDK saved with "
+        "`ttq-harness sdk pull`).",
+    ),
+]
+SdkOrigin = Annotated[
+    str | None,
+    typer.Option(
+        "--sdk-origin",
+        help="With --sdk live: fetch the SDK from this origin instead of "
+        "https://analytics.tiktok.com (a local stand-in; also $TTQ_HARNESS_SDK_ORIGIN).",
+    ),
+]
+ForwardBeacons = Annotated[
+    bool,
+    typer.Option(
+        "--forward-beacons",
+        help="With --sdk live: also send the beacons to TikTok (they are still recorded).",
+    ),
+]
+
+
+def _sdk_source(sdk: str, origin: str | None, forward_beacons: bool) -> SdkSource:
+    """--sdk and its companions as a source; a one-line usage error otherwise."""
+    try:
+        return parse_sdk(
+            sdk, emulator=emulator_script(), origin=origin, forward_beacons=forward_beacons
+        )
+    except HarnessError as exc:
+        err.print(f"error: {exc}", highlight=False, markup=False)
+        raise typer.Exit(EXIT_USAGE) from exc
 
 
 @app.command("inspect")
@@ -270,9 +307,9 @@ def inspect_command(
         ),
     ] = None,
     json_path: JsonPath = None,
-    sdk: Annotated[
-        str, typer.Option("--sdk", help="Pixel SDK: 'emulated' (offline emulator; default).")
-    ] = "emulated",
+    sdk: SdkOpt = "emulated",
+    sdk_origin: SdkOrigin = None,
+    forward_beacons: ForwardBeacons = False,
     browser_path: BrowserPath = None,
     headed: Headed = False,
     slow_mo: Annotated[
@@ -319,14 +356,7 @@ def inspect_command(
     """Open URL in Chromium, follow simple steps, print every ttq event and write a report."""
     if click and step:
         raise typer.BadParameter("use either --click or --step, not both", param_hint="--click")
-    if sdk != "emulated":
-        err.print(
-            f"error: --sdk {sdk}: only 'emulated' is available in this version "
-            "(live and pinned SDK modes are planned)",
-            highlight=False,
-            markup=False,
-        )
-        raise typer.Exit(EXIT_USAGE)
+    source = _sdk_source(sdk, sdk_origin, forward_beacons)
     steps = [Step("click", s) for s in click or []] + [_parse_step(s) for s in step or []]
     try:
         rules = _rules_config(config_file, profile, select, ignore, severity, fail_on)
@@ -342,6 +372,7 @@ def inspect_command(
         timeout=timeout,
         rules=rules,
         connect=connect,
+        sdk=source,
     )
     raise typer.Exit(
         _run(
@@ -523,6 +554,7 @@ class PlanRunRequest:
     ignore: tuple[str, ...] = ()
     fail_on: str | None = None
     connect: str | None = None
+    sdk: SdkMode = "emulated"
 
 
 @app.command("run")
@@ -588,8 +620,12 @@ def run_command(
     profile: Profile = None,
     ignore: Ignore = None,
     fail_on: FailOnOpt = None,
+    sdk: SdkOpt = "emulated",
+    sdk_origin: SdkOrigin = None,
+    forward_beacons: ForwardBeacons = False,
 ) -> None:
     """Run a tracking plan's journeys; exit 0 when it holds, 1 when not, 2 on a usage error."""
+    source = _sdk_source(sdk, sdk_origin, forward_beacons)
     if trace not in ("on", "off", "retain-on-failure"):
         err.print(
             f"error: --trace {trace!r}: expected on, off or retain-on-failure",
@@ -620,6 +656,7 @@ def run_command(
         ignore=tuple(ignore or ()),
         fail_on=fail_on,
         connect=connect,
+        sdk=source,
     )
     raise typer.Exit(_run_plan(request))
 
@@ -699,6 +736,7 @@ def _run_plan(request: PlanRunRequest) -> int:
         artifacts=request.artifacts,
         trace=request.trace,  # type: ignore[arg-type]
         connect=request.connect,
+        sdk=request.sdk,
     )
     try:
         with progress:

@@ -13,20 +13,22 @@ import contextlib
 import json
 import re
 import time
+import urllib.request
 import weakref
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any, ClassVar, Literal
 from urllib.parse import urlsplit
 
-from playwright.sync_api import Browser, BrowserContext, Page, Request, Route
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Request, Route
 from playwright.sync_api import Error as PlaywrightError
 
 from harness.capture.endpoints import DEFAULT_PIXEL_HOSTS, classify, is_events_loader
+from harness.capture.sdk import Answer, LiveSdk, Missing, SdkSource, Upstream, parse_sdk
 from harness.config import RulesConfig
-from harness.engine import build_report, call_events, fill_beacon_bodies, wire_events
+from harness.engine import build_report, fill_beacon_bodies, wire_events
 from harness.errors import UsageError
 from harness.model import (
     CaptureReport,
@@ -36,14 +38,20 @@ from harness.model import (
     TtqCall,
     UndecodableBeacon,
 )
+from harness.reconcile import call_events
+from harness.rules.sdk import SDK_CONSOLE, SDK_CONSOLE_PREFIX, SDK_FILE_MISSING
 from harness.rules.transport import OBSERVATION_PREFIX, PAGE_CRASHED, PAGE_ERROR
 
-SdkMode = Literal["emulated"]
+#: `--sdk` as given ('emulated', 'live' or a pinned folder), or a parsed source (with
+#: --sdk-origin / --forward-beacons); see harness.capture.sdk.
+SdkMode = str | SdkSource
 BINDING_NAME = "__ttqHarnessReport"
 #: Path on a pixel host where the recorder beacons its reports while a page unloads.
 HARNESS_PATH = "/__ttq_harness__/"
 #: Uncaught page errors kept per capture (a page throwing in a loop must not flood the report).
 MAX_PAGE_ERRORS = 50
+#: The SDK's own console diagnostics kept per capture (same reason).
+MAX_SDK_MESSAGES = 200
 _TRANSPARENT_GIF = bytes.fromhex(
     "47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b"
 )
@@ -102,21 +110,30 @@ class PixelCapture:
         *,
         hosts: Sequence[str] = DEFAULT_PIXEL_HOSTS,
         sdk: SdkMode = "emulated",
+        sdk_origin: str | None = None,
+        forward_beacons: bool = False,
     ) -> None:
-        if sdk != "emulated":
-            raise UsageError(f"--sdk {sdk}: only 'emulated' is available in this version")
+        self._emulator = emulator_script()
+        self.sdk_source: SdkSource = (
+            parse_sdk(
+                sdk, emulator=self._emulator, origin=sdk_origin, forward_beacons=forward_beacons
+            )
+            if isinstance(sdk, str)
+            else sdk
+        )
         self.hosts = tuple(hosts)
-        self.sdk = sdk
+        #: the mode as reported (CaptureReport.sdk): emulated, pinned:DIR or live
+        self.sdk = self.sdk_source.label
         self.calls: list[TtqCall] = []
         self.requests: list[RawRequest] = []
         self.beacon_notes: list[dict[str, Any]] = []
         self.callback_errors: list[BaseException] = []
         self._next_index = 0
         self._context: BrowserContext | None = None
-        self._emulator = emulator_script()
         self._decoded: dict[int, list[PixelEvent] | UndecodableBeacon] = {}
         self._seen_records: set[str] = set()
         self._batch_mark = 0  # next_index when the last batch of recorder reports arrived
+        self._views = _Views()
 
     # -- wiring -------------------------------------------------------------------------------
 
@@ -138,6 +155,25 @@ class PixelCapture:
         """Renderer crashes and uncaught script errors become observations (TR007, TR008)."""
         page.on("crash", lambda crashed: self.observe(PAGE_CRASHED, [crashed.url], crashed.url))
         page.on("pageerror", lambda error: self._on_page_error(page, error))
+        page.on("console", lambda message: self._on_console(page, message))
+
+    def _on_console(self, page: Page, message: ConsoleMessage) -> None:
+        """The SDK's own diagnostics ("[TikTok Pixel] - …") become observations (SD rules)."""
+        try:
+            text = message.text
+            if not text.startswith(SDK_CONSOLE_PREFIX):
+                return
+            if sum(c.method == SDK_CONSOLE for c in self.calls) >= MAX_SDK_MESSAGES:
+                return
+            where = message.location or {}
+            location = (
+                f"{where.get('url')}:{where.get('lineNumber', 0)}:{where.get('columnNumber', 0)}"
+                if where.get("url")
+                else None
+            )
+            self.observe(SDK_CONSOLE, [text[:2000], message.type], page.url, location=location)
+        except Exception as exc:  # a callback must not raise into Playwright
+            self.callback_errors.append(exc)
 
     def _on_page_error(self, page: Page, error: PlaywrightError) -> None:
         if sum(c.method == PAGE_ERROR for c in self.calls) >= MAX_PAGE_ERRORS:
@@ -196,10 +232,32 @@ class PixelCapture:
                 body=body,
                 frame_url=_frame_url(request),
             )
+            if isinstance(response, Upstream):
+                self._fulfill_from_upstream(route, request, response)
+                return
             route.fulfill(status=response.status, headers=response.headers, body=response.body)
         except Exception as exc:  # a callback must answer the route whatever happens
             self.callback_errors.append(exc)
             route.fulfill(status=204, body="")
+
+    def _fulfill_from_upstream(self, route: Route, request: Request, upstream: Upstream) -> None:
+        """Live mode: answer with what the SDK's origin returns (scripts, forwarded beacons)."""
+        try:
+            fetched = route.fetch(url=upstream.url, timeout=15_000)
+        except PlaywrightError as exc:
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            if classify(request.url)[0] in (RequestKind.SDK_SCRIPT, RequestKind.CONFIG):
+                self.observe(
+                    SDK_FILE_MISSING,
+                    [request.url, f"fetching {upstream.url} failed: {reason}"],
+                    _frame_url(request),
+                )
+                route.fulfill(status=404, body="")
+            else:  # a forwarded beacon that could not leave: still answered, still recorded
+                local = local_response(request.method, request.url, {}, self._emulator)
+                route.fulfill(status=local.status, headers=local.headers, body=local.body)
+            return
+        route.fulfill(response=fetched)
 
     def handle_request(
         self,
@@ -209,8 +267,12 @@ class PixelCapture:
         headers: dict[str, str],
         body: bytes | None,
         frame_url: str | None,
-    ) -> LocalResponse:
-        """Record one request to a pixel host and say how to answer it (never the network)."""
+    ) -> LocalResponse | Upstream:
+        """Record one request to a pixel host and say how to answer it.
+
+        Locally, except in live mode: the SDK's scripts, and beacons with forward_beacons,
+        are fetched from the SDK's origin (`Upstream`).
+        """
         if urlsplit(url).path.startswith(HARNESS_PATH):
             # A recorder report sent as a beacon while its page unloaded.
             try:
@@ -234,6 +296,18 @@ class PixelCapture:
                 page_url=frame_url,
             )
         )
+        if method != "OPTIONS" and kind in (RequestKind.SDK_SCRIPT, RequestKind.CONFIG):
+            answer = self.sdk_source.answer(url)
+            if isinstance(answer, Missing):
+                self.observe(SDK_FILE_MISSING, [url, answer.reason], frame_url)
+                return LocalResponse(404, {"content-type": "text/plain"}, b"not pinned")
+            if isinstance(answer, Answer):
+                return LocalResponse(answer.status, answer.headers, answer.body)
+            return answer
+        source = self.sdk_source
+        beacon = method != "OPTIONS" and kind in (RequestKind.EVENT, RequestKind.TELEMETRY)
+        if beacon and isinstance(source, LiveSdk) and source.forward_beacons:
+            return Upstream(source.upstream(url))
         return local_response(method, url, headers, self._emulator)
 
     def _on_binding(self, source: dict[str, Any], payload: Any) -> None:
@@ -273,6 +347,7 @@ class PixelCapture:
             moved = True
         if moved:
             self.requests.sort(key=lambda request: request.index)
+            self._views = _Views()  # indices changed: rebuild the derived views once
 
     def _ingest(self, payload: Any, *, page_url: str | None) -> None:
         """Take one recorder report (a ttq call or a sendBeacon note), once."""
@@ -305,33 +380,82 @@ class PixelCapture:
     # -- reading ------------------------------------------------------------------------------
 
     def wire(self) -> tuple[list[PixelEvent], list[UndecodableBeacon]]:
-        """Decoded wire events and undecodable beacons, decoding each request once."""
-        filled = fill_beacon_bodies(self.requests, self.beacon_notes)
-        events: list[PixelEvent] = []
-        undecodable: list[UndecodableBeacon] = []
-        for request in filled:
-            if request.kind is not RequestKind.EVENT:
-                continue
-            result = self._decoded.get(request.index)
-            if result is None:
-                found, bad = wire_events([request])
-                result = bad[0] if bad else found
-                if not bad or request.body:  # a missing body may still arrive from a note
-                    self._decoded[request.index] = result
-            if isinstance(result, UndecodableBeacon):
-                undecodable.append(result)
-            else:
-                events.extend(result)
-        return events, undecodable
+        """Decoded wire events and undecodable beacons, in request order.
+
+        Incremental: each poll decodes only the requests that arrived since the last one. Only
+        a body-less sendBeacon POST can still change (its body may come later from a note);
+        while one is in the log, the fill is redone when a request or note arrives.
+        """
+        views = self._views
+        if views.unfilled:
+            self._refill_wire(views)
+        for request in self.requests[views.requests_done :]:
+            if request.kind is RequestKind.EVENT and request.method == "POST" and not request.body:
+                views.unfilled = True
+                self._refill_wire(views)
+                break
+            self._append_wire(views, request)
+            views.requests_done += 1
+        return list(views.wire_events), list(views.undecodable)
+
+    def _refill_wire(self, views: _Views) -> None:
+        """The whole-log path, for when a body-less beacon may take a note's body."""
+        key = (len(self.requests), len(self.beacon_notes))
+        if key == views.filled_for:
+            return
+        views.filled_for = key
+        views.wire_events, views.undecodable, views.new_wire = [], [], []
+        views.merged = None
+        for request in fill_beacon_bodies(self.requests, self.beacon_notes):
+            self._append_wire(views, request)
+        views.requests_done = len(self.requests)
+
+    def _append_wire(self, views: _Views, request: RawRequest) -> None:
+        if request.kind is not RequestKind.EVENT:
+            return
+        result = self._decoded.get(request.index)
+        if result is None:
+            found, bad = wire_events([request])
+            result = bad[0] if bad else found
+            if not bad or request.body:  # a missing body may still arrive from a note
+                self._decoded[request.index] = result
+        if isinstance(result, UndecodableBeacon):
+            views.undecodable.append(result)
+        else:
+            views.wire_events.extend(result)
+            views.new_wire.extend(result)
+
+    def _call_events(self) -> list[PixelEvent]:
+        """Call events, converting only the calls recorded since the last poll."""
+        views = self._views
+        if views.calls_done < len(self.calls):
+            fresh = call_events(self.calls[views.calls_done :])
+            views.calls_done = len(self.calls)
+            views.call_events.extend(fresh)
+            views.new_calls.extend(fresh)
+        return views.call_events
 
     def events(self, source: Literal["call", "wire"] | None = None) -> list[PixelEvent]:
         """Events captured so far, in arrival order: at the call, on the wire, or both."""
-        found: list[PixelEvent] = []
-        if source in (None, "call"):
-            found.extend(call_events(self.calls))
-        if source in (None, "wire"):
-            found.extend(self.wire()[0])
-        return sorted(found, key=lambda event: event.index)
+        if source == "call":
+            return list(self._call_events())
+        if source == "wire":
+            return sorted(self.wire()[0], key=lambda event: event.index)
+        self._call_events()
+        self.wire()
+        views = self._views
+        fresh = [*views.new_calls, *views.new_wire]
+        views.new_calls, views.new_wire = [], []
+        newest = views.merged[-1].index if views.merged else -1
+        if views.merged is None or any(event.index < newest for event in fresh):
+            # First poll, a refill, or something older than the last event: sort it all.
+            views.merged = sorted(
+                [*views.call_events, *views.wire_events], key=lambda event: event.index
+            )
+        else:
+            # Indices come from one counter, so what arrived since is newer than all before.
+            views.merged.extend(sorted(fresh, key=lambda event: event.index))
+        return list(views.merged)
 
     def report(
         self,
@@ -410,6 +534,24 @@ class PixelCapture:
             self.pump(50)
 
 
+@dataclass
+class _Views:
+    """What `events()` and `wire()` derived so far, so each poll only handles what is new."""
+
+    calls_done: int = 0
+    call_events: list[PixelEvent] = field(default_factory=list)
+    requests_done: int = 0
+    wire_events: list[PixelEvent] = field(default_factory=list)
+    undecodable: list[UndecodableBeacon] = field(default_factory=list)
+    #: a body-less beacon POST is in the log: wire() refills from the whole log on change
+    unfilled: bool = False
+    filled_for: tuple[int, int] = (-1, -1)
+    #: call and wire events, merged in index order (None: rebuild on the next poll)
+    merged: list[PixelEvent] | None = None
+    new_calls: list[PixelEvent] = field(default_factory=list)
+    new_wire: list[PixelEvent] = field(default_factory=list)
+
+
 class UnloadBeaconGuard:
     """Catches pixel requests that Playwright's routes never see, at the browser level.
 
@@ -467,12 +609,19 @@ class UnloadBeaconGuard:
         try:
             owner = self._owner(event.get("frameId"))
             if owner is not None:
-                response = owner.handle_request(
-                    method=str(request.get("method", "GET")),
+                method = str(request.get("method", "GET"))
+                body = _cdp_post_data(request)
+                answer = owner.handle_request(
+                    method=method,
                     url=str(request.get("url", "")),
                     headers=headers,
-                    body=_cdp_post_data(request),
+                    body=body,
                     frame_url=headers.get("referer"),
+                )
+                response = (
+                    _forward(answer.url, method, headers, body)
+                    if isinstance(answer, Upstream)
+                    else answer
                 )
         finally:
             # The request may have been cancelled meanwhile (its page or browser went away).
@@ -488,6 +637,17 @@ class UnloadBeaconGuard:
                         "body": base64.b64encode(response.body).decode("ascii"),
                     },
                 )
+
+
+def _forward(url: str, method: str, headers: dict[str, str], body: bytes | None) -> LocalResponse:
+    """A beacon sent while its page unloaded, forwarded (--forward-beacons) from Python."""
+    keep = {k: v for k, v in headers.items() if k in ("content-type", "user-agent", "referer")}
+    outgoing = urllib.request.Request(url, data=body, headers=keep, method=method)
+    try:
+        with urllib.request.urlopen(outgoing, timeout=5) as answer:
+            return LocalResponse(answer.status, {}, answer.read())
+    except (OSError, ValueError):  # unreachable: the beacon was recorded all the same
+        return LocalResponse(204, {}, b"")
 
 
 def _cdp_post_data(request: dict[str, Any]) -> bytes | None:

@@ -25,6 +25,17 @@
  *  - page(): Pageview only when location.href changed for that pixel; SPA
  *    history hooks update page.url/referrer and the pageview_id.
  *  - consent: holdConsent / grantConsent / revokeConsent.
+ *  - console diagnostics (console.warn, the SDK's wording): "Missing 'content_id'
+ *    paramter" for a funnel event without content ids, "Missing email and phone
+ *    number" for CompletePayment before identify() gave either.
+ *  - runs as events.js, or as static/main.<id>.js loaded by a pinned events.js with
+ *    ?sdkid=&lib= (the fixture in tests/data/sdk-pin/).
+ *  - first-party cookie: once the page calls enableCookie() (or _tt_enable_cookie=1 is
+ *    already set), a 27-character _ttp cookie (390 days) plus _tt_enable_cookie=1, written
+ *    only while consent is neither held nor revoked; its value is context.user.anonymous_id
+ *    whenever the cookie exists. The real SDK also enables it from the pixel's server config
+ *    (info.firstPartyCookieEnabled), which the emulator cannot know: see
+ *    docs/consent-and-pixels.md for the evidence.
  *  - transport: navigator.sendBeacon(url, JSON string), else image GET with
  *    ?analytics_message=<base64url UTF-8 JSON, no padding>.
  *  - /api/v2/pixel/act: one Metadata per page load and Click on buttons/links,
@@ -33,8 +44,10 @@
  *
  * Not reproduced (deliberately or for lack of evidence):
  *  - config.js / main.<id>.js / identify_<hash>.js fetches, per-pixel Event
- *    Builder rules, plugins, console diagnostics ("Invalid pixel ID", ...).
- *  - _ttp cookie / context.user.anonymous_id, enable/disableCookie effects,
+ *    Builder rules, plugins, the console diagnostics without evidence of when they
+ *    fire ("Invalid pixel ID", "Invalid content type", 'Missing "value"', "Invalid
+ *    Event Name Format").
+ *  - the server-side firstPartyCookieEnabled switch, the cookie's parent-domain scope,
  *    ttclid / context.ad click info, tt_test_id test-events mode.
  *  - phone normalisation beyond "keep + and digits, prefix +" (no libphonenumber,
  *    no country inference); base64 hash conversion; auto advanced matching.
@@ -63,6 +76,43 @@
   var PII_KEYS = ['first_name', 'last_name', 'city', 'state', 'country', 'zip_code'];
   var CLICKABLE = 'button, a, [role="button"], input[type="submit"], input[type="button"]';
   var BUTTONS = 'button, [role="button"], input[type="submit"], input[type="button"]';
+
+  // The SDK's own console diagnostics, worded as pixel.js 2.1.33 prints them (typo included);
+  // the harness reports them as SD findings. Only the situations the captures support.
+  var SDK_SAYS = '[TikTok Pixel] - ';
+  var MISSING_CONTENT_ID = SDK_SAYS + "Missing 'content_id' paramter\n" +
+    "Issue: The 'content_id' parameter isn't being received. This is required for Video Shopping Ads (VSA).\n" +
+    "Suggestion: Include the 'content_id' parameter in your source code. This is required for Video Shopping Ads (VSA). " +
+    'See https://ads.tiktok.com/help/article/standard-events-parameters?redirected=2 for more information.';
+  var MISSING_EMAIL_AND_PHONE = SDK_SAYS + 'Missing email and phone number\n' +
+    "Issue: Email and phone number info isn't being received. This information is required for Complete Payment events.";
+  var CONTENT_ID_EVENTS = ['ViewContent', 'AddToCart', 'InitiateCheckout', 'PlaceAnOrder', 'CompletePayment'];
+
+  function sdkSays(text) {
+    try { console.warn(text); } catch (e) { /* ignore */ }
+  }
+
+  function hasId(v) {
+    if (typeof v === 'number') return isFinite(v);
+    if (typeof v === 'string') return v.trim() !== '';
+    if (Array.isArray(v)) return v.some(hasId);
+    return false;
+  }
+
+  function hasContentId(p) {
+    if (!p || typeof p !== 'object') return false;
+    if (hasId(p.content_id) || hasId(p.content_ids)) return true;
+    return Array.isArray(p.contents) && p.contents.some(function (c) { return c && hasId(c.content_id); });
+  }
+
+  // Missing content_id: InitiateCheckout without it printed this in the multi-pixel capture;
+  // events with content_id (or contents[].content_id) printed nothing. Missing e-mail and
+  // phone: its own wording names Complete Payment; the single-pixel Purchase (identified)
+  // printed nothing.
+  function diagnose(S, event, props) {
+    if (CONTENT_ID_EVENTS.indexOf(event) >= 0 && !hasContentId(props)) sdkSays(MISSING_CONTENT_ID);
+    if (event === 'CompletePayment' && !S.user.email && !S.user.phone_number) sdkSays(MISSING_EMAIL_AND_PHONE);
+  }
 
   function warn(msg, err) {
     try { console.warn(LOG + msg, err && (err.stack || err.message || err)); } catch (e) { /* ignore */ }
@@ -237,9 +287,39 @@
     return enrich;
   }
 
-  // context.user with the SDK's field order: email, phone_number, external_id, rest.
+  /* ------------------------------------------------ first-party cookie */
+
+  var COOKIE_DAYS = 390;
+
+  function readCookie(name) {
+    try {
+      var parts = document.cookie ? document.cookie.split('; ') : [];
+      for (var i = 0; i < parts.length; i++) {
+        var eq = parts[i].indexOf('=');
+        if (parts[i].slice(0, eq) === name) return parts[i].slice(eq + 1);
+      }
+    } catch (e) { /* sandboxed frame: no cookies */ }
+    return null;
+  }
+
+  function writeCookie(name, value) {
+    try {
+      document.cookie = name + '=' + value + '; max-age=' + (COOKIE_DAYS * 86400) + '; path=/; SameSite=Lax';
+    } catch (e) { /* sandboxed frame: no cookies */ }
+  }
+
+  // _ttp (27 random characters, genCookieID) with _tt_enable_cookie=1, only when cookies are
+  // enabled and consent is neither held nor revoked.
+  function ensureCookie(S) {
+    if (!S.cookieEnabled || S.consent.mode === 'hold' || S.consent.mode === 'revoked') return;
+    if (readCookie('_tt_enable_cookie') !== '1') writeCookie('_tt_enable_cookie', '1');
+    if (!readCookie('_ttp')) writeCookie('_ttp', randChars(27));
+  }
+
+  // context.user with the SDK's field order: anonymous_id, email, phone_number, external_id, rest.
   function userObject(S) {
-    var out = {}, u = S.user;
+    var out = {}, u = S.user, ttp = readCookie('_ttp');
+    if (ttp) out.anonymous_id = ttp;
     ['email', 'phone_number', 'external_id'].forEach(function (k) { if (k in u) out[k] = u[k]; });
     Object.keys(u).forEach(function (k) { if (!(k in out)) out[k] = u[k]; });
     return out;
@@ -379,6 +459,7 @@
     var c = S.consent;
     if (c.mode === 'revoked') return;
     if (c.mode === 'hold') { c.held.push([S.origin + path, body]); return; }
+    ensureCookie(S);
     deliver(S.origin + path, body);
   }
 
@@ -389,6 +470,7 @@
     else if (method === 'grantConsent') {
       var held = c.held;
       c.mode = 'granted'; c.held = [];
+      ensureCookie(S);
       if (!S.replaying) held.forEach(function (h) { deliver(h[0], h[1]); });
       else c.released = c.released.concat(held);
     }
@@ -410,6 +492,7 @@
     var id = o.event_id || o.eventID || (typeof p === 'object' && (p.event_id || p.eventID)) || '';
     if (o.pixel_code) targets = targets.filter(function (c) { return c === o.pixel_code; });
     var mode = (typeof p === 'object') ? p.pixelMethod : undefined;
+    if (targets.length && !S.repeatedCall) diagnose(S, event, p);
     targets.forEach(function (code) { sendEvent(S, code, event, p, String(id), mode); });
   }
 
@@ -446,7 +529,9 @@
         if (typeof args[0] === 'function') setTimeout(safe(args[0], 'ready callback'), 0);
         return;
       case 'load': return registerPixel(S, args[0], args[1]);
-      default: return; // debug, on, off, once, alias, group, enable/disableCookie: nothing to emulate
+      case 'enableCookie': S.cookieEnabled = true; return ensureCookie(S);
+      case 'disableCookie': S.cookieEnabled = false; return;
+      default: return; // debug, on, off, once, alias, group: nothing to emulate
     }
   }
 
@@ -521,7 +606,8 @@
         perPixel[c].forEach(function (e) { if (!isIdentify(e)) dispatch(S, e[0], e.slice(1), [c], c); });
         global.forEach(function (e) {
           if (isIdentify(e) || (i > 0 && onceOnly[e[0]])) return;
-          dispatch(S, e[0], e.slice(1), [c], null);
+          S.repeatedCall = i > 0; // one call replayed per pixel: its diagnostics print once
+          try { dispatch(S, e[0], e.slice(1), [c], null); } finally { S.repeatedCall = false; }
         });
         finalMode = S.consent.mode; held = held.concat(S.consent.held);
         if (S.consent.mode === 'revoked') held = [];
@@ -615,7 +701,9 @@
     if (cs && cs.src) return cs;
     var scripts = document.getElementsByTagName('script');
     for (var i = scripts.length - 1; i >= 0; i--) {
-      if (scripts[i].src && scripts[i].src.indexOf('/i18n/pixel/events.js') >= 0) return scripts[i];
+      var from = scripts[i].src || '';
+      // events.js, or main.<id>.js when a pinned events.js loaded the emulator as the SDK's main
+      if (from.indexOf('/i18n/pixel/events.js') >= 0 || from.indexOf('/i18n/pixel/static/main.') >= 0) return scripts[i];
     }
     return null;
   }
@@ -649,13 +737,15 @@
     S = {
       lib: lib, ttq: ttq,
       origin: url ? url.origin : 'https://analytics.tiktok.com',
-      scriptBase: url ? url.origin + url.pathname : 'https://analytics.tiktok.com/i18n/pixel/events.js',
+      // ttq._i[code]._u names the loader even when we run as main.<id>.js
+      scriptBase: url ? url.origin + (/\/i18n\/pixel\/(events|sdk|shopify)\.js$/.test(url.pathname) ? url.pathname : '/i18n/pixel/events.js') : 'https://analytics.tiktok.com/i18n/pixel/events.js',
       codes: [], pixels: {},
       user: {}, diag: {},
       url: location.href, referrer: document.referrer,
       sessionBase: sessionBase(serverId), pageviewBase: prefixedId('pageId'),
       sessionIndex: sessionIndex(),
       consent: { mode: 'none', held: [], released: [] },
+      cookieEnabled: readCookie('_tt_enable_cookie') === '1',
       replaying: false, pendingEnrich: []
     };
     // Non-enumerable so it never shows up in the page's view of the array.

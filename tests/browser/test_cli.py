@@ -72,8 +72,8 @@ def test_unreachable_page_and_bad_options_are_usage_errors() -> None:
     result = _cli("inspect", "http://127.0.0.1:9/", "--timeout", "2")
     assert result.returncode == 2 and "error: opening the page failed" in result.stderr
     assert "Traceback" not in result.stderr
-    result = _cli("inspect", "http://127.0.0.1:9/", "--sdk", "live")
-    assert result.returncode == 2 and "only 'emulated'" in result.stderr
+    result = _cli("inspect", "http://127.0.0.1:9/", "--sdk", "nowhere")
+    assert result.returncode == 2 and "--sdk nowhere: no such folder" in result.stderr
     result = _cli("doctor", "--browser-path", "/no/such/chrome")
     assert result.returncode == 1 and "no such executable" in result.stderr
 

@@ -1,0 +1,218 @@
+"""Where the pixel SDK's own scripts come from: the emulator, a pinned folder, or TikTok. Pure.
+
+An `SdkSource` decides how each SDK-script or config request on a pixel host is answered:
+
+- `EmulatedSdk` (default): the harness's emulator as events.js, a stub for every other script;
+- `PinnedSdk`: files saved from TikTok (`ttq-harness sdk pull`) served offline from a folder
+  laid out under their URL paths (`i18n/pixel/events.js`, `i18n/pixel/static/main.<id>.js`...);
+  events.js is served with the requested pixel code substituted, as TikTok's server does;
+- `LiveSdk`: fetched from TikTok's hosts (or `--sdk-origin`, for tests) by the capture.
+
+Beacons never depend on the source: they are answered locally, and only reach TikTok in live
+mode with `forward_beacons`. This module holds no Playwright: the capture performs the fetch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from harness.capture.endpoints import is_events_loader
+from harness.errors import UsageError
+
+#: Test hook: live mode fetches from this origin instead of each request's own pixel host.
+ORIGIN_ENV = "TTQ_HARNESS_SDK_ORIGIN"
+DEFAULT_ORIGIN = "https://analytics.tiktok.com"
+#: The manifest `sdk pull` writes next to the saved files.
+MANIFEST = "ttq-sdk.json"
+SDK_FORMS = "'emulated', 'live' or a folder saved with `ttq-harness sdk pull`"
+_PIXEL_CODE_FIELD = re.compile(r'("pixelCode"\s*:\s*)"[^"\\]*"')
+_SDKID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A local answer to an SDK request (status, headers, body)."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass(frozen=True)
+class Upstream:
+    """Fetch this URL from the network and answer with what comes back (live mode)."""
+
+    url: str
+
+
+@dataclass(frozen=True)
+class Missing:
+    """The source lacks the file: answered 404 and reported (SD001)."""
+
+    url: str
+    reason: str
+
+
+SdkAnswer = Answer | Upstream | Missing
+
+_JS = {"content-type": "application/javascript; charset=utf-8"}
+
+
+@dataclass(frozen=True)
+class EmulatedSdk:
+    """The offline emulator as events.js; every other SDK script is an empty stub."""
+
+    emulator: str
+    label: str = "emulated"
+    forward_beacons: bool = False
+
+    def answer(self, url: str) -> SdkAnswer:
+        if is_events_loader(url):
+            return Answer(200, _JS, self.emulator.encode("utf-8"))
+        return Answer(200, _JS, b"/* answered locally by ttq-harness */")
+
+
+@dataclass(frozen=True)
+class PinnedSdk:
+    """Files saved from TikTok, served offline from `folder` under their URL paths."""
+
+    folder: Path
+    label: str = ""
+    forward_beacons: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.label:
+            object.__setattr__(self, "label", f"pinned:{self.folder}")
+
+    def file_for(self, url: str) -> Path | None:
+        """The saved file for a URL, or None if the URL points outside the folder."""
+        path = urlsplit(url).path.lstrip("/")
+        root = self.folder.resolve()
+        candidate = (root / path).resolve()
+        return candidate if candidate.is_relative_to(root) and path else None
+
+    def answer(self, url: str) -> SdkAnswer:
+        file = self.file_for(url)
+        if file is None or not file.is_file():
+            shown = urlsplit(url).path.lstrip("/")
+            return Missing(url, f"{shown} is not in the pinned SDK folder {self.folder}")
+        body = file.read_bytes()
+        if is_events_loader(url):
+            body = substitute_pixel_code(body, requested_pixel(url))
+        return Answer(200, _JS, body)
+
+
+@dataclass(frozen=True)
+class LiveSdk:
+    """TikTok's current SDK, fetched for each request (from `origin` when it is set)."""
+
+    origin: str | None = None
+    forward_beacons: bool = False
+    label: str = field(default="live")
+
+    def upstream(self, url: str) -> str:
+        """The URL to fetch for a request on a pixel host."""
+        if not self.origin:
+            return url
+        parts = urlsplit(url)
+        query = f"?{parts.query}" if parts.query else ""
+        return self.origin.rstrip("/") + parts.path + query
+
+    def answer(self, url: str) -> SdkAnswer:
+        return Upstream(self.upstream(url))
+
+
+SdkSource = EmulatedSdk | PinnedSdk | LiveSdk
+
+
+def requested_pixel(url: str) -> str | None:
+    """The pixel code an events.js request asks for (`?sdkid=`), if it looks like one."""
+    values = parse_qs(urlsplit(url).query).get("sdkid", [])
+    return values[0] if values and _SDKID.fullmatch(values[0]) else None
+
+
+def substitute_pixel_code(body: bytes, code: str | None) -> bytes:
+    """events.js with its embedded `"pixelCode":"…"` set to `code`, as TikTok serves it."""
+    if code is None:
+        return body
+    text = body.decode("utf-8", errors="surrogateescape")
+    replaced = _PIXEL_CODE_FIELD.sub(lambda m: m.group(1) + json.dumps(code), text)
+    return replaced.encode("utf-8", errors="surrogateescape")
+
+
+def parse_sdk(
+    value: str,
+    *,
+    emulator: str,
+    origin: str | None = None,
+    forward_beacons: bool = False,
+    option: str = "--sdk",
+) -> SdkSource:
+    """`--sdk VALUE` as a source; a UsageError naming the option and the accepted forms."""
+    origin = origin or os.environ.get(ORIGIN_ENV) or None
+    if forward_beacons and value != "live":
+        raise UsageError(f"--forward-beacons needs {option} live (got {option} {value})")
+    if value == "emulated":
+        return EmulatedSdk(emulator)
+    if value == "live":
+        if origin is not None and not re.fullmatch(r"https?://[^/\s]+/?", origin):
+            raise UsageError(f"--sdk-origin {origin}: expected an origin like http://HOST:PORT")
+        return LiveSdk(origin=origin, forward_beacons=forward_beacons)
+    folder = Path(value).expanduser()
+    if not value or not folder.exists():
+        raise UsageError(
+            f"{option} {value}: no such folder; expected {SDK_FORMS}"
+            if value
+            else f"{option}: expected {SDK_FORMS}"
+        )
+    if not folder.is_dir():
+        raise UsageError(f"{option} {value}: not a folder; expected {SDK_FORMS}")
+    if not (folder / "i18n" / "pixel" / "events.js").is_file():
+        raise UsageError(
+            f"{option} {value}: the folder has no i18n/pixel/events.js; save one with "
+            "`ttq-harness sdk pull --pixel CODE DIR`"
+        )
+    return PinnedSdk(folder)
+
+
+# -- pinned folders: what a saved SDK references, and its manifest ---------------------------
+
+_REFERENCE = re.compile(r"(?<![\w.-])(static/[\w.-]+\.js|config\.js)\b")
+
+
+def referenced_files(script: str) -> list[str]:
+    """SDK files a saved script names, as paths under i18n/pixel/ (main, identify, config)."""
+    return list(dict.fromkeys(match.group(1) for match in _REFERENCE.finditer(script)))
+
+
+def file_digests(folder: Path) -> dict[str, str]:
+    """sha256 of every saved SDK file, by its path under the folder (POSIX, sorted)."""
+    root = folder / "i18n" / "pixel"
+    digests = {}
+    for file in sorted(root.rglob("*")) if root.is_dir() else []:
+        if file.is_file():
+            digests[file.relative_to(folder).as_posix()] = hashlib.sha256(
+                file.read_bytes()
+            ).hexdigest()
+    return digests
+
+
+def write_manifest(
+    folder: Path, *, pixel_code: str, origin: str, library_version: str | None, saved_at: str
+) -> dict[str, object]:
+    """DIR/ttq-sdk.json: what was pulled, from where, when, and the files' sha256."""
+    manifest: dict[str, object] = {
+        "pixel_code": pixel_code,
+        "origin": origin,
+        "saved_at": saved_at,
+        "library_version": library_version,
+        "files": file_digests(folder),
+    }
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return manifest

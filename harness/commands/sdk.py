@@ -1,0 +1,280 @@
+"""`ttq-harness sdk pull` / `sdk check`: pin TikTok's pixel SDK in a folder, and notice changes.
+
+`pull` saves events.js (for one pixel code) and every SDK file it references (main.<id>.js,
+identify_<hash>.js, config.js) under their URL paths, runs the saved copy once in Chromium on
+a local blank page to read the library version a beacon carries, and writes DIR/ttq-sdk.json.
+`check` fetches the same files again and compares them with the pin. Playwright adapter.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+import typer
+from playwright.sync_api import sync_playwright
+from rich.console import Console
+
+from harness.capture.recorder import PixelCapture
+from harness.capture.sdk import (
+    DEFAULT_ORIGIN,
+    MANIFEST,
+    ORIGIN_ENV,
+    PinnedSdk,
+    file_digests,
+    referenced_files,
+    write_manifest,
+)
+from harness.errors import HarnessError
+from harness.launch import open_chromium
+from harness.tiktok import PIXEL_CODE
+
+EXIT_OK, EXIT_CHANGED, EXIT_USAGE = 0, 1, 2
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+#: At most this many files per pull: a reference loop or a huge bundle must not run away.
+MAX_FILES = 50
+
+#: TikTok's base code, one statement a line; `calls` (JavaScript) run where ttq.load() goes.
+BASE_CODE_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>ttq-harness</title>
+<script>
+!function (w, d, t) {
+  w.TiktokAnalyticsObject = t; var ttq = w[t] = w[t] || [];
+  ttq.methods = ["page", "track", "identify", "instances", "debug", "on", "off", "once",
+    "ready", "alias", "group", "enableCookie", "disableCookie", "holdConsent",
+    "revokeConsent", "grantConsent"];
+  ttq.setAndDefer = function (t, e) {
+    t[e] = function () { t.push([e].concat(Array.prototype.slice.call(arguments, 0))); };
+  };
+  for (var i = 0; i < ttq.methods.length; i++) ttq.setAndDefer(ttq, ttq.methods[i]);
+  ttq.instance = function (t) {
+    var e = ttq._i[t] || [];
+    for (var n = 0; n < ttq.methods.length; n++) ttq.setAndDefer(e, ttq.methods[n]);
+    return e;
+  };
+  ttq.load = function (e, n) {
+    var r = "https://analytics.tiktok.com/i18n/pixel/events.js";
+    ttq._i = ttq._i || {}; ttq._i[e] = []; ttq._i[e]._u = r;
+    ttq._t = ttq._t || {}; ttq._t[e] = +new Date; ttq._o = ttq._o || {}; ttq._o[e] = n || {};
+    n = document.createElement("script"); n.type = "text/javascript"; n.async = !0;
+    n.src = r + "?sdkid=" + e + "&lib=" + t;
+    e = document.getElementsByTagName("script")[0]; e.parentNode.insertBefore(n, e);
+  };
+  %(calls)s
+}(window, document, 'ttq');
+</script></head><body>ttq-harness</body></html>
+"""
+
+
+def base_code_page(calls: str) -> str:
+    """A page with TikTok's base code making `calls`, e.g. "ttq.load('C…'); ttq.page();"."""
+    return BASE_CODE_PAGE % {"calls": calls}
+
+
+class PullError(HarnessError):
+    """The SDK could not be fetched or saved."""
+
+
+def _origin(option: str | None) -> str:
+    return (option or os.environ.get(ORIGIN_ENV) or DEFAULT_ORIGIN).rstrip("/")
+
+
+def _fetch(url: str) -> bytes:
+    try:
+        with urllib.request.urlopen(url, timeout=20) as response:
+            body: bytes = response.read()
+            return body
+    except urllib.error.HTTPError as exc:
+        raise PullError(f"{url}: HTTP {exc.code}") from exc
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise PullError(f"{url}: {reason}") from exc
+
+
+def download(origin: str, pixel_code: str, folder: Path) -> list[str]:
+    """events.js for `pixel_code` and every file it (transitively) references, saved."""
+    base = f"{origin}/i18n/pixel/"
+    loader = f"{base}events.js?sdkid={quote(pixel_code)}&lib=ttq"
+    pending = ["events.js"]
+    saved: list[str] = []
+    while pending and len(saved) < MAX_FILES:
+        name = pending.pop(0)
+        if name in saved:
+            continue
+        body = _fetch(loader if name == "events.js" else base + name)
+        target = folder / "i18n" / "pixel" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(body)
+        saved.append(name)
+        text = body.decode("utf-8", errors="replace")
+        pending.extend(ref for ref in referenced_files(text) if ref not in saved)
+    return saved
+
+
+@contextmanager
+def _blank_page(html: str) -> Iterator[str]:
+    """A loopback server answering every GET with `html`."""
+    payload = html.encode("utf-8")
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("content-type", "text/html; charset=utf-8")
+            self.send_header("content-length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def library_version(
+    folder: Path, pixel_code: str, *, browser_path: str | None = None, timeout: float = 15.0
+) -> str | None:
+    """Run the saved SDK once (beacons answered locally) and read context.library.version."""
+    with (
+        sync_playwright() as playwright,
+        _blank_page(base_code_page(f"ttq.load({json.dumps(pixel_code)}); ttq.page();")) as url,
+    ):
+        browser, _ = open_chromium(playwright, browser_path=browser_path)
+        try:
+            context = browser.new_context()
+            capture = PixelCapture(sdk=PinnedSdk(folder)).attach(context)
+            page = context.new_page()
+            page.goto(url)
+
+            def versions() -> list[str]:
+                return [e.library_version for e in capture.events("wire") if e.library_version]
+
+            capture.wait_for(lambda: bool(versions()), timeout)
+            found = versions()
+            return found[0] if found else None
+        finally:
+            browser.close()
+
+
+def pull_command(
+    folder: Annotated[Path, typer.Argument(metavar="DIR", help="Folder to save the SDK in.")],
+    pixel: Annotated[
+        str, typer.Option("--pixel", help="Pixel code events.js is fetched for (sdkid).")
+    ],
+    origin: Annotated[
+        str | None,
+        typer.Option(
+            "--origin", help=f"SDK origin (default {DEFAULT_ORIGIN}; also ${ORIGIN_ENV})."
+        ),
+    ] = None,
+    browser_path: Annotated[
+        str | None, typer.Option("--browser-path", help="Chromium to read the version with.")
+    ] = None,
+) -> None:
+    """Save TikTok's current pixel SDK into DIR, for `--sdk DIR` (offline, pinned)."""
+    if not PIXEL_CODE.fullmatch(pixel):
+        err.print(
+            f"error: --pixel {pixel}: expected 'C' + 19 upper-case letters or digits",
+            markup=False,
+        )
+        raise typer.Exit(EXIT_USAGE)
+    source = _origin(origin)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        saved = download(source, pixel, folder)
+        version = library_version(folder, pixel, browser_path=browser_path)
+    except (HarnessError, OSError) as exc:
+        err.print(f"error: sdk pull: {exc}", markup=False)
+        raise typer.Exit(EXIT_USAGE) from exc
+    saved_at = datetime.now(UTC).isoformat(timespec="seconds")
+    write_manifest(
+        folder, pixel_code=pixel, origin=source, library_version=version, saved_at=saved_at
+    )
+    shown = version or "unknown: no beacon left the saved SDK"
+    out.print(f"saved {len(saved)} SDK files from {source} to {folder} (library {shown})")
+    for name in saved:
+        out.print(f"  i18n/pixel/{name}")
+    out.print(f"use it with: ttq-harness inspect --sdk {folder} URL")
+
+
+def check_command(
+    folder: Annotated[Path, typer.Argument(metavar="DIR", help="A folder saved by `sdk pull`.")],
+    origin: Annotated[
+        str | None,
+        typer.Option("--origin", help="SDK origin (default: the one the pin was pulled from)."),
+    ] = None,
+    browser_path: Annotated[
+        str | None, typer.Option("--browser-path", help="Chromium to read the version with.")
+    ] = None,
+) -> None:
+    """Fetch the SDK again and compare it with the pin in DIR; exit 1 when it changed."""
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        pixel = str(manifest["pixel_code"])
+        pinned: dict[str, str] = dict(manifest["files"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        why = "no such file" if isinstance(exc, FileNotFoundError) else f"unreadable: {exc}"
+        err.print(
+            f"error: {folder / MANIFEST}: not a pinned SDK manifest ({why}); save one with "
+            f"`ttq-harness sdk pull --pixel CODE {folder}`",
+            markup=False,
+        )
+        raise typer.Exit(EXIT_USAGE) from exc
+    source = _origin(origin or os.environ.get(ORIGIN_ENV) or manifest.get("origin"))
+    with tempfile.TemporaryDirectory(prefix="ttq-sdk-check-") as scratch:
+        fresh_folder = Path(scratch)
+        try:
+            download(source, pixel, fresh_folder)
+        except HarnessError as exc:
+            err.print(f"error: sdk check: {exc}", markup=False)
+            raise typer.Exit(EXIT_USAGE) from exc
+        fresh = file_digests(fresh_folder)
+        changed = sorted(p for p in pinned.keys() & fresh.keys() if pinned[p] != fresh[p])
+        added = sorted(fresh.keys() - pinned.keys())
+        gone = sorted(pinned.keys() - fresh.keys())
+        if not (changed or added or gone):
+            out.print(
+                f"SDK unchanged since the pin ({len(pinned)} files, library "
+                f"{manifest.get('library_version')}, saved {manifest.get('saved_at')})"
+            )
+            raise typer.Exit(EXIT_OK)
+        try:
+            version = library_version(fresh_folder, pixel, browser_path=browser_path)
+        except HarnessError:
+            version = None
+    out.print(f"SDK changed since the pin (saved {manifest.get('saved_at')} from {source}):")
+    for label, paths in (("changed", changed), ("new", added), ("gone", gone)):
+        for path in paths:
+            out.print(f"  {label}: {path}")
+    pinned_version = manifest.get("library_version")
+    if version != pinned_version:
+        out.print(f"  library version: {pinned_version} -> {version}")
+    out.print(f"update the pin with: ttq-harness sdk pull --pixel {pixel} {folder}")
+    raise typer.Exit(EXIT_CHANGED)
+
+
+def register(app: typer.Typer) -> None:
+    sdk_app = typer.Typer(
+        help="Pin TikTok's pixel SDK in a folder (for --sdk DIR) and check it for changes.",
+        no_args_is_help=True,
+    )
+    sdk_app.command("pull")(pull_command)
+    sdk_app.command("check")(check_command)
+    app.add_typer(sdk_app, name="sdk")
