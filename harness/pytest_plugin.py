@@ -5,7 +5,7 @@
   `--screenshot` keep working as documented by pytest-playwright.
 - Every test that uses pytest-playwright's `context` (or `page`) gets the pixel hosts answered
   locally and every ttq event recorded: nothing reaches TikTok from a test.
-- `ttq_capture`, `ttq_events`, `expect_event` and `demo_site` fixtures.
+- `ttq_capture`, `ttq_events`, `expect_event`, `demo_site` and `ttq_events_api` fixtures.
 """
 
 from __future__ import annotations
@@ -22,9 +22,11 @@ from pydantic import ValidationError
 from harness import __version__
 from harness.browser import ENV_VAR, resolve_chromium
 from harness.capture.endpoints import DEFAULT_PIXEL_HOSTS
-from harness.capture.recorder import PixelCapture
+from harness.capture.recorder import PixelCapture, emulator_script
+from harness.capture.sdk import parse_sdk
 from harness.config import RulesConfig, fails, load_pyproject
 from harness.errors import HarnessError
+from harness.events_api.sink import EventsApiSink
 from harness.expect import ExpectEvent
 from harness.model import CaptureReport, Finding, PixelEvent
 from harness.plan.model import Plan
@@ -78,6 +80,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="Run only shard I/N of the tracking-plan journey tests (plan_tests), e.g. 1/2: "
         "split the journeys across CI jobs.",
+    )
+    group.addoption(
+        "--ttq-sdk",
+        default="emulated",
+        help="Pixel SDK: 'emulated' (offline emulator; default), 'live' (TikTok's current SDK "
+        "scripts, beacons answered locally; $TTQ_HARNESS_SDK_ORIGIN overrides the origin) or "
+        "DIR (a pinned SDK saved with `ttq-harness sdk pull`).",
     )
     group.addoption(
         "--ttq-timeout",
@@ -156,7 +165,13 @@ def ttq_capture(context: BrowserContext, request: pytest.FixtureRequest) -> Pixe
     marker = request.node.get_closest_marker("ttq")
     if marker is not None:
         hosts.extend(marker.kwargs.get("hosts", []))
-    capture = PixelCapture(hosts=tuple(dict.fromkeys(hosts)))
+    try:
+        sdk = parse_sdk(
+            request.config.getoption("--ttq-sdk"), emulator=emulator_script(), option="--ttq-sdk"
+        )
+    except HarnessError as exc:
+        pytest.fail(f"ttq-harness: {exc}", pytrace=False)
+    capture = PixelCapture(hosts=tuple(dict.fromkeys(hosts)), sdk=sdk)
     request.node.stash[CAPTURE_KEY] = capture
     return capture.attach(context)
 
@@ -273,3 +288,12 @@ def demo_site() -> Iterator[str]:
     """Base URL of the bundled demo sites (`/shop/`, `/broken-shop/`) served on loopback."""
     with SiteServer() as server:
         yield server.base_url
+
+
+@pytest.fixture
+def ttq_events_api() -> Iterator[EventsApiSink]:
+    """A local Events API 2.0 sink on loopback for this test (docs/events-api.md): point the
+    back end at `.url`; `.requests`, `.events`, `.records`, `.wait_for(n)`, and
+    `.findings(ttq_findings.report())` for the EA findings (validation and cross-check)."""
+    with EventsApiSink() as sink:
+        yield sink

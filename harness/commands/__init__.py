@@ -7,7 +7,7 @@ import importlib
 import typer
 
 #: Modules under harness.commands that add commands to the CLI.
-COMMAND_MODULES = ("har", "record")
+COMMAND_MODULES = ("har", "record", "events_api", "sdk")
 
 
 def register_all(app: typer.Typer) -> None:

@@ -3,9 +3,11 @@
 A case is a small capture:
 
     calls:     ttq calls as the page made them   [{method: track, args: [AddToCart, {...}]}]
+               (a call or beacon may give `at: N`, its arrival index, to interleave the two)
     beacons:   wire bodies (a dict is merged into a default pixel body; a string is sent as is)
                [{event: AddToCart, properties: {...}}]
     events:    ready-made events, for brevity    [{name: AddToCart, properties: {...}}]
+    server:    Events API requests (EA rules)   [{event: CompletePayment, event_id: p-1}]
     config:    RulesConfig overrides             {profile: tiktok-2025, uses_events_api: true}
 
 Fail cases must raise the file's rule (optionally `count`, `path`, `message` substring);
@@ -25,6 +27,7 @@ import yaml
 from harness.capture.endpoints import classify
 from harness.config import RulesConfig
 from harness.engine import call_events, run_rules, wire_events
+from harness.events_api.validate import events_api_request
 from harness.model import Finding, PixelEvent, RawRequest, TtqCall
 
 CASES = Path(__file__).parent / "cases"
@@ -79,7 +82,7 @@ class Case:
         for raw in self.spec.get("calls", []):
             calls.append(
                 TtqCall(
-                    index=index,
+                    index=raw.get("at", index),
                     timestamp=float(raw.get("timestamp", index)),
                     method=raw["method"],
                     args=raw.get("args", []),
@@ -92,13 +95,16 @@ class Case:
             index += 1
         requests: list[RawRequest] = []
         for raw in self.spec.get("beacons", []):
+            at = raw.get("at", index) if isinstance(raw, dict) else index
+            if isinstance(raw, dict):
+                raw = {key: value for key, value in raw.items() if key != "at"}
             body = raw if isinstance(raw, str) else json.dumps(_merge(DEFAULT_BODY, raw))
             url = "https://analytics.tiktok.com/api/v2/pixel"
             kind, endpoint = classify(url)
             requests.append(
                 RawRequest(
-                    index=index,
-                    timestamp=float(index),
+                    index=at,
+                    timestamp=float(at),
                     method="POST",
                     url=url,
                     body=body,
@@ -107,6 +113,9 @@ class Case:
                     page_url=PAGE,
                 )
             )
+            index += 1
+        for raw in self.spec.get("server", []):  # Events API requests (see _server_request)
+            requests.append(_server_request(index, raw))
             index += 1
         events: list[PixelEvent] = [*call_events(calls)]
         decoded, undecodable = wire_events(requests)
@@ -134,6 +143,24 @@ class Case:
             if f.code == self.rule
         ]
         return self.findings
+
+
+#: An Events API 2.0 event at the default beacon's time (EA rules).
+SERVER_ITEM: dict[str, Any] = {"event": "CompletePayment", "event_time": 1795556804}
+
+
+def _server_request(index: int, raw: Any) -> RawRequest:
+    """`server:` entries: a dict is one data[] item merged into SERVER_ITEM (or, with a
+    `body` key, the whole body); a string is sent as is. Received just after the beacons."""
+    if isinstance(raw, str):
+        body = raw
+    elif "body" in raw:
+        body = json.dumps(raw["body"])
+    else:
+        item = {**SERVER_ITEM, **raw}
+        body = json.dumps({"event_source": "web", "event_source_id": PIXEL, "data": [item]})
+    headers = {"Access-Token": "token", "Content-Type": "application/json"}
+    return events_api_request(index, body, timestamp=1795556805.0, headers=headers)
 
 
 def load_cases() -> list[Case]:

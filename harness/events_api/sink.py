@@ -1,0 +1,202 @@
+"""A local stand-in for TikTok's Events API 2.0 track endpoint, on loopback.
+
+`with EventsApiSink() as sink:` point a back end at `sink.url`; every request is recorded
+(nothing dropped, whatever its path or body), validated (harness/events_api/validate.py) and
+answered in the Business API's style: `{"code": 0, "message": "OK", "request_id": …, "data":
+{}}`, or a non-zero code and the problems in `message`.
+
+The reference (tiktok-pixel-rules.md §7) documents the request, not the response: the
+`code`/`message`/`request_id`/`data` shape and answering errors with HTTP 200 are what
+TikTok's Business API is commonly seen to do, and the non-zero code values used here
+(40002 invalid parameters, 40001 authentication, 40400 unknown path) are the harness's own.
+Clients should rely only on `code != 0`.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from harness.errors import UsageError
+from harness.events_api.validate import (
+    EVENTS_API_PATH,
+    Problem,
+    ServerEvent,
+    events_api_request,
+    server_events,
+    validate_request,
+)
+from harness.model import CaptureReport, Finding, RawRequest
+
+if TYPE_CHECKING:
+    from harness.config import RulesConfig
+
+CODE_OK = 0
+CODE_AUTH = 40001
+CODE_INVALID = 40002
+CODE_NOT_FOUND = 40400
+_MAX_BODY = 10 * 1024 * 1024  # larger bodies are recorded truncated and refused
+
+
+@dataclass(frozen=True)
+class SinkRecord:
+    """One request the sink received and what it answered."""
+
+    request: RawRequest
+    problems: list[Problem] = field(default_factory=list)
+    response: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def response_for(problems: list[Problem]) -> dict[str, Any]:
+    """The answer to a request with these problems (none: accepted)."""
+    request_id = uuid.uuid4().hex
+    if not problems:
+        return {"code": CODE_OK, "message": "OK", "request_id": request_id, "data": {}}
+    paths = {p.path for p in problems}
+    code = CODE_INVALID
+    if paths & {"url", "method"}:
+        code = CODE_NOT_FOUND
+    elif paths == {"headers.Access-Token"}:
+        code = CODE_AUTH
+    message = "; ".join(f"{p.path}: {p.message}" for p in problems[:5])
+    if len(problems) > 5:
+        message += f"; … and {len(problems) - 5} more"
+    return {"code": code, "message": message, "request_id": request_id, "data": {}}
+
+
+class EventsApiSink:
+    """The sink: thread-safe, a context manager, port 0 (any free port) by default."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self._lock = threading.Lock()
+        self._records: list[SinkRecord] = []
+        self._arrived = threading.Condition(self._lock)
+        #: called (from the server thread) with each record; for `events-api serve`
+        self.on_record: Any = None
+        sink = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _handle(self) -> None:
+                sink._receive(self)
+
+            do_POST = do_GET = do_PUT = do_DELETE = do_PATCH = _handle
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return  # quiet: records and findings say what matters
+
+        try:
+            self._httpd = ThreadingHTTPServer((host, port), Handler)
+        except OSError as exc:
+            raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    @property
+    def url(self) -> str:
+        """The track endpoint to give the back end."""
+        return self.base_url + EVENTS_API_PATH
+
+    @property
+    def records(self) -> list[SinkRecord]:
+        with self._lock:
+            return list(self._records)
+
+    @property
+    def requests(self) -> list[RawRequest]:
+        return [record.request for record in self.records]
+
+    @property
+    def events(self) -> list[ServerEvent]:
+        return [event for request in self.requests for event in server_events(request)]
+
+    def wait_for(self, count: int = 1, timeout: float = 5.0) -> list[SinkRecord]:
+        """Block until `count` requests arrived or `timeout` seconds passed; the records."""
+        deadline = time.monotonic() + timeout
+        with self._arrived:
+            while len(self._records) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self._arrived.wait(left)
+            return list(self._records)
+
+    def findings(self, report: CaptureReport, config: RulesConfig | None = None) -> list[Finding]:
+        """The EA findings: what arrived here, validated and cross-checked with a capture."""
+        from harness.events_api.findings import events_api_findings
+
+        return events_api_findings(report, self.requests, config)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._records.clear()
+
+    def _receive(self, handler: BaseHTTPRequestHandler) -> None:
+        length = int(handler.headers.get("Content-Length") or 0)
+        raw = handler.rfile.read(min(length, _MAX_BODY)) if length > 0 else b""
+        body = raw.decode("utf-8", errors="replace") if raw else None
+        headers = dict(handler.headers.items())
+        request = events_api_request(
+            0,  # numbered below, under the lock
+            body,
+            timestamp=time.time(),
+            url=self.base_url + handler.path,
+            method=handler.command,
+            headers=headers,
+        )
+        problems = validate_request(request)
+        if length > _MAX_BODY:
+            problems.append(Problem("body", f"the body is larger than {_MAX_BODY} bytes", length))
+            handler.close_connection = True  # the rest of the body was not read
+        with self._arrived:
+            record = SinkRecord(
+                request=request.model_copy(update={"index": len(self._records)}),
+                problems=problems,
+                response=response_for(problems),
+            )
+            self._records.append(record)
+            self._arrived.notify_all()
+        payload = json.dumps(record.response).encode()
+        status = 404 if record.response["code"] == CODE_NOT_FOUND else 200
+        handler.send_response(status)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(payload)))
+        handler.end_headers()
+        handler.wfile.write(payload)
+        if self.on_record is not None:
+            self.on_record(record)
+
+    def start(self) -> EventsApiSink:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def __enter__(self) -> EventsApiSink:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
