@@ -4,11 +4,93 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from harness.model import PixelEvent
+from harness.model import PixelEvent, TtqCall
 from harness.plan.match import Resolved, event_diffs, is_background, near_misses, resolve
 from harness.plan.model import Plan, Step
 from harness.plan.result import EventSummary, ExpectationResult, NearMiss, StepResult
+
+#: What a step changes about consent, in the order the page (or a `consent:` step) called them.
+CONSENT_CALLS = {"grantConsent": True, "holdConsent": False, "revokeConsent": False}
+TRAFFIC_BEFORE_CONSENT = "pixel traffic before consent"
+COOKIE_BEFORE_CONSENT = "_ttp cookie set before consent"
+
+
+@dataclass(frozen=True)
+class ConsentState:
+    """Where a journey stands with consent (for `require.no_pixel_traffic_before_consent`).
+
+    `granted`: pixel traffic is allowed now; `ever_granted`: the visitor said yes at some point
+    (a `_ttp` cookie is fine from then on: revoking does not delete it).
+    """
+
+    granted: bool = False
+    ever_granted: bool = False
+
+    def after(self, calls: Sequence[TtqCall]) -> ConsentState:
+        state = self
+        for call in sorted(calls, key=lambda c: c.index):
+            granted = CONSENT_CALLS.get(call.method)
+            if granted is not None:
+                state = ConsentState(granted=granted, ever_granted=state.ever_granted or granted)
+        return state
+
+
+@dataclass(frozen=True)
+class ConsentObservation:
+    """What a step did about consent: its ttq calls, and whether a `_ttp` cookie existed before
+    and after it (a cookie is reported by the step that set it, once)."""
+
+    before: ConsentState
+    calls: Sequence[TtqCall] = ()
+    ttp_cookie: bool = False
+    ttp_cookie_before: bool = False
+
+
+def _consent_checks(
+    events: Sequence[PixelEvent], seen: ConsentObservation
+) -> list[ExpectationResult]:
+    """Pixel traffic while consent was not granted; a _ttp cookie before it ever was."""
+    consent_calls = [c for c in seen.calls if c.method in CONSENT_CALLS]
+    timeline: list[PixelEvent | TtqCall] = sorted(
+        [*consent_calls, *(e for e in events if e.source == "wire")], key=lambda x: x.index
+    )
+    state, judged = seen.before, not seen.before.granted
+    early: list[int] = []
+    for item in timeline:
+        if isinstance(item, TtqCall):
+            state = state.after([item])
+            judged = judged or not state.granted
+        elif not state.granted:
+            early.append(item.index)
+    results = []
+    if judged:
+        results.append(
+            ExpectationResult(
+                expected=TRAFFIC_BEFORE_CONSENT,
+                event="any event",
+                pixel=None,
+                source="wire",
+                wanted="never",
+                found=len(early),
+                ok=not early,
+                matched=early,
+            )
+        )
+    if not state.ever_granted and not seen.ttp_cookie_before:
+        results.append(
+            ExpectationResult(
+                expected=COOKIE_BEFORE_CONSENT,
+                event=COOKIE_BEFORE_CONSENT,
+                pixel=None,
+                source="wire",
+                wanted="never",
+                found=int(seen.ttp_cookie),
+                ok=not seen.ttp_cookie,
+            )
+        )
+    return results
 
 
 def _matching(events: Sequence[PixelEvent], want: Resolved, pixel: str | None) -> list[PixelEvent]:
@@ -34,8 +116,13 @@ def check_step(
     index: int,
     url: str | None = None,
     duration: float = 0.0,
+    consent: ConsentObservation | None = None,
 ) -> StepResult:
-    """Compare the events a step produced with what the plan says it must (not) send."""
+    """Compare the events a step produced with what the plan says it must (not) send.
+
+    With `consent` (the journey requires no pixel traffic before consent), every wire event
+    while consent is not granted, and a `_ttp` cookie before it ever was, fail the step.
+    """
     results: list[ExpectationResult] = []
     claimed: set[int] = set()
     # (event name, pixel) pairs the step has an expectation for: a non-matching event there is a
@@ -75,6 +162,41 @@ def check_step(
                 )
             )
     never: list[ExpectationResult] = []
+    # An expectation naming pixels: the same event on another pixel of the plan is a mistake,
+    # unless another expectation of the step asks for it there.
+    targeted = {(r.event, r.pixel) for r in results if r.source == "wire"}
+    plan_pixels = list(dict.fromkeys(plan.pixels.values()))
+    for expectation in step.expect:
+        want = resolve(plan, expectation)
+        if not want.exclusive:
+            continue
+        for other in plan_pixels:
+            if other in want.pixels or (want.name, other) in targeted:
+                continue
+            found = [
+                e
+                for e in events
+                if e.source == "wire"
+                and not e.auto
+                and e.name == want.name
+                and (e.pixel_code == other or other in e.pixel_codes)
+            ]
+            claimed.update(e.index for e in found)
+            names = ", ".join(_pixel_name(plan, code) for code in want.pixels if code)
+            never.append(
+                ExpectationResult(
+                    expected=f"{want.label} only to {names}",
+                    event=want.name,
+                    pixel=other,
+                    source="wire",
+                    wanted="never",
+                    found=len(found),
+                    ok=not found,
+                    matched=[e.index for e in found],
+                )
+            )
+    if consent is not None:
+        never += _consent_checks(events, consent)
     for expectation in step.never:
         want = resolve(plan, expectation)
         for pixel in want.pixels:
@@ -131,6 +253,10 @@ def check_step(
         order_problem=order_problem,
         duration=duration,
     )
+
+
+def _pixel_name(plan: Plan, code: str) -> str:
+    return next((name for name, known in plan.pixels.items() if known == code), code)
 
 
 def _order_problem(first_seen: Sequence[tuple[str, int | None]]) -> str | None:

@@ -12,6 +12,7 @@ Codes of the plan's own checks (the rules' findings keep their rule codes, EV...
   PL005 no-expectations      a journey that checks nothing
   PL006 count-conflict       counts that contradict themselves or `never`
   PL007 unused-definition    an event definition no step uses
+  PL008 other-pixels-unused  `other_pixels` where no pixels are named (it has no effect)
 """
 
 from __future__ import annotations
@@ -125,6 +126,7 @@ class _Linter:
         self._references()
         self._journeys()
         self._counts()
+        self._other_pixels()
         self._rules()
 
     # --- structure
@@ -198,7 +200,8 @@ class _Linter:
 
     def _journeys(self) -> None:
         for j, journey in enumerate(self.plan.journeys):
-            if not any(step.expect or step.never for step in journey.steps):
+            checks_consent = self.plan.requirements(journey).no_pixel_traffic_before_consent
+            if not checks_consent and not any(step.expect or step.never for step in journey.steps):
                 self.add(
                     "warning",
                     "PL005",
@@ -235,6 +238,29 @@ class _Linter:
                         use.text,
                         f"expects {e.event!r} zero times; list it under `never` instead",
                     )
+
+    def _other_pixels(self) -> None:
+        for key, definition in self.plan.events.items():
+            if "other_pixels" in definition.model_fields_set and not definition.pixels:
+                self.add(
+                    "warning",
+                    "PL008",
+                    format_path(("events", key, "other_pixels")),
+                    f"event definition {key!r} names no pixels: other_pixels has no effect",
+                )
+        for use in self.uses:
+            e = use.expectation
+            if e.other_pixels is None or e.pixel is not None:
+                continue
+            defined = self.plan.events.get(use.definition_key or "")
+            if defined is None or not defined.pixels:
+                self.add(
+                    "warning",
+                    "PL008",
+                    format_path((*use.path, "other_pixels")),
+                    f"{e.event!r} names no pixel (neither `pixel` nor its definition's "
+                    "`pixels`): other_pixels has no effect",
+                )
 
     # --- rule settings and the rules
 

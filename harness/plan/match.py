@@ -32,6 +32,9 @@ class Resolved:
     count: int | None = None
     at_least: int | None = None
     at_most: int | None = None
+    #: the plan named the pixels (expectation `pixel` or definition `pixels`) and the event must
+    #: not also reach the plan's other pixels (`other_pixels: fail`)
+    exclusive: bool = False
 
     def wanted(self) -> str:
         if self.count is not None:
@@ -56,11 +59,13 @@ def resolve(plan: Plan, expectation: Expectation) -> Resolved:
         optional = dict(definition.optional)
         event_id = definition.event_id
         pixel_names = [expectation.pixel] if expectation.pixel else definition.pixels
+        other_pixels = expectation.other_pixels or definition.other_pixels
     else:
         name = expectation.event
         params = dict(expectation.params)
         optional, event_id = {}, None
         pixel_names = [expectation.pixel] if expectation.pixel else None
+        other_pixels = expectation.other_pixels or "fail"
     if expectation.source == "call":
         pixels: tuple[str | None, ...] = (None,)
     elif pixel_names:
@@ -80,6 +85,7 @@ def resolve(plan: Plan, expectation: Expectation) -> Resolved:
         count=expectation.count,
         at_least=expectation.at_least,
         at_most=expectation.at_most,
+        exclusive=bool(pixel_names) and expectation.source == "wire" and other_pixels == "fail",
     )
 
 

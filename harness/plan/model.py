@@ -22,6 +22,9 @@ class _Strict(BaseModel):
 
 
 JsonType = Literal["number", "integer", "string", "boolean", "object", "array", "null"]
+#: What an expectation that names pixels says about the same event reaching the plan's others.
+OtherPixels = Literal["fail", "allow"]
+ConsentAction = Literal["grant", "revoke", "hold"]
 
 
 class Range(_Strict):
@@ -98,6 +101,11 @@ class EventDefinition(_Strict):
         default_factory=dict, description="Parameters checked only when present."
     )
     event_id: ParamSpec | None = Field(default=None, description="Matcher for the event_id.")
+    other_pixels: OtherPixels = Field(
+        default="fail",
+        description="With `pixels`: 'fail' when the event also reaches another pixel of the "
+        "plan, 'allow' to let it.",
+    )
 
 
 class Expectation(_Strict):
@@ -114,6 +122,11 @@ class Expectation(_Strict):
     source: Literal["wire", "call"] = Field(
         default="wire",
         description="Check what left the browser (wire) or what the page called (call).",
+    )
+    other_pixels: OtherPixels | None = Field(
+        default=None,
+        description="When the expectation (or its definition) names pixels: 'fail' (default) "
+        "if the event also reaches another pixel of the plan, 'allow' to let it.",
     )
 
     @model_validator(mode="before")
@@ -141,6 +154,7 @@ ACTIONS = (
     "wait_for",
     "reload",
     "back",
+    "consent",
 )
 
 
@@ -187,6 +201,11 @@ class Step(_Strict):
     )
     reload: bool | None = None
     back: bool | None = None
+    consent: ConsentAction | None = Field(
+        default=None,
+        description="Set the pixel's consent state in the page: ttq.grantConsent(), "
+        "ttq.revokeConsent() or ttq.holdConsent().",
+    )
 
     expect: list[Expectation] = Field(default_factory=list)
     never: list[Expectation] = Field(
@@ -218,12 +237,26 @@ class Step(_Strict):
         return self.action if value is True else f"{self.action} {value}"
 
 
+class Requirements(_Strict):
+    """Checks that hold for every step of a journey, besides its expectations."""
+
+    no_pixel_traffic_before_consent: bool = Field(
+        default=False,
+        description="No pixel request and no _ttp cookie until consent is granted "
+        "(ttq.grantConsent(), by the page or a `consent: grant` step); nothing after "
+        "ttq.revokeConsent() or ttq.holdConsent() until it is granted again.",
+    )
+
+
 class Journey(_Strict):
     """Steps run in one browser context, in order."""
 
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9 _.-]*$")
     description: str = ""
     base_url: str | None = None
+    require: Requirements | None = Field(
+        default=None, description="Overrides defaults.require for this journey."
+    )
     steps: list[Step] = Field(min_length=1)
 
 
@@ -259,6 +292,9 @@ class Defaults(_Strict):
         "is set).",
     )
     rules: RuleSettings = Field(default_factory=RuleSettings)
+    require: Requirements = Field(
+        default_factory=Requirements, description="Checks every journey must pass."
+    )
 
 
 class Plan(_Strict):
@@ -284,3 +320,7 @@ class Plan(_Strict):
 
     def pixel_code(self, name_or_code: str) -> str:
         return self.pixels.get(name_or_code, name_or_code)
+
+    def requirements(self, journey: Journey) -> Requirements:
+        """The journey's own `require`, else the plan's defaults."""
+        return journey.require if journey.require is not None else self.defaults.require

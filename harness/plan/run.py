@@ -22,13 +22,13 @@ from playwright.sync_api import Error as PlaywrightError
 
 from harness import __version__
 from harness.capture.endpoints import DEFAULT_PIXEL_HOSTS
-from harness.capture.recorder import PixelCapture
+from harness.capture.recorder import PixelCapture, SdkMode
 from harness.config import RulesConfig, fails
 from harness.engine import sdk_version
 from harness.errors import HarnessError, UsageError
 from harness.launch import open_chromium
 from harness.model import PixelEvent
-from harness.plan.check import check_step, expectations_met
+from harness.plan.check import ConsentObservation, ConsentState, check_step, expectations_met
 from harness.plan.match import event_diffs, resolve
 from harness.plan.model import Expectation, FillAction, Journey, Plan, PressAction, Step, WaitFor
 from harness.plan.result import JourneyResult, PlanResult, StepResult
@@ -88,6 +88,11 @@ def run_journey(
     page = context.pages[0] if context.pages else context.new_page()
     steps: list[StepResult] = []
     error: str | None = None
+    # `require.no_pixel_traffic_before_consent`: consent as the journey has it so far
+    consent: ConsentState | None = (
+        ConsentState() if plan.requirements(journey).no_pixel_traffic_before_consent else None
+    )
+    ttp_cookie = False
     for number, step in enumerate(journey.steps, start=1):
         if error is not None:
             steps.append(
@@ -128,6 +133,17 @@ def run_journey(
                 quiet=max(1.0, plan.defaults.quiet * 2),
             )
         capture.settle(quiet=plan.defaults.quiet, timeout=max(2.0, plan.defaults.quiet * 4))
+        observed: ConsentObservation | None = None
+        if consent is not None:
+            calls = [c for c in capture.calls if c.index >= mark]
+            cookie_before, ttp_cookie = ttp_cookie, _has_ttp_cookie(context)
+            observed = ConsentObservation(
+                before=consent,
+                calls=calls,
+                ttp_cookie=ttp_cookie,
+                ttp_cookie_before=cookie_before,
+            )
+            consent = consent.after(calls)
         result = check_step(
             plan,
             step,
@@ -135,6 +151,7 @@ def run_journey(
             index=number,
             url=page.url,
             duration=time.monotonic() - step_started,
+            consent=observed,
         )
         shot = _screenshot(page, screenshots, number)
         steps.append(result.model_copy(update={"screenshot": shot}) if shot else result)
@@ -150,7 +167,26 @@ def run_journey(
         events=report.events,
         error=error,
         duration=time.monotonic() - started,
+        reconciliation=report.reconciliation,
     )
+
+
+def _has_ttp_cookie(context: BrowserContext) -> bool:
+    """Whether the pixel's first-party `_ttp` cookie exists, on any site of the journey."""
+    try:
+        return any(cookie.get("name") == "_ttp" for cookie in context.cookies())
+    except PlaywrightError:
+        return False  # a closed context: the step result already says what happened
+
+
+#: `consent:` step -> the ttq method it calls in the page
+_CONSENT_METHODS = {"grant": "grantConsent", "revoke": "revokeConsent", "hold": "holdConsent"}
+_CALL_CONSENT = """method => {
+  const ttq = window[window.TiktokAnalyticsObject || 'ttq'];
+  if (!ttq || typeof ttq[method] !== 'function') return false;
+  ttq[method]();
+  return true;
+}"""
 
 
 def _screenshot(page: Page, directory: Path | None, number: int) -> str | None:
@@ -209,6 +245,14 @@ def _act(page: Page, step: Step, base_url: str | None, timeout: float) -> None:
         page.reload(wait_until="load", timeout=ms)
     elif action == "back":
         page.go_back(wait_until="load", timeout=ms)
+    elif action == "consent":
+        assert step.consent is not None
+        method = _CONSENT_METHODS[step.consent]
+        if not page.evaluate(_CALL_CONSENT, method):
+            raise HarnessError(
+                f"consent: {step.consent}: the page has no ttq.{method}() (no TikTok base code "
+                "on this page, or an old one without the consent methods)"
+            )
 
 
 def _wait_for(page: Page, target: WaitFor | str | float | None, ms: float) -> None:
@@ -287,6 +331,8 @@ class RunOptions:
     artifacts: Path | None = None
     trace: Literal["off", "on", "retain-on-failure"] = "retain-on-failure"
     connect: str | None = None  # ws:// endpoint of a Playwright browser server
+    #: where the pixel SDK comes from: 'emulated', 'live', a pinned folder, or an SdkSource
+    sdk: SdkMode = "emulated"
 
 
 def run_plan(plan: Plan, plan_path: Path, options: RunOptions | None = None) -> PlanResult:
@@ -314,7 +360,7 @@ def run_plan(plan: Plan, plan_path: Path, options: RunOptions | None = None) -> 
                 try:
                     if tracing:
                         context.tracing.start(screenshots=True, snapshots=True)
-                    capture = PixelCapture(hosts=opts.hosts).attach(context)
+                    capture = PixelCapture(hosts=opts.hosts, sdk=opts.sdk).attach(context)
                     result = run_journey(
                         context,
                         plan,

@@ -26,6 +26,9 @@ FAMILIES: dict[str, str] = {
     "DD": "deduplication",
     "TR": "transport",
     "CF": "configuration",
+    "CN": "consent",
+    "SD": "sdk",
+    "EA": "events-api",
 }
 _CODE = re.compile(r"(?P<family>[A-Z]{2})\d{3}")
 _NAME = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
@@ -221,9 +224,13 @@ def _load_builtin_rules() -> None:
     _loaded = True
     from harness.rules import (  # noqa: F401  (imported for their @rule registrations)
         configuration,
+        consent,
         dedup,
         events,
+        events_api,
         identity,
         params,
+        reconciliation,
+        sdk,
         transport,
     )

@@ -7,6 +7,7 @@ them with SHA-256 before they leave the browser) or already hashed (rules §5). 
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import functools
 import re
@@ -14,7 +15,8 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from harness.model import PixelEvent, TtqCall
+from harness.decode import decode_beacon
+from harness.model import PixelEvent, RequestKind, TtqCall
 from harness.rules._registry import Issue, RuleContext, rule
 from harness.rules._util import show
 from harness.tiktok import IDENTIFY_KEYS
@@ -575,3 +577,145 @@ def purchase_without_match_keys(event: PixelEvent, ctx: RuleContext) -> Iterator
         expected="context.user.email or context.user.phone_number",
         received=user,
     )
+
+
+# ------------------------------------------------------------------ ID008-ID009: the whole beacon
+
+#: Parts of a beacon other rules already read: properties (ID001), context.page.url (ID002),
+#: the event name (ID003), context.user.email / phone_number (ID005).
+_BODY_SKIPPED = frozenset({"properties", "event"})
+
+
+def _body_rest(body: dict[str, Any]) -> dict[str, Any]:
+    """The beacon body without the fields other ID rules check."""
+    rest = {key: value for key, value in body.items() if key not in _BODY_SKIPPED}
+    context = rest.get("context")
+    if isinstance(context, dict):
+        context = dict(context)
+        page = context.get("page")
+        if isinstance(page, dict):
+            # the referrer is a URL: read with the URL check below, not as plain text
+            context["page"] = {k: v for k, v in page.items() if k not in ("url", "referrer")}
+        user = context.get("user")
+        if isinstance(user, dict):
+            context["user"] = {k: v for k, v in user.items() if k not in ("email", "phone_number")}
+        rest["context"] = context
+    return rest
+
+
+def _wire_bodies(ctx: RuleContext) -> Iterator[tuple[PixelEvent, dict[str, Any]]]:
+    for request in ctx.requests:
+        if request.kind is not RequestKind.EVENT:
+            continue
+        decoded = decode_beacon(request)
+        if isinstance(decoded, list):
+            for event in decoded:
+                if event.body is not None:
+                    yield event, event.body
+
+
+@rule(
+    "ID008",
+    "pii-in-beacon",
+    severity="error",
+    scope="capture",
+    fix="Find where the value comes from (page title or meta tags, a button's text, "
+    "identify's external_id, a tag manager field) and keep personal data out of it.",
+)
+def pii_in_beacon(events: Sequence[PixelEvent], ctx: RuleContext) -> Iterator[Issue]:
+    """A beacon carries a plain e-mail address or phone number outside its properties.
+
+    Why:
+        The pixel sends more than the event's properties: the page's metadata (title, Open
+        Graph, JSON-LD in /act Metadata `content_data`), the text of clicked buttons (/act
+        Click `auto_collected_properties`), external_id as given, the referrer. Personal data
+        in any of them reaches TikTok in plain text (rules §8). Each value is reported once,
+        at the first beacon that carries it.
+
+    Bad:
+        <title>Order confirmed for jane@example.com</title>   // sent in /act Metadata
+
+    Good:
+        <title>Order confirmed</title>
+    """
+    canonical_wire = {event.index for event in events if event.source == "wire"}
+    seen: set[tuple[str, str]] = set()
+    for event, body in _wire_bodies(ctx):
+        found: list[Issue] = []
+        _walk(_body_rest(body), [], 0, found)
+        if event.index not in canonical_wire and event.referrer:  # else ID002 read it
+            referrer = _url_issue(event.referrer, "context.page.referrer")
+            if referrer is not None:
+                found.append(referrer)
+        for issue in found:
+            key = (issue.path, str(issue.received))
+            if key in seen:
+                continue
+            seen.add(key)
+            yield dataclasses.replace(
+                issue,
+                message=f"the beacon's {issue.message} ({event.name} to {event.pixel_code})",
+                expected="no personal data anywhere in the beacon",
+                event=event,
+            )
+
+
+def _external_ids(value: Any) -> Iterator[str]:
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        yield str(value).strip()
+
+
+@rule(
+    "ID009",
+    "external-id-in-clear",
+    severity="info",
+    scope="capture",
+    fix="If external_id is something you would not publish (a customer number, a login), "
+    "pass its SHA-256 instead: the pixel sends external_id as given.",
+)
+def external_id_in_clear(events: Sequence[PixelEvent], ctx: RuleContext) -> Iterator[Issue]:
+    """external_id leaves the browser as given, not hashed.
+
+    Why:
+        The pixel hashes e-mail and phone numbers but sends external_id exactly as passed to
+        ttq.identify() (wire-format §4: `external_id:'123456'` in a real capture). TikTok's
+        own GTM template accepts it pre-hashed under the same key, and the Events API wants
+        it SHA-256 hashed (rules §5, §7). Information: reported once per value; values that
+        are e-mail addresses or phone numbers are ID008.
+
+    Bad:
+        ttq.identify({external_id: 'customer-1042'})
+
+    Good:
+        ttq.identify({external_id: sha256Hex('customer-1042')})
+    """
+    seen: set[str] = set()
+
+    def issue(value: str, path: str, **where: Any) -> Iterator[Issue]:
+        if not value or value in seen or _SHA256.fullmatch(value) or _classify(value, None):
+            return
+        seen.add(value)
+        yield Issue(
+            message=f'external_id "{_mask(value)}" is sent in clear (the pixel does not hash it)',
+            path=path,
+            expected="a SHA-256 digest, if the id is not meant to be public",
+            received=value,
+            **where,
+        )
+
+    for call in ctx.calls:
+        if call.method != "identify" or not call.args:
+            continue
+        first = call.args[0]
+        if not isinstance(first, dict):
+            for value in _external_ids(first):
+                yield from issue(value, "args[0]", call=call)
+        for position, arg in _identify_objects(call):
+            for value in _external_ids(arg.get("external_id")):
+                yield from issue(value, f"args[{position}].external_id", call=call)
+    for event, body in _wire_bodies(ctx):
+        context = body.get("context")
+        user = context.get("user") if isinstance(context, dict) else None
+        if isinstance(user, dict):
+            for value in _external_ids(user.get("external_id")):
+                yield from issue(value, "context.user.external_id", event=event)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from urllib.parse import parse_qs, urlsplit
 
-from harness.model import PixelEvent
+from harness.model import PixelEvent, RequestKind
+from harness.reconcile import lost_reason
 from harness.rules._registry import Issue, RuleContext, rule
 from harness.rules._util import show
 from harness.tiktok import PIXEL_CODE
@@ -60,7 +62,8 @@ def call_without_beacon(events: Sequence[PixelEvent], ctx: RuleContext) -> Itera
 
     Why:
         What the page called never reached TikTok. Usual causes: the SDK never loaded (blocked,
-        wrong queue protocol), consent was held, or the page left before the pixel sent it.
+        wrong queue protocol), consent was held, or the page left before the pixel sent it;
+        the message names the likely one from what the capture shows (docs/reconciliation.md).
 
     Bad:
         ttq.holdConsent(); ttq.track('AddToCart', {...})  // and consent is never granted
@@ -69,10 +72,15 @@ def call_without_beacon(events: Sequence[PixelEvent], ctx: RuleContext) -> Itera
         ttq.track('AddToCart', {...})  // with the base code and events.js loading normally
     """
     for event in ctx.unanswered_calls:
-        held = any(c.method == "holdConsent" for c in ctx.calls if c.index < event.index)
-        reason = " (consent was held)" if held else ""
+        # The likely reason, from the capture's evidence (harness/reconcile.py).
+        why, reason = lost_reason(
+            event, calls=ctx.calls, requests=ctx.requests, unanswered=ctx.unanswered_calls
+        )
+        if why == "pixel-not-loaded":
+            continue  # TR009/TR010 report a call to a pixel the page never loaded
+        target = f" to pixel {event.pixel_code}" if event.pixel_code else ""
         yield Issue(
-            message=f"ttq call {show(event.name)} produced no beacon{reason}",
+            message=f"ttq call {show(event.name)} produced no beacon{target} ({reason})",
             path="event",
             received=event.name,
             event=event,
@@ -289,3 +297,140 @@ def page_error(events: Sequence[PixelEvent], ctx: RuleContext) -> Iterator[Issue
                 received=message,
                 call=call,
             )
+
+
+def _loaded_codes(ctx: RuleContext) -> dict[str | None, set[str]]:
+    """Pixel codes loaded per document (ttq.load calls), keyed like TtqCall.document."""
+    loaded: dict[str | None, set[str]] = {}
+    for call in ctx.calls:
+        if call.method == "load" and call.args and isinstance(call.args[0], str):
+            loaded.setdefault(call.document, set()).add(call.args[0])
+    return loaded
+
+
+def _script_codes(ctx: RuleContext) -> dict[str | None, set[str]]:
+    """Pixel codes whose events.js a frame requested (`?sdkid=CODE`), keyed by frame URL."""
+    codes: dict[str | None, set[str]] = {}
+    for request in ctx.requests:
+        if request.kind is not RequestKind.SDK_SCRIPT:
+            continue
+        try:
+            sdkid = parse_qs(urlsplit(request.url).query).get("sdkid")
+        except ValueError:
+            continue
+        if sdkid:
+            codes.setdefault(request.page_url, set()).add(sdkid[0])
+    return codes
+
+
+@rule(
+    "TR009",
+    "event-to-unloaded-pixel",
+    severity="error",
+    scope="capture",
+    fix="Target only pixels the page loads: fix the code in {pixel_code: …} (or the tag that "
+    "builds the beacon), or add ttq.load() for that pixel.",
+)
+def event_to_unloaded_pixel(events: Sequence[PixelEvent], ctx: RuleContext) -> Iterator[Issue]:
+    """An event was addressed to a pixel code that was never loaded on its page.
+
+    Why:
+        The pixel sends an event only to pixels loaded with ttq.load() (wire-format §4): a
+        {pixel_code} option naming another code sends nothing, and a beacon for a code the
+        page never loaded was built by something other than the pixel (a stale tag, a
+        hand-written request). Either way the event does not reach the pixel you meant.
+        Calls through ttq.instance(code) are reported by TR010 instead.
+
+    Bad:
+        ttq.load('CAAAAAAAAAAAAAAAAAA1');
+        ttq.track('AddToCart', {...}, {pixel_code: 'CBBBBBBBBBBBBBBBBBB2'})
+
+    Good:
+        ttq.load('CAAAAAAAAAAAAAAAAAA1'); ttq.load('CBBBBBBBBBBBBBBBBBB2');
+        ttq.track('AddToCart', {...}, {pixel_code: 'CBBBBBBBBBBBBBBBBBB2'})
+    """
+    loaded = _loaded_codes(ctx)
+    scripts = _script_codes(ctx)
+    for event in events:
+        if event.source == "call":
+            call = event.call
+            if call is None or call.pixel_code is not None or event.pixel_code is None:
+                continue  # fan-out, or an instance() call (TR010)
+            known = loaded.get(call.document)
+            if known is None or event.pixel_code in known:
+                continue
+            yield Issue(
+                message=f"{show(event.name)} targets pixel {event.pixel_code}, which this page "
+                f"never loaded (loaded: {', '.join(sorted(known))})",
+                path="options.pixel_code",
+                expected=sorted(known),
+                received=event.pixel_code,
+                event=event,
+            )
+        else:
+            frame = event.request.page_url if event.request else event.page_url
+            page_loads = {c for calls in _loads_on_frame(ctx, frame) for c in calls}
+            known = page_loads | scripts.get(frame, set())
+            codes = event.pixel_codes or ([event.pixel_code] if event.pixel_code else [])
+            strangers = [code for code in codes if code not in known]
+            if not known or not strangers:
+                continue  # nothing recorded about this page's pixels: no verdict
+            yield Issue(
+                message=f"{show(event.name)} was sent to pixel {', '.join(strangers)}, which "
+                f"this page never loaded (loaded: {', '.join(sorted(known))})",
+                path="context.pixel.code",
+                expected=sorted(known),
+                received=strangers[0] if len(strangers) == 1 else strangers,
+                event=event,
+            )
+
+
+def _loads_on_frame(ctx: RuleContext, frame: str | None) -> Iterator[set[str]]:
+    for call in ctx.calls:
+        code = call.args[0] if call.method == "load" and call.args else None
+        if call.frame_url == frame and isinstance(code, str):
+            yield {code}
+
+
+@rule(
+    "TR010",
+    "instance-of-unloaded-pixel",
+    severity="error",
+    scope="capture",
+    fix="Call ttq.instance() only with a code the page loads with ttq.load(); check for a typo "
+    "or a pixel removed from the base code.",
+)
+def instance_of_unloaded_pixel(events: Sequence[PixelEvent], ctx: RuleContext) -> Iterator[Issue]:
+    """ttq.instance(code) was called for a pixel code that was never loaded on that page.
+
+    Why:
+        ttq.instance() only reaches pixels loaded with ttq.load(); for any other code it
+        returns an object whose track() and identify() go nowhere (wire-format §1, §4), so
+        every event sent through it is lost without an error. Malformed codes are TR003.
+
+    Bad:
+        ttq.load('CAAAAAAAAAAAAAAAAAA1'); ttq.instance('CBBBBBBBBBBBBBBBBBB2').track('Lead')
+
+    Good:
+        ttq.load('CAAAAAAAAAAAAAAAAAA1'); ttq.instance('CAAAAAAAAAAAAAAAAAA1').track('Lead')
+    """
+    loaded = _loaded_codes(ctx)
+    reported: set[tuple[str | None, str]] = set()
+    for call in ctx.calls:
+        if call.method != "instance" or not call.args:
+            continue
+        code = call.args[0]
+        if not isinstance(code, str) or not PIXEL_CODE.fullmatch(code):
+            continue  # TR003
+        known = loaded.get(call.document)
+        if known is None or code in known or (call.document, code) in reported:
+            continue
+        reported.add((call.document, code))
+        yield Issue(
+            message=f"ttq.instance({show(code)}) on {call.frame_url}: this page never loaded "
+            f"that pixel (loaded: {', '.join(sorted(known))}); its events go nowhere",
+            path="args[0]",
+            expected=sorted(known),
+            received=code,
+            call=call,
+        )

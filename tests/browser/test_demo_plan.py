@@ -48,9 +48,12 @@ def test_the_broken_twin_fails_the_plan_where_it_should(demo_site: str, tmp_path
     result = json.loads(result_path.read_text())
     assert result["ok"] is False
     failed = {j["name"]: j for j in result["journeys"] if not j["ok"]}
-    # every journey fails: at least the second pixel nobody planned for
+    # every journey fails: at least the second pixel nobody planned for, or (consent pages,
+    # one pixel) the page view and the _ttp cookie that leave before the visitor answers
     assert sorted(failed) == [
         "browse",
+        "consent",
+        "consent-declined",
         "home",
         "product-page",
         "purchase",
@@ -78,6 +81,17 @@ def test_the_broken_twin_fails_the_plan_where_it_should(demo_site: str, tmp_path
         ("Purchase", None, "call"),
     }
     assert failures("search") == {("Search", "CDEMO00SHOP00PIXEL01", "wire")}
+    before_consent = {
+        ("pixel traffic before consent", None, "wire"),
+        ("_ttp cookie set before consent", None, "wire"),
+    }
+    # the held page view is not held: it left in step 1, so accepting releases none
+    assert failures("consent") == before_consent | {("Pageview", "CDEMO00SHOP00PIXEL01", "wire")}
+    assert failures("consent-declined") == before_consent
+    for journey in ("consent", "consent-declined"):
+        assert [f["code"] for f in failed[journey]["findings"] if f["severity"] == "error"] == [
+            "CN001"
+        ]
     # the near miss says exactly what differs
     view = next(
         e
@@ -92,6 +106,7 @@ def test_the_broken_twin_fails_the_plan_where_it_should(demo_site: str, tmp_path
     unplanned = {
         pixel for j in failed.values() for s in j["steps"] for pixel in s["unplanned_pixels"]
     }
+    assert not any(s["unplanned_pixels"] for s in failed["consent"]["steps"])
     assert unplanned == {"CDEMO00SHOP00PIXEL02"}
     codes = {f["code"] for j in result["journeys"] for f in j["findings"]}
     assert codes >= {
@@ -107,9 +122,9 @@ def test_the_broken_twin_fails_the_plan_where_it_should(demo_site: str, tmp_path
         "EV009",
     }
     assert result["coverage"]["ViewProduct"] is False and result["coverage"]["ClickButton"]
-    assert "8 journeys: 0 passed, 8 failed (plan does NOT hold" in run.stdout
+    assert "10 journeys: 0 passed, 10 failed (plan does NOT hold" in run.stdout
     suite = ET.parse(junit_path).getroot()
-    assert (suite.get("tests"), suite.get("failures")) == ("8", "8")
+    assert (suite.get("tests"), suite.get("failures")) == ("10", "10")
     case = next(c for c in suite.iter("testcase") if c.get("name") == "search")
     failure = case.find("failure")
     assert failure is not None and "properties.query: missing" in (failure.text or "")

@@ -129,7 +129,8 @@ def test_chrome_har_missing_body_is_an_undecodable_beacon_that_says_why() -> Non
     assert missing.request.index == 7 and missing.request.method == "POST"
     assert missing.request.body is None and missing.reason == MISSING_BODY_REASON
     assert missing.request.page_url == "http://shop.test/p/301?utm_source=tiktok"
-    [finding] = report.findings
+    note, finding = report.findings
+    assert note.code == "ID009"  # external_id 'u-42' is sent unhashed (information)
     assert finding.code == "TR001" and finding.event_index == 7
     assert finding.message == f"POST {PIXEL} could not be decoded: {MISSING_BODY_REASON}"
     assert "record_har_path" in finding.message

@@ -74,15 +74,15 @@ def test_typo_in_step_action() -> None:
     assert _error("step_action_typo.yaml") == (
         "step_action_typo.yaml:5:9: journeys[0].steps[1].clik: unknown key 'clik'; did you "
         "mean 'click'? (allowed: name, goto, click, fill, select, check, uncheck, press, hover, "
-        "scroll, wait_for, reload, back, expect, never, ordered, timeout)"
+        "scroll, wait_for, reload, back, consent, expect, never, ordered, timeout)"
     )
 
 
 def test_step_with_two_actions() -> None:
     assert _error("two_actions.yaml") == (
         "two_actions.yaml:4:9: journeys[0].steps[0]: a step needs exactly one action (goto, "
-        "click, fill, select, check, uncheck, press, hover, scroll, wait_for, reload, back); "
-        "got goto, click"
+        "click, fill, select, check, uncheck, press, hover, scroll, wait_for, reload, back, "
+        "consent); got goto, click"
     )
 
 
@@ -163,7 +163,8 @@ def _text_error(text: str) -> str:
         (
             "journeys:\n  - name: a\n    steps:\n      - goto: /\n        expect: [{evnt: A}]\n",
             "p.yaml:5:19: journeys[0].steps[0].expect[0].evnt: unknown key 'evnt'; did you mean "
-            "'event'? (allowed: event, params, count, at_least, at_most, pixel, source)",
+            "'event'? (allowed: event, params, count, at_least, at_most, pixel, source, "
+            "other_pixels)",
         ),
         (
             "journeys:\n  - name: a\n    steps: [{goto: /, expect: [5]}]\n",

@@ -2,8 +2,9 @@
 
 What a TikTok expert would say about those pages: the string passed to ttq.track('Search', …)
 was spread into characters, and the checkout event lacks a content id (the SDK's own console
-said "Missing 'content_id'"). The test pixel ids are well-formed: that they are unknown to
-TikTok is the SDK console's business ("Invalid pixel ID"), not ours.
+said "Missing 'content_id'"), and external_id leaves unhashed (information). The test pixel
+ids are well-formed: that they are unknown to TikTok is the SDK console's business ("Invalid
+pixel ID"), not ours.
 """
 
 from __future__ import annotations
@@ -45,7 +46,14 @@ def _findings(name: str) -> list[tuple[str, str | None, str]]:
 @pytest.mark.parametrize(
     ("capture", "expected"),
     [
-        ("real-sdk-2.1.33-single-pixel.json", [("PR015", "Search", "properties")]),
+        (
+            "real-sdk-2.1.33-single-pixel.json",
+            [
+                # identify({external_id: 'u-42'}): the SDK sends it unhashed (info)
+                ("ID009", "Pageview", "context.user.external_id"),
+                ("PR015", "Search", "properties"),
+            ],
+        ),
         (
             "real-sdk-2.1.33-multi-pixel.json",
             [

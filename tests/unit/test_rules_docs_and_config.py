@@ -24,7 +24,7 @@ def test_docs_rules_md_is_generated_from_the_registry() -> None:
 def test_codes_and_names_are_unique_and_stable_in_shape() -> None:
     rules = all_rules()
     assert len({r.code for r in rules}) == len({r.name for r in rules}) == len(rules)
-    assert {r.family for r in rules} == {"EV", "PR", "ID", "DD", "TR", "CF"}
+    assert {r.family for r in rules} == {"EV", "PR", "ID", "DD", "TR", "CF", "EA", "CN", "SD"}
 
 
 def test_rule_text_has_every_section() -> None:
@@ -40,8 +40,8 @@ def test_rule_text_has_every_section() -> None:
         ("PR002", {"PR002"}),
         ("pr002", {"PR002"}),
         ("numeric-string", {"PR002"}),
-        ("TR", {f"TR00{n}" for n in range(1, 9)}),
-        ("transport", {f"TR00{n}" for n in range(1, 9)}),
+        ("TR", {f"TR{n:03}" for n in range(1, 12)}),
+        ("transport", {f"TR{n:03}" for n in range(1, 12)}),
         ("TR00[12]", {"TR001", "TR002"}),
     ],
 )

@@ -1,0 +1,181 @@
+"""CN: consent. Pixel traffic a page sends before it holds consent, or after consent is revoked.
+
+TikTok's base code has three consent methods (wire-format §1): `ttq.holdConsent()` keeps every
+beacon back, `ttq.grantConsent()` sends what was held and lets later events through,
+`ttq.revokeConsent()` drops what was held and sends nothing more. These rules read the order of
+the page's consent calls and the pixel's event requests, per frame: a request is pixel traffic
+on the page whose frame sent it.
+
+Cookies are not part of a capture; the `_ttp` cookie is checked by plans
+(`require: {no_pixel_traffic_before_consent: true}`, docs/consent-and-pixels.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from urllib.parse import urldefrag
+
+from harness.decode import decode_beacon
+from harness.model import PixelEvent, RawRequest, RequestKind, TtqCall
+from harness.rules._registry import Issue, RuleContext, rule
+
+CONSENT_METHODS = frozenset({"holdConsent", "grantConsent", "revokeConsent"})
+_TIMELINE_CALLS = frozenset({"load", "page", "track"})
+
+
+@dataclass
+class _Page:
+    """One frame's consent history while a capture is read in arrival order."""
+
+    document: str | None = None
+    state: str = "none"  # none | hold | granted | revoked
+    holds: bool = False  # the page called holdConsent at some point
+    before_hold: list[RawRequest] = field(default_factory=list)
+    called: set[str] = field(default_factory=set)  # events the page called so far
+    called_before_hold: set[str] = field(default_factory=set)
+
+
+def _frame(url: str | None) -> str:
+    return urldefrag(url or "")[0]
+
+
+def _timeline(ctx: RuleContext) -> list[TtqCall | RawRequest]:
+    items: list[TtqCall | RawRequest] = [
+        c for c in ctx.calls if c.method in CONSENT_METHODS or c.method in _TIMELINE_CALLS
+    ]
+    items += [r for r in ctx.requests if r.kind is RequestKind.EVENT]
+    return sorted(items, key=lambda item: item.index)
+
+
+def _walk(ctx: RuleContext) -> Iterator[tuple[str, RawRequest | TtqCall, _Page]]:
+    """(what, item, page state): 'call' for consent calls, 'request' for event requests."""
+    pages: dict[str, _Page] = {}
+    for item in _timeline(ctx):
+        if isinstance(item, TtqCall):
+            key = _frame(item.frame_url or item.page_url)
+            page = pages.get(key)
+            if page is None or (item.document_id and page.document not in (None, item.document)):
+                page = pages[key] = _Page(document=item.document)  # a new page load
+            page.document = page.document or item.document
+            if item.method in ("page", "track"):
+                page.called.add(_called_name(item))
+            elif item.method == "holdConsent":
+                page.state, page.holds = "hold", True
+                page.called_before_hold = set(page.called)
+            elif item.method == "grantConsent":
+                page.state = "granted"
+            elif item.method == "revokeConsent":
+                page.state = "revoked"
+            yield "call", item, page
+        else:
+            page = pages.setdefault(_frame(item.page_url), _Page())
+            yield "request", item, page
+
+
+def _called_name(call: TtqCall) -> str:
+    if call.method == "page":
+        return "Pageview"
+    return str(call.args[0]) if call.args else ""
+
+
+def _names(request: RawRequest) -> list[str]:
+    decoded = decode_beacon(request)
+    return [] if not isinstance(decoded, list) else [event.name for event in decoded]
+
+
+def _what(request: RawRequest) -> str:
+    names = ", ".join(_names(request)) or "an undecodable beacon"
+    return f"{names} ({request.method} {request.url.split('?')[0]})"
+
+
+@rule(
+    "CN001",
+    "sent-before-consent",
+    severity="error",
+    scope="capture",
+    fix="Call ttq.holdConsent() in the base code before ttq.load() and ttq.page(), and "
+    "ttq.grantConsent() only when the visitor accepts.",
+)
+def sent_before_consent(events: Sequence[PixelEvent], ctx: RuleContext) -> Iterator[Issue]:
+    """A page that holds consent sent pixel traffic before holding it, or while it was held.
+
+    Why:
+        holdConsent() only holds what comes after it. A page view sent before the call (the
+        base code's ttq.page() ahead of holdConsent, a consent tool that runs late) reaches
+        TikTok before the visitor said yes, with its `_ttp` cookie. Traffic while consent is
+        held means something bypassed the pixel's own hold (a second tag, a hand-built beacon).
+
+    Bad:
+        ttq.load('CEKQ7JRC77U1R0B3Q5RG'); ttq.page(); ttq.holdConsent()
+
+    Good:
+        ttq.holdConsent(); ttq.load('CEKQ7JRC77U1R0B3Q5RG'); ttq.page()
+        // and on "Accept": ttq.grantConsent()
+    """
+    for kind, item, page in _walk(ctx):
+        if kind == "call":
+            assert isinstance(item, TtqCall)
+            if item.method == "holdConsent" and page.before_hold:
+                for request in page.before_hold:
+                    yield Issue(
+                        message=f"{_what(request)} was sent on {request.page_url} before the "
+                        "page called ttq.holdConsent()",
+                        path="request",
+                        expected="no pixel traffic before holdConsent()",
+                        received=request.url,
+                        request=request,
+                    )
+                page.before_hold = []
+            continue
+        assert isinstance(item, RawRequest)
+        if page.state == "none" and not page.holds:
+            page.before_hold.append(item)  # reported only if this page holds consent later
+        elif page.state == "hold":
+            early = [n for n in _names(item) if n in page.called_before_hold]
+            why = (
+                f"the page called {early[0]} before ttq.holdConsent()"
+                if early
+                else "it bypassed the pixel's hold"
+            )
+            yield Issue(
+                message=f"{_what(item)} was sent on {item.page_url} while consent was held: {why}",
+                path="request",
+                expected="no pixel traffic until grantConsent()",
+                received=item.url,
+                request=item,
+            )
+
+
+@rule(
+    "CN002",
+    "sent-after-revoke",
+    severity="error",
+    scope="capture",
+    fix="After ttq.revokeConsent() send nothing: do not load a second pixel or tag, and do not "
+    "send beacons yourself.",
+)
+def sent_after_revoke(events: Sequence[PixelEvent], ctx: RuleContext) -> Iterator[Issue]:
+    """Pixel traffic left a page after it called ttq.revokeConsent().
+
+    Why:
+        The visitor withdrew consent: the pixel drops what it held and sends nothing more
+        until consent is granted again. A beacon after the revoke comes from something that
+        ignores it (another copy of the pixel, a tag manager tag, a hand-built request).
+
+    Bad:
+        ttq.revokeConsent(); navigator.sendBeacon('https://analytics.tiktok.com/api/v2/pixel', …)
+
+    Good:
+        ttq.revokeConsent()  // and nothing is sent until ttq.grantConsent()
+    """
+    for kind, item, page in _walk(ctx):
+        if kind == "request" and page.state == "revoked":
+            assert isinstance(item, RawRequest)
+            yield Issue(
+                message=f"{_what(item)} was sent on {item.page_url} after consent was revoked",
+                path="request",
+                expected="no pixel traffic after revokeConsent()",
+                received=item.url,
+                request=item,
+            )
