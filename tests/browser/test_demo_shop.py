@@ -5,6 +5,8 @@ These are also the examples of how to use `expect_event` in a real suite.
 
 from __future__ import annotations
 
+import hashlib
+import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -114,8 +116,20 @@ def test_signup_identifies_and_fires_a_custom_event(
     expect_event("CompleteRegistration", pixel=PIXEL, content_name="signup", exactly=1)
     custom = expect_event("start_free_trial", pixel=PIXEL, content_name="free-trial")[0]
     assert set(custom.user) == {"email", "phone_number", "external_id"}
-    assert custom.user["external_id"].startswith("user-")  # external_id is not hashed
+    # The page hashes its customer id; the pixel sends external_id exactly as given.
+    identify = next(c for c in ttq_capture.calls if c.method == "identify")
+    assert custom.user["external_id"] == identify.args[0]["external_id"]
+    assert re.fullmatch(r"[0-9a-f]{64}", custom.user["external_id"])
     expect_event("EnrichAM", pixel=PIXEL)
+
+
+@pytest.mark.parametrize("text", ["", "abc", "user-lx2k9f3a7q", "é" * 40, "x" * 55, "x" * 64])
+def test_the_shops_sha256_helper_is_sha256(page: Page, demo_site: str, text: str) -> None:
+    page.goto(demo_site + "/shop/index.html")
+    assert (
+        page.evaluate("t => DemoShop.sha256Hex(t)", text)
+        == hashlib.sha256(text.encode("utf-8")).hexdigest()
+    )
 
 
 def test_search_sends_the_query(page: Page, expect_event: ExpectEvent, demo_site: str) -> None:

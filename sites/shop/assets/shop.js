@@ -149,6 +149,50 @@
     return Date.now().toString(36) + Math.random().toString(36).slice(2, 6);
   }
 
+  /* SHA-256 as lowercase hex, for identifiers a site would not publish (external_id):
+     the pixel hashes e-mail and phone itself but sends external_id as given. Synchronous
+     so identify() keeps its place before the events that follow it. */
+  var SHA_K = [];
+  (function () {
+    var n = 2, found = 0;
+    function frac(x) { return ((x - Math.floor(x)) * 4294967296) | 0; }
+    while (found < 64) {
+      var prime = true;
+      for (var d = 2; d * d <= n; d++) if (n % d === 0) { prime = false; break; }
+      if (prime) SHA_K[found++] = frac(Math.pow(n, 1 / 3));
+      n++;
+    }
+  })();
+  var SHA_H0 = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
+  function sha256Hex(text) {
+    var bytes = Array.from(new TextEncoder().encode(String(text)));
+    var bitLength = bytes.length * 8;
+    bytes.push(0x80);
+    while (bytes.length % 64 !== 56) bytes.push(0);
+    for (var s = 56; s >= 0; s -= 8) bytes.push(s >= 32 ? 0 : (bitLength >>> s) & 0xff);
+    var h = SHA_H0.slice(), w = new Array(64);
+    function rotr(x, n) { return (x >>> n) | (x << (32 - n)); }
+    for (var i = 0; i < bytes.length; i += 64) {
+      for (var j = 0; j < 64; j++) {
+        if (j < 16) {
+          w[j] = (bytes[i + 4 * j] << 24) | (bytes[i + 4 * j + 1] << 16) | (bytes[i + 4 * j + 2] << 8) | bytes[i + 4 * j + 3];
+        } else {
+          var s0 = rotr(w[j - 15], 7) ^ rotr(w[j - 15], 18) ^ (w[j - 15] >>> 3);
+          var s1 = rotr(w[j - 2], 17) ^ rotr(w[j - 2], 19) ^ (w[j - 2] >>> 10);
+          w[j] = (w[j - 16] + s0 + w[j - 7] + s1) | 0;
+        }
+      }
+      var a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], k = h[7];
+      for (j = 0; j < 64; j++) {
+        var t1 = (k + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + SHA_K[j] + w[j]) | 0;
+        var t2 = ((rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c))) | 0;
+        k = g; g = f; f = e; e = (d + t1) | 0; d = c; c = b; b = a; a = (t1 + t2) | 0;
+      }
+      h = [h[0] + a, h[1] + b, h[2] + c, h[3] + d, h[4] + e, h[5] + f, h[6] + g, h[7] + k].map(function (x) { return x | 0; });
+    }
+    return h.map(function (x) { return ('00000000' + (x >>> 0).toString(16)).slice(-8); }).join('');
+  }
+
   /* ---------- form normalisation ---------- */
   function normalizeEmail(value) { return String(value || '').trim().toLowerCase(); }
   /* Keeps a leading "+" and the digits; drops spaces, dashes, dots and brackets. */
@@ -225,6 +269,7 @@
     newEventId: newEventId,
     newOrderId: newOrderId,
     newUserId: newUserId,
+    sha256Hex: sha256Hex,
     normalizeEmail: normalizeEmail,
     normalizePhone: normalizePhone,
     param: param,
