@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated
@@ -21,6 +22,8 @@ from harness.capture.recorder import SdkMode, emulator_script
 from harness.capture.sdk import SdkSource, parse_sdk
 from harness.config import FailOn, RulesConfig, describe_validation_error, fails, load_pyproject
 from harness.errors import HarnessError
+from harness.events_api.findings import with_events_api_findings
+from harness.events_api.sink import EventsApiSink
 from harness.masking import mask_data, mask_text
 from harness.model import CaptureReport, Finding, PixelEvent
 from harness.plan.model import Journey
@@ -35,7 +38,7 @@ from harness.report import (
 )
 from harness.rules import expand
 from harness.runner import InspectOptions, Step, StepError, inspect
-from harness.server import SiteServer, default_sites_dir
+from harness.server import EVENTS_API_URL_ENV, SiteServer, default_sites_dir
 
 app = typer.Typer(
     name="ttq-harness",
@@ -152,6 +155,8 @@ def _run(
     html_path: Path | None = None,
     watch: bool = False,
     watch_seconds: float | None = None,
+    events_api: bool = False,
+    events_api_port: int = 0,
 ) -> int:
     fail_on = options.rules.fail_on
     outputs = {
@@ -183,10 +188,15 @@ def _run(
             highlight=False,
             markup=False,
         )
+    if events_api:  # the site's back end sends to the Events API: event_ids matter (DD003)
+        options = replace(options, rules=options.rules.model_copy(update={"uses_events_api": True}))
     try:
-        report = inspect(
-            url, steps, options, watch=live if watch else None, watch_seconds=watch_seconds
-        )
+        with _events_api_sink(events_api, events_api_port) as sink:
+            report = inspect(
+                url, steps, options, watch=live if watch else None, watch_seconds=watch_seconds
+            )
+            if sink is not None:
+                report = with_events_api_findings(report, sink.requests, options.rules)
     except StepError as exc:
         _render(exc.report, **outputs)  # type: ignore[arg-type]
         err.print(f"error: {exc}", highlight=False, markup=False)
@@ -282,6 +292,43 @@ ForwardBeacons = Annotated[
 ]
 
 
+EventsApiOpt = Annotated[
+    bool,
+    typer.Option(
+        "--events-api",
+        help="Start a local TikTok Events API sink on loopback and cross-check what it receives "
+        "with the pixel's events (event name and event_id on both sides; EA rules). Point your "
+        "back end at the URL it prints.",
+    ),
+]
+EventsApiPort = Annotated[
+    int,
+    typer.Option(
+        "--events-api-port",
+        help="With --events-api: port on 127.0.0.1 (default 0: any free port).",
+    ),
+]
+
+
+@contextmanager
+def _events_api_sink(enabled: bool, port: int = 0) -> Iterator[EventsApiSink | None]:
+    """A running sink when asked for, its URL announced on stderr; else None."""
+    if not enabled:
+        yield None
+        return
+    sink = EventsApiSink(port=port).start()  # a port in use is a UsageError naming it
+    err.print(
+        f"Events API sink listening at {sink.url} (set {EVENTS_API_URL_ENV} or point your "
+        "back end there)",
+        highlight=False,
+        markup=False,
+    )
+    try:
+        yield sink
+    finally:
+        sink.stop()
+
+
 def _sdk_source(sdk: str, origin: str | None, forward_beacons: bool) -> SdkSource:
     """--sdk and its companions as a source; a one-line usage error otherwise."""
     try:
@@ -310,6 +357,8 @@ def inspect_command(
     sdk: SdkOpt = "emulated",
     sdk_origin: SdkOrigin = None,
     forward_beacons: ForwardBeacons = False,
+    events_api: EventsApiOpt = False,
+    events_api_port: EventsApiPort = 0,
     browser_path: BrowserPath = None,
     headed: Headed = False,
     slow_mo: Annotated[
@@ -386,6 +435,8 @@ def inspect_command(
             html_path=html_path,
             watch=watch,
             watch_seconds=watch_seconds,
+            events_api=events_api,
+            events_api_port=events_api_port,
         )
     )
 
@@ -427,13 +478,22 @@ def demo_command(
     ] = None,
     browser_path: BrowserPath = None,
     headed: Headed = False,
+    events_api: Annotated[
+        bool,
+        typer.Option(
+            "--events-api/--no-events-api",
+            help="Run the shop's back end against a local Events API sink and cross-check its "
+            "server events with the pixel's (on by default).",
+        ),
+    ] = True,
 ) -> None:
     """Run the bundled tracking plan on the demo shop (it holds), then on its broken twin."""
-    from harness.server import SiteServer
-
     plan_file = default_sites_dir() / "demo-plan.yaml"
     codes: dict[str, int] = {}
-    with SiteServer() as server:
+    with (
+        _events_api_sink(events_api) as sink,
+        SiteServer(events_api_url=sink.url if sink else None) as server,
+    ):
         for site in ["shop", "broken-shop"] if broken else ["shop"]:
             base = server.url(f"/{site}/")
             console.rule(f"ttq-harness run {plan_file.name} --base-url {base}")
@@ -444,6 +504,7 @@ def demo_command(
                     json_path=json_dir / f"{site}.json" if json_dir else None,
                     browser_path=browser_path,
                     headed=headed,
+                    events_api=sink,
                 )
             )
     if EXIT_USAGE in codes.values():
@@ -555,6 +616,7 @@ class PlanRunRequest:
     fail_on: str | None = None
     connect: str | None = None
     sdk: SdkMode = "emulated"
+    events_api: EventsApiSink | None = None
 
 
 @app.command("run")
@@ -623,6 +685,8 @@ def run_command(
     sdk: SdkOpt = "emulated",
     sdk_origin: SdkOrigin = None,
     forward_beacons: ForwardBeacons = False,
+    events_api: EventsApiOpt = False,
+    events_api_port: EventsApiPort = 0,
 ) -> None:
     """Run a tracking plan's journeys; exit 0 when it holds, 1 when not, 2 on a usage error."""
     source = _sdk_source(sdk, sdk_origin, forward_beacons)
@@ -658,7 +722,13 @@ def run_command(
         connect=connect,
         sdk=source,
     )
-    raise typer.Exit(_run_plan(request))
+    try:
+        with _events_api_sink(events_api, events_api_port) as sink:
+            code = _run_plan(replace(request, events_api=sink))
+    except HarnessError as exc:
+        err.print(f"error: {exc}", highlight=False, markup=False)
+        raise typer.Exit(EXIT_USAGE) from exc
+    raise typer.Exit(code)
 
 
 def _out(line: str, show_pii: bool) -> None:
@@ -737,6 +807,7 @@ def _run_plan(request: PlanRunRequest) -> int:
         trace=request.trace,  # type: ignore[arg-type]
         connect=request.connect,
         sdk=request.sdk,
+        events_api=request.events_api,
     )
     try:
         with progress:

@@ -26,6 +26,8 @@ from harness.capture.recorder import PixelCapture, SdkMode
 from harness.config import RulesConfig, fails
 from harness.engine import sdk_version
 from harness.errors import HarnessError, UsageError
+from harness.events_api.findings import with_events_api_findings
+from harness.events_api.sink import EventsApiSink
 from harness.launch import open_chromium
 from harness.model import PixelEvent
 from harness.plan.check import ConsentObservation, ConsentState, check_step, expectations_met
@@ -78,12 +80,20 @@ def run_journey(
     config: RulesConfig,
     capture: PixelCapture | None = None,
     screenshots: Path | None = None,
+    events_api: EventsApiSink | None = None,
 ) -> JourneyResult:
     """Run one journey's steps in `context`; never raises for what the page does.
 
     With `screenshots`, a PNG of the page is saved there after each step (and a failed one).
+    With `events_api`, what the sink received during the journey is cross-checked with the
+    journey's pixel events (EA findings).
     """
     started = time.monotonic()
+    server_mark = 0
+    if events_api is not None:
+        server_mark = len(events_api.records)
+        # The site's back end sends to the Events API: value events need an event_id (DD003).
+        config = config.model_copy(update={"uses_events_api": True})
     capture = capture or PixelCapture().attach(context)
     page = context.pages[0] if context.pages else context.new_page()
     steps: list[StepResult] = []
@@ -157,6 +167,8 @@ def run_journey(
         steps.append(result.model_copy(update={"screenshot": shot}) if shot else result)
     capture.check()
     report = capture.report(url=page.url, browser=None, harness_version=__version__, config=config)
+    if events_api is not None:
+        report = with_events_api_findings(report, events_api.requests[server_mark:], config)
     failing = [f for f in report.findings if fails(f.severity, config.fail_on)]
     return JourneyResult(
         name=journey.name,
@@ -333,6 +345,8 @@ class RunOptions:
     connect: str | None = None  # ws:// endpoint of a Playwright browser server
     #: where the pixel SDK comes from: 'emulated', 'live', a pinned folder, or an SdkSource
     sdk: SdkMode = "emulated"
+    #: a running Events API sink whose requests are cross-checked per journey (EA rules)
+    events_api: EventsApiSink | None = None
 
 
 def run_plan(plan: Plan, plan_path: Path, options: RunOptions | None = None) -> PlanResult:
@@ -369,6 +383,7 @@ def run_plan(plan: Plan, plan_path: Path, options: RunOptions | None = None) -> 
                         config=config,
                         base_url=journey_base_url(plan, journey, opts.base_url),
                         screenshots=folder,
+                        events_api=opts.events_api,
                     )
                     if tracing and folder is not None:
                         if opts.trace == "on" or not result.ok:

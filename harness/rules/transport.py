@@ -62,8 +62,10 @@ def call_without_beacon(events: Sequence[PixelEvent], ctx: RuleContext) -> Itera
 
     Why:
         What the page called never reached TikTok. Usual causes: the SDK never loaded (blocked,
-        wrong queue protocol), consent was held, or the page left before the pixel sent it;
-        the message names the likely one from what the capture shows (docs/reconciliation.md).
+        wrong queue protocol), consent was held and never granted, or the page left before the
+        pixel sent it; the message names the likely one from what the capture shows
+        (docs/reconciliation.md). A call after ttq.revokeConsent() is not reported: the
+        visitor declined, and the SDK rightly sends nothing.
 
     Bad:
         ttq.holdConsent(); ttq.track('AddToCart', {...})  // and consent is never granted
@@ -78,6 +80,8 @@ def call_without_beacon(events: Sequence[PixelEvent], ctx: RuleContext) -> Itera
         )
         if why == "pixel-not-loaded":
             continue  # TR009/TR010 report a call to a pixel the page never loaded
+        if why == "consent-revoked":
+            continue  # the visitor declined: sending nothing is what revokeConsent is for (CN002)
         target = f" to pixel {event.pixel_code}" if event.pixel_code else ""
         yield Issue(
             message=f"ttq call {show(event.name)} produced no beacon{target} ({reason})",
