@@ -117,6 +117,14 @@ def _run(browser: Browser, url: str, capture: PixelCapture) -> tuple[Page, Captu
     return page, report
 
 
+def _assert_reconciled(report: CaptureReport) -> None:
+    """The same reconciliation as in emulated mode: every call sent, every difference known."""
+    done = report.reconciliation
+    assert done.pairs and done.lost_calls == []
+    assert [d for d in done.differences if d.behaviour is None] == []
+    assert {b.origin for b in done.unexplained_beacons} <= {"automatic", "enrich-am"}
+
+
 def _wire_versions(report: CaptureReport) -> set[str | None]:
     return {e.library_version for e in report.events if e.source == "wire"}
 
@@ -142,6 +150,7 @@ def test_pinned_folder_runs_offline_and_substitutes_the_pixel_code(
             SECOND,
         }
         assert not [f for f in report.findings if f.code == "SD001"]
+        _assert_reconciled(report)
         # offline: the stand-in (a real server on loopback) saw only the page itself
         assert stand_in.paths() == ["/page.html"]
     finally:
@@ -187,6 +196,7 @@ def test_live_fetches_the_sdk_but_answers_beacons_locally(
         assert len([e for e in report.events if e.source == "wire"]) >= 7
         assert not [p for p in stand_in.paths() if p.startswith("/api/")]
         assert stand_in.paths("POST") == []
+        _assert_reconciled(report)
     finally:
         page.context.close()
 
