@@ -121,7 +121,12 @@ class _SiteHandler(SimpleHTTPRequestHandler):
         if not (len(parts) == 3 and "/" + "/".join(parts[1:]) == _ORDER_PATH):
             self.send_error(404, "no such back-end route")
             return
-        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            self.close_connection = True  # where the body ends is unknown
+            self._json(400, {"sent": False, "error": "Content-Length is not a number of bytes"})
+            return
         raw = self.rfile.read(min(length, _MAX_ORDER_BODY)) if length > 0 else b""
         try:
             order = json.loads(raw or b"{}")

@@ -7,8 +7,9 @@ from urllib.parse import urlsplit
 
 from harness.model import RequestKind
 
-#: Hosts answered locally by default. The first two carry events; the rest are TikTok
-#: telemetry hosts that the SDK may call, intercepted so nothing leaves the machine.
+#: Hosts answered locally by default. The first two carry events; the rest are hosts the SDK
+#: may call on its own (telemetry, IPv6 enrichment, Pangle cookie matching: wire-format §2b),
+#: intercepted so nothing leaves the machine, whichever SDK runs (emulated, pinned or live).
 DEFAULT_PIXEL_HOSTS: tuple[str, ...] = (
     "analytics.tiktok.com",
     "analytics.us.tiktok.com",
@@ -16,6 +17,7 @@ DEFAULT_PIXEL_HOSTS: tuple[str, ...] = (
     "analytics-ipv6.tiktokw.us",
     "mon.tiktok.com",
     "mcs.tiktok.com",
+    "analytics.pangle-ads.com",
 )
 
 _EVENT_PATHS = {

@@ -74,6 +74,50 @@ def response_for(problems: list[Problem]) -> dict[str, Any]:
     return {"code": code, "message": message, "request_id": request_id, "data": {}}
 
 
+#: Credentials a back end sends: recorded as present (and their length), never their value,
+#: so reports, JSON and HTML never hold a real token.
+SECRET_HEADERS = frozenset({"access-token", "authorization", "cookie", "proxy-authorization"})
+
+
+def redact_headers(headers: dict[str, str]) -> dict[str, str]:
+    return {
+        name: f"<redacted, {len(value)} characters>"
+        if name.lower() in SECRET_HEADERS and value.strip()
+        else value
+        for name, value in headers.items()
+    }
+
+
+def _read_body(handler: BaseHTTPRequestHandler) -> tuple[bytes, bool]:
+    """The request body (at most _MAX_BODY bytes) and whether it was cut there.
+
+    Reads a Content-Length body or a chunked one; raises ValueError for a length that is not
+    a number, so the caller records the request with that problem.
+    """
+    if "chunked" in (handler.headers.get("Transfer-Encoding") or "").lower():
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            line = handler.rfile.readline(1024).split(b";", 1)[0].strip()
+            length = int(line or b"0", 16)
+            if length == 0:
+                handler.rfile.readline(1024)  # the blank line after the last chunk
+                return b"".join(chunks), False
+            if size + length > _MAX_BODY:
+                return b"".join(chunks), True
+            chunks.append(handler.rfile.read(length))
+            size += length
+            handler.rfile.readline(1024)  # the CRLF after each chunk
+    declared = handler.headers.get("Content-Length") or "0"
+    try:
+        length = int(declared)
+    except ValueError:
+        raise ValueError(f"Content-Length {declared[:40]!r} is not a number of bytes") from None
+    if length <= 0:
+        return b"", False
+    return handler.rfile.read(min(length, _MAX_BODY)), length > _MAX_BODY
+
+
 class EventsApiSink:
     """The sink: thread-safe, a context manager, port 0 (any free port) by default."""
 
@@ -137,6 +181,24 @@ class EventsApiSink:
                 self._arrived.wait(left)
             return list(self._records)
 
+    def settle(self, quiet: float = 0.5, timeout: float = 3.0) -> list[SinkRecord]:
+        """Block until no request arrived for `quiet` seconds (at most `timeout`); the records.
+
+        A back end may send its server event a little after the page moved on (a queue, a
+        retry); waiting for a quiet sink keeps such a request with the journey that caused it.
+        """
+        deadline = time.monotonic() + timeout
+        with self._arrived:
+            while True:
+                seen = len(self._records)
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self._arrived.wait(min(quiet, left))
+                if len(self._records) == seen:
+                    break
+            return list(self._records)
+
     def findings(self, report: CaptureReport, config: RulesConfig | None = None) -> list[Finding]:
         """The EA findings: what arrived here, validated and cross-checked with a capture."""
         from harness.events_api.findings import events_api_findings
@@ -148,21 +210,26 @@ class EventsApiSink:
             self._records.clear()
 
     def _receive(self, handler: BaseHTTPRequestHandler) -> None:
-        length = int(handler.headers.get("Content-Length") or 0)
-        raw = handler.rfile.read(min(length, _MAX_BODY)) if length > 0 else b""
+        """Record and answer one request, whatever it holds: nothing is dropped or left hanging."""
+        problems: list[Problem] = []
+        try:
+            raw, too_large = _read_body(handler)
+        except ValueError as exc:  # a Content-Length or chunk size that is not a number
+            raw, too_large = b"", False
+            problems.append(Problem("headers.Content-Length", str(exc)))
+            handler.close_connection = True  # the body's end is unknown: do not reuse
         body = raw.decode("utf-8", errors="replace") if raw else None
-        headers = dict(handler.headers.items())
         request = events_api_request(
             0,  # numbered below, under the lock
             body,
             timestamp=time.time(),
             url=self.base_url + handler.path,
             method=handler.command,
-            headers=headers,
+            headers=redact_headers(dict(handler.headers.items())),
         )
-        problems = validate_request(request)
-        if length > _MAX_BODY:
-            problems.append(Problem("body", f"the body is larger than {_MAX_BODY} bytes", length))
+        problems = [*problems, *validate_request(request)]
+        if too_large:
+            problems.append(Problem("body", f"the body is larger than {_MAX_BODY} bytes"))
             handler.close_connection = True  # the rest of the body was not read
         with self._arrived:
             record = SinkRecord(

@@ -100,8 +100,14 @@ def parse_body(text: str | None) -> tuple[Any, Problem | None]:
         return None, Problem("body", "the body is empty; send the Events API JSON body")
     try:
         return json.loads(text), None
-    except (json.JSONDecodeError, RecursionError) as exc:
-        reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+    except (ValueError, RecursionError) as exc:  # ValueError: also numbers of 4,300+ digits
+        reason = (
+            exc.msg
+            if isinstance(exc, json.JSONDecodeError)
+            else "nested too deeply"
+            if isinstance(exc, RecursionError)
+            else str(exc).split(";")[0]
+        )
         return None, Problem("body", f"the body is not JSON ({reason})", text[:200])
 
 
@@ -221,9 +227,25 @@ def _validate_event(item: Any, where: str, now: float) -> list[Problem]:
     return problems
 
 
+def _as_seconds(value: Any) -> float | None:
+    """A JSON number as a finite float, else None (bools, strings, NaN, huge integers)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        seconds = float(value)
+    except OverflowError:  # an integer too large for a float
+        return None
+    return seconds if math.isfinite(seconds) else None
+
+
 def _validate_event_time(value: Any, where: str, now: float) -> list[Problem]:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        return [Problem(where, "event_time must be a Unix time in seconds (a number)", value)]
+    if _as_seconds(value) is None:
+        shown = (
+            f"<an integer of {len(str(abs(value)))} digits>"
+            if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**30
+            else value
+        )
+        return [Problem(where, "event_time must be a Unix time in seconds (a number)", shown)]
     if value >= _MILLISECONDS_FROM:
         return [Problem(where, "event_time looks like milliseconds; send seconds", value)]
     if value < _EARLIEST_EVENT_TIME:
@@ -304,9 +326,7 @@ def server_events(request: RawRequest) -> list[ServerEvent]:
                 pixel_code=source_id if isinstance(source_id, str) else "",
                 name=item["event"],
                 event_id=event_id if isinstance(event_id, str) else "",
-                event_time=float(when)
-                if isinstance(when, int | float) and not isinstance(when, bool)
-                else None,
+                event_time=_as_seconds(when),
                 user=item["user"] if isinstance(item.get("user"), dict) else {},
                 properties=item["properties"] if isinstance(item.get("properties"), dict) else {},
                 page_url=page_url if isinstance(page_url, str) else None,

@@ -168,6 +168,7 @@ def run_journey(
     capture.check()
     report = capture.report(url=page.url, browser=None, harness_version=__version__, config=config)
     if events_api is not None:
+        events_api.settle(quiet=plan.defaults.quiet)  # a late server event stays with its journey
         report = with_events_api_findings(report, events_api.requests[server_mark:], config)
     failing = [f for f in report.findings if fails(f.severity, config.fail_on)]
     return JourneyResult(

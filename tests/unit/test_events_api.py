@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import socket
 import threading
+import time
 import urllib.error
 import urllib.request
 from typing import Any
@@ -300,6 +302,81 @@ def test_the_sink_answers_like_tiktok_and_records_every_request() -> None:
         ea001 = [f for f in found if f.code == "EA001"]
         assert {f.path for f in ea001} >= {"body", "event_source_id", "data[0].user.email", "url"}
         assert all(f.request is not None for f in ea001)
+
+
+def _raw_http(port: int, request: bytes) -> bytes:
+    """Send bytes exactly as given (malformed framing included) and read the whole answer."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+        conn.sendall(request)
+        conn.shutdown(socket.SHUT_WR)
+        answer = b""
+        while chunk := conn.recv(65536):
+            answer += chunk
+    return answer
+
+
+def _port(sink: EventsApiSink) -> int:
+    return int(sink.base_url.rsplit(":", 1)[1])
+
+
+def test_malformed_framing_is_answered_and_recorded_never_dropped() -> None:
+    body = json.dumps(_body(user={"email": EMAIL_HASH})).encode()
+    with EventsApiSink() as sink:
+        bad_length = (
+            f"POST {EVENTS_API_PATH} HTTP/1.1\r\nHost: x\r\nAccess-Token: t\r\n"
+            "Content-Type: application/json\r\nContent-Length: abc\r\n\r\n"
+        ).encode() + body
+        answer = _raw_http(_port(sink), bad_length)
+        assert answer.startswith(b"HTTP/1.1 200") and b'"code": 40002' in answer
+        chunked = (
+            f"POST {EVENTS_API_PATH} HTTP/1.1\r\nHost: x\r\nAccess-Token: t\r\n"
+            "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+        ).encode() + b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body)
+        answer = _raw_http(_port(sink), chunked)
+        assert b'"code": 0' in answer
+        first, second = sink.wait_for(2)
+        assert [p.path for p in first.problems][:1] == ["headers.Content-Length"]
+        assert "abc" in first.problems[0].message
+        assert second.ok and second.request.body == body.decode()
+        assert [e.event_id for e in sink.events] == ["purchase-1"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"event_source": "web", "event_source_id": "C", "data": [{"event": "X", '
+        '"event_time": ' + "9" * 400 + "}]}",  # too large for a float
+        '{"event_source": "web", "data": [{"event_time": ' + "9" * 5000 + "}]}",  # 4,300+ digits
+    ],
+)
+def test_huge_numbers_are_problems_not_crashes(text: str) -> None:
+    request = events_api_request(0, text, timestamp=NOW)
+    problems = validate_request(request)
+    assert problems and all(isinstance(p.message, str) for p in problems)
+    assert [e.event_time for e in server_events(request)] in ([], [None])
+
+
+def test_settle_waits_for_a_late_request_then_for_quiet() -> None:
+    with EventsApiSink() as sink:
+        body = json.dumps(_body(user={"email": EMAIL_HASH})).encode()
+        late = threading.Timer(0.2, lambda: _post(sink.url, body))
+        late.start()
+        started = time.monotonic()
+        records = sink.settle(quiet=0.4, timeout=3.0)
+        late.join()
+        assert len(records) == 1  # the request 0.2 s later was waited for
+        assert 0.4 <= time.monotonic() - started < 2.0  # then 0.4 s of quiet, not the timeout
+
+
+def test_the_access_token_is_never_recorded() -> None:
+    with EventsApiSink() as sink:
+        secret = "live-token-0123456789abcdef"
+        headers = {**HEADERS, "Access-Token": secret, "Authorization": "Bearer " + secret}
+        _post(sink.url, json.dumps(_body(user={"email": EMAIL_HASH})).encode(), headers)
+        (record,) = sink.wait_for(1)
+        assert record.ok  # the token's presence is still checked
+        assert secret not in json.dumps(record.request.model_dump())
+        assert record.request.headers["Access-Token"] == f"<redacted, {len(secret)} characters>"
 
 
 def test_the_sink_keeps_concurrent_requests() -> None:
