@@ -7,15 +7,15 @@ import importlib
 import typer
 
 #: Modules under harness.commands that add commands to the CLI.
-COMMAND_MODULES = ("har", "record", "events_api", "sdk")
+COMMAND_MODULES = ("plan", "har", "record", "events_api", "sdk")
+
+_registered: set[int] = set()  # apps already given their commands (register_all is idempotent)
 
 
 def register_all(app: typer.Typer) -> None:
+    if id(app) in _registered:
+        return
+    _registered.add(id(app))
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"harness.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"harness.commands.{name}":
-                continue  # not written yet
-            raise
+        module = importlib.import_module(f"harness.commands.{name}")
         module.register(app)

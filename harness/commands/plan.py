@@ -1,0 +1,449 @@
+"""`ttq-harness run PLAN`, `ttq-harness demo` and `ttq-harness plan lint|schema`.
+
+Thin, like the rest of the CLI: parse options, run the plan (harness/plan/run.py), render the
+`PlanResult` (terminal lines, JSON, JUnit, HTML, baselines) and turn it into an exit code.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
+
+from harness.capture.recorder import SdkMode
+from harness.cli import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_USAGE,
+    BrowserPath,
+    ConfigFile,
+    Connect,
+    EventsApiOpt,
+    EventsApiPort,
+    FailOnOpt,
+    ForwardBeacons,
+    Headed,
+    Ignore,
+    Profile,
+    SdkOpt,
+    SdkOrigin,
+    ShowPii,
+    _events_api_sink,
+    _rules_config,
+    _sdk_source,
+    console,
+    err,
+)
+from harness.errors import HarnessError
+from harness.events_api.sink import EventsApiSink
+from harness.masking import mask_data, mask_text
+from harness.plan.model import Journey
+from harness.plan.result import JourneyResult, PlanResult
+from harness.server import SiteServer, default_sites_dir
+
+
+def register(app: typer.Typer) -> None:
+    app.command("run")(run_command)
+    app.command("demo")(demo_command)
+    app.add_typer(plan_app, name="plan")
+
+
+plan_app = typer.Typer(
+    help="Tracking plans: check one without a browser, export the schema.", no_args_is_help=True
+)
+
+
+@dataclass(frozen=True)
+class PlanRunRequest:
+    """Everything `ttq-harness run` (and `demo`) was asked to do."""
+
+    plan_file: Path
+    base_url: str | None = None
+    journeys: tuple[str, ...] = ()
+    shard: str | None = None
+    json_path: Path | None = None
+    junit_path: Path | None = None
+    html_path: Path | None = None
+    artifacts: Path | None = None
+    trace: str = "retain-on-failure"
+    baseline: Path | None = None
+    update_baseline: bool = False
+    browser_path: str | None = None
+    headed: bool = False
+    slow_mo: float = 0
+    show_pii: bool = False
+    config_file: Path | None = None
+    profile: str | None = None
+    ignore: tuple[str, ...] = ()
+    fail_on: str | None = None
+    connect: str | None = None
+    sdk: SdkMode = "emulated"
+    events_api: EventsApiSink | None = None
+
+
+def run_command(
+    plan_file: Annotated[
+        Path, typer.Argument(metavar="PLAN", help="Tracking plan (YAML or JSON).")
+    ],
+    base_url: Annotated[
+        str | None,
+        typer.Option("--base-url", help="Base URL the plan's relative URLs resolve against."),
+    ] = None,
+    journey: Annotated[
+        list[str] | None, typer.Option("--journey", help="Run only this journey (repeatable).")
+    ] = None,
+    shard: Annotated[
+        str | None,
+        typer.Option(
+            "--shard",
+            help="Run only part I of N of the journeys (e.g. 1/2), to split a plan across CI jobs.",
+        ),
+    ] = None,
+    json_path: Annotated[
+        Path | None, typer.Option("--json", help="Write the result as JSON.")
+    ] = None,
+    junit_path: Annotated[
+        Path | None, typer.Option("--junit", help="Write JUnit XML (one test case per journey).")
+    ] = None,
+    html_path: Annotated[
+        Path | None,
+        typer.Option("--html", help="Write a self-contained HTML report (opens from disk)."),
+    ] = None,
+    artifacts: Annotated[
+        Path | None,
+        typer.Option(
+            "--artifacts",
+            help="Save a screenshot after every step and the "
+            "Playwright trace of failed journeys here (shown in the HTML report).",
+        ),
+    ] = None,
+    trace: Annotated[
+        str,
+        typer.Option("--trace", help="With --artifacts: on, off or retain-on-failure."),
+    ] = "retain-on-failure",
+    baseline: Annotated[
+        Path | None,
+        typer.Option(
+            "--baseline",
+            help="Compare each journey's events with the baselines in "
+            "DIR (volatile fields masked).",
+        ),
+    ] = None,
+    update_baseline: Annotated[
+        bool, typer.Option("--update-baseline", help="Write new or changed baselines.")
+    ] = False,
+    browser_path: BrowserPath = None,
+    headed: Headed = False,
+    slow_mo: Annotated[
+        float, typer.Option("--slow-mo", help="Slow each browser action by MS.")
+    ] = 0,
+    show_pii: ShowPii = False,
+    connect: Connect = None,
+    config_file: ConfigFile = None,
+    profile: Profile = None,
+    ignore: Ignore = None,
+    fail_on: FailOnOpt = None,
+    sdk: SdkOpt = "emulated",
+    sdk_origin: SdkOrigin = None,
+    forward_beacons: ForwardBeacons = False,
+    events_api: EventsApiOpt = False,
+    events_api_port: EventsApiPort = 0,
+) -> None:
+    """Run a tracking plan's journeys; exit 0 when it holds, 1 when not, 2 on a usage error."""
+    source = _sdk_source(sdk, sdk_origin, forward_beacons)
+    if trace not in ("on", "off", "retain-on-failure"):
+        err.print(
+            f"error: --trace {trace!r}: expected on, off or retain-on-failure",
+            highlight=False,
+            markup=False,
+        )
+        raise typer.Exit(EXIT_USAGE)
+    if update_baseline and baseline is None:
+        err.print("error: --update-baseline needs --baseline DIR", highlight=False, markup=False)
+        raise typer.Exit(EXIT_USAGE)
+    request = PlanRunRequest(
+        plan_file=plan_file,
+        base_url=base_url,
+        journeys=tuple(journey or ()),
+        json_path=json_path,
+        junit_path=junit_path,
+        html_path=html_path,
+        artifacts=artifacts,
+        trace=trace,
+        baseline=baseline,
+        update_baseline=update_baseline,
+        browser_path=browser_path,
+        headed=headed,
+        slow_mo=slow_mo,
+        show_pii=show_pii,
+        config_file=config_file,
+        profile=profile,
+        ignore=tuple(ignore or ()),
+        fail_on=fail_on,
+        connect=connect,
+        sdk=source,
+    )
+    try:
+        with _events_api_sink(events_api, events_api_port) as sink:
+            code = _run_plan(replace(request, events_api=sink))
+    except HarnessError as exc:
+        err.print(f"error: {exc}", highlight=False, markup=False)
+        raise typer.Exit(EXIT_USAGE) from exc
+    raise typer.Exit(code)
+
+
+def _out(line: str, show_pii: bool) -> None:
+    console.print(line if show_pii else mask_text(line), highlight=False, markup=False)
+
+
+def _run_plan(request: PlanRunRequest) -> int:
+    from harness.plan.load import PlanError, load_plan
+    from harness.plan.report import journey_lines, junit_xml, summary_lines
+    from harness.plan.run import RunOptions, journey_base_url, run_plan, select_journeys
+    from harness.plan.shard import in_shard, parse_shard
+
+    try:
+        plan = load_plan(request.plan_file)
+        rules = _rules_config(
+            request.config_file, request.profile, None, list(request.ignore), None, request.fail_on
+        )
+        chosen = select_journeys(plan, request.journeys)
+        if request.shard:
+            part = parse_shard(request.shard)
+            chosen = [j for j in chosen if in_shard(j.name, part)]
+            request = replace(request, journeys=tuple(j.name for j in chosen))
+            if not chosen:
+                _out(f"shard {request.shard}: no journey of this plan falls in it", True)
+                return EXIT_OK
+        total = len(chosen)
+    except (PlanError, HarnessError) as exc:
+        err.print(f"error: {exc}", highlight=False, markup=False)
+        return EXIT_USAGE
+
+    live = console.is_terminal and not os.environ.get("CI")
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} journeys"),
+        console=console,
+        transient=True,
+        disable=not live,
+    )
+    task = progress.add_task("starting", total=total)
+    tally = {"done": 0, "events": 0, "findings": 0}
+
+    def started(journey: Journey) -> None:
+        progress.update(
+            task,
+            description=f"{journey.name} — {tally['events']} events, "
+            f"{tally['findings']} findings so far",
+        )
+        if not live:
+            _out(f"[{tally['done'] + 1}/{total}] {journey.name} ...", True)
+
+    def finished(result: JourneyResult) -> None:
+        tally["done"] += 1
+        tally["events"] += sum(1 for e in result.events if e.source == "wire")
+        tally["findings"] += len(result.findings)
+        progress.advance(task)
+        for line in journey_lines(result):
+            if live:
+                progress.console.print(
+                    line if request.show_pii else mask_text(line), highlight=False, markup=False
+                )
+            else:
+                _out(line, request.show_pii)
+
+    options = RunOptions(
+        base_url=request.base_url,
+        journeys=request.journeys,
+        browser_path=request.browser_path,
+        headed=request.headed,
+        slow_mo=request.slow_mo,
+        rules=rules,
+        on_journey=finished,
+        on_start=started,
+        artifacts=request.artifacts,
+        trace=request.trace,  # type: ignore[arg-type]
+        connect=request.connect,
+        sdk=request.sdk,
+        events_api=request.events_api,
+    )
+    try:
+        with progress:
+            result = run_plan(plan, request.plan_file, options)
+    except HarnessError as exc:
+        err.print(f"error: {exc}", highlight=False, markup=False)
+        return EXIT_USAGE
+    ok = result.ok
+    for line in summary_lines(result):
+        _out(line, request.show_pii)
+    if request.baseline is not None:
+        from harness.baseline import check_journeys
+
+        by_name = {journey.name: journey for journey in plan.journeys}
+        # A journey that stopped on a step error did not send its events: never baseline that.
+        usable = [j for j in result.journeys if not (request.update_baseline and j.error)]
+        outcome = check_journeys(
+            [
+                (j.name, j.events, journey_base_url(plan, by_name[j.name], request.base_url))
+                for j in usable
+            ],
+            request.baseline,
+            update=request.update_baseline,
+            complete_run=not request.journeys,
+        )
+        for line in outcome.lines():
+            _out(line, request.show_pii)
+        ok = ok and outcome.ok
+    data = result.model_dump(mode="json")
+    outputs: list[tuple[Path | None, Callable[[], str]]] = [
+        (
+            request.json_path,
+            lambda: json.dumps(data if request.show_pii else mask_data(data), indent=2) + "\n",
+        ),
+        (
+            request.junit_path,
+            lambda: junit_xml(result) if request.show_pii else mask_text(junit_xml(result)),
+        ),
+        (request.html_path, lambda: _plan_html(result, request.show_pii)),
+    ]
+    for path, render in outputs:
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(render(), encoding="utf-8")
+            _out(f"written: {path}", True)
+    _out(_next_command(request, ok), True)
+    return EXIT_OK if ok else EXIT_FINDINGS
+
+
+def _plan_html(result: PlanResult, show_pii: bool) -> str:
+    from harness.report_html import render_plan_html
+
+    screenshots = {
+        (j.name, s.index): s.screenshot for j in result.journeys for s in j.steps if s.screenshot
+    }
+    traces = {j.name: j.trace for j in result.journeys if j.trace}
+    return render_plan_html(result, show_pii=show_pii, screenshots=screenshots, trace_files=traces)
+
+
+def _next_command(request: PlanRunRequest, ok: bool) -> str:
+    """One line saying what to do next."""
+    if request.html_path is not None:
+        return f"Next: open {request.html_path} in a browser for the full report."
+    if request.baseline is not None and not ok and not request.update_baseline:
+        return (
+            f"Next: if the changes are intended, rerun with --update-baseline to accept "
+            f"them into {request.baseline}."
+        )
+    if not ok:
+        return (
+            "Next: rerun with --html report.html --artifacts artifacts/ for screenshots, "
+            "traces and the side-by-side timeline."
+        )
+    return "Next: add --junit junit.xml in CI, or --baseline baselines/ to catch regressions."
+
+
+@plan_app.command("schema")
+def plan_schema_command(
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write to this file instead of standard output."),
+    ] = None,
+) -> None:
+    """Print the plan's JSON Schema (for editors: `# yaml-language-server: $schema=FILE`)."""
+    from harness.plan.load import dump_schema
+
+    text = dump_schema()
+    if output is None:
+        print(text, end="" if text.endswith("\n") else "\n")
+    else:
+        output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        console.print(f"written: {output}", highlight=False)
+
+
+@plan_app.command("lint")
+def plan_lint_command(
+    plan_file: Annotated[Path, typer.Argument(metavar="PLAN", help="Tracking plan to check.")],
+) -> None:
+    """Check a plan without a browser: structure, references, and its events against the rules."""
+    from harness.plan.lint import lint_plan
+    from harness.plan.load import PlanError, load_plan_with_positions
+
+    try:
+        plan, positions = load_plan_with_positions(plan_file)
+    except PlanError as exc:
+        err.print(f"error: {exc}", highlight=False, markup=False)
+        raise typer.Exit(EXIT_USAGE) from exc
+    problems = lint_plan(plan, source=plan_file, positions=positions)
+    for problem in problems:
+        console.print(str(problem), highlight=False, markup=False)
+    errors = sum(1 for p in problems if p.severity == "error")
+    console.print(f"{plan_file}: {len(problems)} problem(s), {errors} error(s)", highlight=False)
+    raise typer.Exit(EXIT_FINDINGS if errors else EXIT_OK)
+
+
+def demo_command(
+    broken: Annotated[
+        bool, typer.Option("--broken/--no-broken", help="Also run the plan on the broken twin.")
+    ] = True,
+    json_dir: Annotated[
+        Path | None, typer.Option("--json-dir", help="Write one JSON result per shop here.")
+    ] = None,
+    browser_path: BrowserPath = None,
+    headed: Headed = False,
+    events_api: Annotated[
+        bool,
+        typer.Option(
+            "--events-api/--no-events-api",
+            help="Run the shop's back end against a local Events API sink and cross-check its "
+            "server events with the pixel's (on by default).",
+        ),
+    ] = True,
+) -> None:
+    """Run the bundled tracking plan on the demo shop (it holds), then on its broken twin."""
+    plan_file = default_sites_dir() / "demo-plan.yaml"
+    codes: dict[str, int] = {}
+    with (
+        _events_api_sink(events_api) as sink,
+        SiteServer(events_api_url=sink.url if sink else None) as server,
+    ):
+        for site in ["shop", "broken-shop"] if broken else ["shop"]:
+            base = server.url(f"/{site}/")
+            console.rule(f"ttq-harness run {plan_file.name} --base-url {base}")
+            codes[site] = _run_plan(
+                PlanRunRequest(
+                    plan_file=plan_file,
+                    base_url=base,
+                    json_path=json_dir / f"{site}.json" if json_dir else None,
+                    browser_path=browser_path,
+                    headed=headed,
+                    events_api=sink,
+                )
+            )
+    if EXIT_USAGE in codes.values():
+        raise typer.Exit(EXIT_USAGE)
+    console.rule("demo")
+    shop_ok = codes["shop"] == EXIT_OK
+    console.print(f"{'✓' if shop_ok else '✗'} the plan holds on the demo shop", highlight=False)
+    if broken:
+        caught = codes["broken-shop"] == EXIT_FINDINGS
+        console.print(
+            f"{'✓' if caught else '✗'} the broken twin's mistakes are caught (see the "
+            "differences and findings above)",
+            highlight=False,
+        )
+        shop_ok = shop_ok and caught
+    console.print(
+        "Next: `ttq-harness run sites/demo-plan.yaml --base-url URL` on your own site, "
+        "`ttq-harness rules` for what is checked.",
+        highlight=False,
+    )
+    raise typer.Exit(EXIT_OK if shop_ok else EXIT_FINDINGS)
