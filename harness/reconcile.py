@@ -14,6 +14,7 @@ tests/data/real-sdk-2.1.33-*.json.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import re
@@ -70,6 +71,15 @@ BEHAVIOURS: dict[str, SdkBehaviour] = {
             "that pixel only; an instance of a pixel never loaded sends nothing.",
             "wire-format §4; real-sdk multi-pixel: instance('CBBB…2').track('InitiateCheckout') "
             "sent one beacon, to that pixel.",
+        ),
+        SdkBehaviour(
+            "history-hook-page-url",
+            "context.page.url is location.href when the beacon is built, and the SDK follows "
+            "pushState/replaceState/popstate: a call made before the page rewrote its URL (a "
+            "replaceState stripping ?utm_…/ttclid, a route change while the call was queued) "
+            "is sent with the new URL.",
+            "wire-format §3a ('The SDK also hooks pushState/replaceState/popstate to update "
+            "context.page'; `context.page.url` is location.href).",
         ),
         SdkBehaviour(
             "page-once-per-url",
@@ -276,26 +286,51 @@ def match(
         candidates.setdefault((wire_name, call.page_url), []).append(call)
     used: set[tuple[int, str | None]] = set()
     reached: dict[int, set[str | None]] = {}
+
+    def take(call: PixelEvent, wire: PixelEvent) -> None:
+        used.add((call.index, wire.pixel_code))
+        reached.setdefault(call.index, set()).add(wire.pixel_code)
+        result.pairs.append((call, wire))
+
+    def fits(call: PixelEvent, wire: PixelEvent) -> bool:
+        return (
+            call.index < wire.index
+            and call.pixel_code in (None, wire.pixel_code)
+            and (call.index, wire.pixel_code) not in used
+        )
+
+    # First every beacon sent from its call's exact URL, so that a beacon whose URL changed
+    # (history-hook-page-url) never takes a call another beacon answers exactly.
+    moved: list[PixelEvent] = []
     for wire in wire_evs:
         if wire.auto or wire.name == "EnrichAM":
-            result.uncovered.append(wire)
             continue
-        found = None
-        for call in candidates.get((wire.name, wire.page_url), ()):
-            if call.index > wire.index:
-                break
-            if call.pixel_code not in (None, wire.pixel_code):
-                continue
-            if (call.index, wire.pixel_code) in used:
-                continue
-            found = call
-            break
+        found = next(
+            (c for c in candidates.get((wire.name, wire.page_url), ()) if fits(c, wire)), None
+        )
         if found is None:
-            result.uncovered.append(wire)
+            moved.append(wire)
         else:
-            used.add((found.index, wire.pixel_code))
-            reached.setdefault(found.index, set()).add(wire.pixel_code)
-            result.pairs.append((found, wire))
+            take(found, wire)
+    if moved:
+        documents = _documents_by_url(list(calls) or [c.call for c in call_evs if c.call])
+        by_document: dict[tuple[str | None, str], list[PixelEvent]] = {}
+        for call in sorted(call_evs, key=lambda c: c.index):
+            if call.call is not None and call.index not in result.silent:
+                key = (_document_key(call.call), SDK_ALIASES.get(call.name, call.name))
+                by_document.setdefault(key, []).append(call)
+        for wire in moved:
+            document = _beacon_document(wire, documents)
+            if document is None:
+                continue
+            found = next(
+                (c for c in by_document.get((document, wire.name), ()) if fits(c, wire)), None
+            )
+            if found is not None:
+                take(found, wire)
+    paired = {id(wire) for _, wire in result.pairs}
+    result.uncovered = [w for w in wire_evs if id(w) not in paired]
+    result.pairs.sort(key=lambda pair: pair[1].index)
     loaded = loaded_pixels(calls or [c.call for c in call_evs if c.call is not None])
     for call in call_evs:
         if call.index in result.silent:
@@ -308,6 +343,47 @@ def match(
             for pixel in sorted(loaded.get(call.call.document, set()) - {p for p in got if p}):
                 result.unanswered.append(call.model_copy(update={"pixel_code": pixel}))
     return result
+
+
+def _url_base(url: str | None) -> str | None:
+    """The URL without its query and fragment: what history.replaceState usually rewrites."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    return f"{parts.scheme}://{parts.netloc}{parts.path}"
+
+
+def _document_key(call: TtqCall) -> str | None:
+    """The call's document: its document_id, else its frame URL without query and fragment
+    (older records have no id, and a replaceState must not make a new document of them)."""
+    return call.document_id or _url_base(call.frame_url or call.page_url)
+
+
+def _documents_by_url(calls: Iterable[TtqCall]) -> dict[str, tuple[list[int], list[str | None]]]:
+    """Per URL minus query and fragment: the calls' indexes in order, and their documents."""
+    found: dict[str, tuple[list[int], list[str | None]]] = {}
+    for call in sorted(calls, key=lambda c: c.index):
+        base = _url_base(call.frame_url or call.page_url)
+        if base is not None and not call.method.startswith(_OBSERVATION):
+            indexes, documents = found.setdefault(base, ([], []))
+            indexes.append(call.index)
+            documents.append(_document_key(call))
+    return found
+
+
+def _beacon_document(
+    wire: PixelEvent, documents: dict[str, tuple[list[int], list[str | None]]]
+) -> str | None:
+    """The document a beacon whose URL matches no call came from: that of the last call
+    recorded before it on the same URL minus query and fragment (a reload or a new page on
+    that URL is a newer document, and takes its beacons from then on)."""
+    base = _url_base(wire.page_url)
+    indexes, keys = documents.get(base or "", ([], []))
+    position = bisect.bisect_left(indexes, wire.index)
+    return keys[position - 1] if position else None
 
 
 def loaded_pixels(calls: Iterable[TtqCall]) -> dict[str | None, set[str]]:
@@ -344,13 +420,8 @@ def lost_reason(
     sdk_pixels = _sdk_requests(requests, urls)
 
     target = event.pixel_code
-    doc_loaded = {c.args[0] for c in same_doc if c.method == "load" and c.args}
-    if (
-        target is not None
-        and (doc_loaded or sdk_pixels)
-        and target not in doc_loaded
-        and target not in sdk_pixels
-    ):
+    known = document_pixels(call, calls=calls, requests=requests)
+    if target is not None and known and target not in known:
         return "pixel-not-loaded", (
             f"pixel {target} was never loaded on this page (ttq.load), so the SDK's instance "
             "of it sends nothing"
@@ -399,6 +470,19 @@ def lost_reason(
         "the SDK was loaded and sent this page's other calls; the capture may have ended "
         "before this one left"
     )
+
+
+def document_pixels(
+    call: TtqCall, *, calls: Sequence[TtqCall], requests: Sequence[RawRequest]
+) -> set[str]:
+    """Pixel codes the call's document is known to have loaded: its ttq.load() calls and the
+    events.js?sdkid= requests from its frame URLs. Empty: nothing is known (no verdict)."""
+    same_doc = [c for c in calls if c.document == call.document] or [call]
+    urls = {u for c in same_doc for u in (c.frame_url, c.page_url) if u}
+    loaded = {
+        c.args[0] for c in same_doc if c.method == "load" and c.args and isinstance(c.args[0], str)
+    }
+    return loaded | _sdk_requests(requests, urls)
 
 
 def _target(call: TtqCall) -> str | None:
@@ -460,6 +544,8 @@ def differences(call: PixelEvent, wire: PixelEvent) -> list[FieldDifference]:
 
     if wire.name != call.name:
         add("event", call.name, wire.name, "renamed", "reserved-name-alias")
+    if wire.page_url != call.page_url:  # paired across a URL change (see match)
+        add("context.page.url", call.page_url, wire.page_url, "changed", "history-hook-page-url")
     body = wire.body or {}
     if record.method == "track":
         args = record.args

@@ -6,10 +6,11 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from harness.model import PixelEvent, TtqCall
+from harness.model import PixelEvent, RawRequest, RequestKind, TtqCall
 from harness.plan.match import Resolved, event_diffs, is_background, near_misses, resolve
 from harness.plan.model import Plan, Step
 from harness.plan.result import EventSummary, ExpectationResult, NearMiss, StepResult
+from harness.rules.consent import is_pixel_traffic
 
 #: What a step changes about consent, in the order the page (or a `consent:` step) called them.
 CONSENT_CALLS = {"grantConsent": True, "holdConsent": False, "revokeConsent": False}
@@ -39,13 +40,36 @@ class ConsentState:
 
 @dataclass(frozen=True)
 class ConsentObservation:
-    """What a step did about consent: its ttq calls, and whether a `_ttp` cookie existed before
-    and after it (a cookie is reported by the step that set it, once)."""
+    """What a step did about consent: its ttq calls, its requests to pixel hosts, and whether a
+    `_ttp` cookie existed before and after it (a cookie is reported by the step that set it,
+    once)."""
 
     before: ConsentState
     calls: Sequence[TtqCall] = ()
     ttp_cookie: bool = False
     ttp_cookie_before: bool = False
+    #: the step's requests to pixel hosts: undecodable beacons and telemetry are traffic too
+    requests: Sequence[RawRequest] = ()
+
+
+def _traffic(events: Sequence[PixelEvent], requests: Sequence[RawRequest]) -> dict[int, str]:
+    """Pixel traffic by request index (one request may hold several events), each with what it
+    was: its events, an undecodable beacon, telemetry... SDK script and config loads are not
+    traffic (rules/consent.is_pixel_traffic)."""
+    found: dict[int, list[str]] = {}
+    for event in events:
+        if event.source == "wire":
+            found.setdefault(event.index, []).append(event.name)
+    kinds: dict[int, str] = {}
+    for request in requests:
+        if not is_pixel_traffic(request):
+            continue
+        if request.kind is RequestKind.EVENT:
+            kinds[request.index] = "undecodable beacon"  # unless it decoded (below)
+        else:
+            kinds[request.index] = f"{request.kind.value} {request.endpoint}"
+    kinds.update({index: " + ".join(names) for index, names in found.items()})
+    return kinds
 
 
 def _consent_checks(
@@ -53,8 +77,9 @@ def _consent_checks(
 ) -> list[ExpectationResult]:
     """Pixel traffic while consent was not granted; a _ttp cookie before it ever was."""
     consent_calls = [c for c in seen.calls if c.method in CONSENT_CALLS]
-    timeline: list[PixelEvent | TtqCall] = sorted(
-        [*consent_calls, *(e for e in events if e.source == "wire")], key=lambda x: x.index
+    traffic = _traffic(events, seen.requests)
+    timeline: list[int | TtqCall] = sorted(
+        [*consent_calls, *traffic], key=lambda x: x if isinstance(x, int) else x.index
     )
     state, judged = seen.before, not seen.before.granted
     early: list[int] = []
@@ -63,13 +88,14 @@ def _consent_checks(
             state = state.after([item])
             judged = judged or not state.granted
         elif not state.granted:
-            early.append(item.index)
+            early.append(item)
     results = []
     if judged:
+        what = ", ".join(f"#{index} {traffic[index]}" for index in early)
         results.append(
             ExpectationResult(
                 expected=TRAFFIC_BEFORE_CONSENT,
-                event="any event",
+                event=f"any pixel request: {what}" if what else "any pixel request",
                 pixel=None,
                 source="wire",
                 wanted="never",

@@ -152,6 +152,7 @@ def run_journey(
                 calls=calls,
                 ttp_cookie=ttp_cookie,
                 ttp_cookie_before=cookie_before,
+                requests=[r for r in capture.requests if r.index >= mark],
             )
             consent = consent.after(calls)
         result = check_step(

@@ -3,8 +3,10 @@
 TikTok's base code has three consent methods (wire-format §1): `ttq.holdConsent()` keeps every
 beacon back, `ttq.grantConsent()` sends what was held and lets later events through,
 `ttq.revokeConsent()` drops what was held and sends nothing more. These rules read the order of
-the page's consent calls and the pixel's event requests, per frame: a request is pixel traffic
-on the page whose frame sent it.
+the page's consent calls and the requests to pixel hosts, per frame: a request is pixel traffic
+on the page whose frame sent it. Every request counts (events, undecodable beacons, telemetry
+such as /api/v2/pixel/inter, /monitor or enrich_ipv6: each tells TikTok the visitor is there)
+except loading the SDK's scripts and configuration (`is_pixel_traffic`).
 
 Cookies are not part of a capture; the `_ttp` cookie is checked by plans
 (`require: {no_pixel_traffic_before_consent: true}`, docs/consent-and-pixels.md).
@@ -17,11 +19,33 @@ from dataclasses import dataclass, field
 from urllib.parse import urldefrag
 
 from harness.decode import decode_beacon
+from harness.events_api.validate import is_events_api_request
 from harness.model import PixelEvent, RawRequest, RequestKind, TtqCall
 from harness.rules._registry import Issue, RuleContext, rule
 
 CONSENT_METHODS = frozenset({"holdConsent", "grantConsent", "revokeConsent"})
 _TIMELINE_CALLS = frozenset({"load", "page", "track"})
+#: Requests that load the pixel rather than send anything about the visitor.
+_LOADING = frozenset({RequestKind.SDK_SCRIPT, RequestKind.CONFIG})
+_KIND_NAMES = {
+    RequestKind.TELEMETRY: "a telemetry request",
+    RequestKind.OTHER: "a request",
+}
+
+
+def is_pixel_traffic(request: RawRequest) -> bool:
+    """A request to a pixel host that is traffic for consent: anything but the SDK's scripts
+    and config.js (and the harness's own Events API sink, which is not a pixel host)."""
+    return request.kind not in _LOADING and not is_events_api_request(request)
+
+
+def describe_request(request: RawRequest) -> str:
+    """What a request was, for messages: its events, or its kind, and where it went."""
+    where = f"({request.method} {request.url.split('?')[0]})"
+    if request.kind is RequestKind.EVENT:
+        names = ", ".join(_names(request))
+        return f"{names} {where}" if names else f"an undecodable beacon {where}"
+    return f"{_KIND_NAMES.get(request.kind, 'a request')} {where}"
 
 
 @dataclass
@@ -44,7 +68,7 @@ def _timeline(ctx: RuleContext) -> list[TtqCall | RawRequest]:
     items: list[TtqCall | RawRequest] = [
         c for c in ctx.calls if c.method in CONSENT_METHODS or c.method in _TIMELINE_CALLS
     ]
-    items += [r for r in ctx.requests if r.kind is RequestKind.EVENT]
+    items += [r for r in ctx.requests if is_pixel_traffic(r)]
     return sorted(items, key=lambda item: item.index)
 
 
@@ -80,13 +104,10 @@ def _called_name(call: TtqCall) -> str:
 
 
 def _names(request: RawRequest) -> list[str]:
+    if request.kind is not RequestKind.EVENT:
+        return []
     decoded = decode_beacon(request)
     return [] if not isinstance(decoded, list) else [event.name for event in decoded]
-
-
-def _what(request: RawRequest) -> str:
-    names = ", ".join(_names(request)) or "an undecodable beacon"
-    return f"{names} ({request.method} {request.url.split('?')[0]})"
 
 
 @rule(
@@ -119,8 +140,8 @@ def sent_before_consent(events: Sequence[PixelEvent], ctx: RuleContext) -> Itera
             if item.method == "holdConsent" and page.before_hold:
                 for request in page.before_hold:
                     yield Issue(
-                        message=f"{_what(request)} was sent on {request.page_url} before the "
-                        "page called ttq.holdConsent()",
+                        message=f"{describe_request(request)} was sent on {request.page_url} "
+                        "before the page called ttq.holdConsent()",
                         path="request",
                         expected="no pixel traffic before holdConsent()",
                         received=request.url,
@@ -139,7 +160,8 @@ def sent_before_consent(events: Sequence[PixelEvent], ctx: RuleContext) -> Itera
                 else "it bypassed the pixel's hold"
             )
             yield Issue(
-                message=f"{_what(item)} was sent on {item.page_url} while consent was held: {why}",
+                message=f"{describe_request(item)} was sent on {item.page_url} while consent "
+                f"was held: {why}",
                 path="request",
                 expected="no pixel traffic until grantConsent()",
                 received=item.url,
@@ -173,7 +195,8 @@ def sent_after_revoke(events: Sequence[PixelEvent], ctx: RuleContext) -> Iterato
         if kind == "request" and page.state == "revoked":
             assert isinstance(item, RawRequest)
             yield Issue(
-                message=f"{_what(item)} was sent on {item.page_url} after consent was revoked",
+                message=f"{describe_request(item)} was sent on {item.page_url} after consent "
+                "was revoked",
                 path="request",
                 expected="no pixel traffic after revokeConsent()",
                 received=item.url,

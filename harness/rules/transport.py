@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from urllib.parse import parse_qs, urlsplit
 
 from harness.model import PixelEvent, RequestKind
-from harness.reconcile import lost_reason
+from harness.reconcile import document_pixels, lost_reason
 from harness.rules._registry import Issue, RuleContext, rule
 from harness.rules._util import show
 from harness.tiktok import PIXEL_CODE
@@ -303,15 +303,6 @@ def page_error(events: Sequence[PixelEvent], ctx: RuleContext) -> Iterator[Issue
             )
 
 
-def _loaded_codes(ctx: RuleContext) -> dict[str | None, set[str]]:
-    """Pixel codes loaded per document (ttq.load calls), keyed like TtqCall.document."""
-    loaded: dict[str | None, set[str]] = {}
-    for call in ctx.calls:
-        if call.method == "load" and call.args and isinstance(call.args[0], str):
-            loaded.setdefault(call.document, set()).add(call.args[0])
-    return loaded
-
-
 def _script_codes(ctx: RuleContext) -> dict[str | None, set[str]]:
     """Pixel codes whose events.js a frame requested (`?sdkid=CODE`), keyed by frame URL."""
     codes: dict[str | None, set[str]] = {}
@@ -353,15 +344,15 @@ def event_to_unloaded_pixel(events: Sequence[PixelEvent], ctx: RuleContext) -> I
         ttq.load('CAAAAAAAAAAAAAAAAAA1'); ttq.load('CBBBBBBBBBBBBBBBBBB2');
         ttq.track('AddToCart', {...}, {pixel_code: 'CBBBBBBBBBBBBBBBBBB2'})
     """
-    loaded = _loaded_codes(ctx)
     scripts = _script_codes(ctx)
     for event in events:
         if event.source == "call":
             call = event.call
             if call is None or call.pixel_code is not None or event.pixel_code is None:
                 continue  # fan-out, or an instance() call (TR010)
-            known = loaded.get(call.document)
-            if known is None or event.pixel_code in known:
+            # the same evidence as TR002's "pixel-not-loaded", which leaves the call to us
+            known = document_pixels(call, calls=ctx.calls, requests=ctx.requests)
+            if not known or event.pixel_code in known:
                 continue
             yield Issue(
                 message=f"{show(event.name)} targets pixel {event.pixel_code}, which this page "
@@ -418,7 +409,6 @@ def instance_of_unloaded_pixel(events: Sequence[PixelEvent], ctx: RuleContext) -
     Good:
         ttq.load('CAAAAAAAAAAAAAAAAAA1'); ttq.instance('CAAAAAAAAAAAAAAAAAA1').track('Lead')
     """
-    loaded = _loaded_codes(ctx)
     reported: set[tuple[str | None, str]] = set()
     for call in ctx.calls:
         if call.method != "instance" or not call.args:
@@ -426,8 +416,9 @@ def instance_of_unloaded_pixel(events: Sequence[PixelEvent], ctx: RuleContext) -
         code = call.args[0]
         if not isinstance(code, str) or not PIXEL_CODE.fullmatch(code):
             continue  # TR003
-        known = loaded.get(call.document)
-        if known is None or code in known or (call.document, code) in reported:
+        # ttq.load() calls and events.js?sdkid= requests, as for TR002's "pixel-not-loaded"
+        known = document_pixels(call, calls=ctx.calls, requests=ctx.requests)
+        if not known or code in known or (call.document, code) in reported:
             continue
         reported.add((call.document, code))
         yield Issue(

@@ -114,6 +114,21 @@ class Case:
                 )
             )
             index += 1
+        for raw in self.spec.get("requests", []):  # other pixel-host requests: {url, at}
+            url = raw["url"]
+            kind, endpoint = classify(url)
+            requests.append(
+                RawRequest(
+                    index=raw.get("at", index),
+                    timestamp=float(raw.get("at", index)),
+                    method=raw.get("method", "GET"),
+                    url=url,
+                    kind=kind,
+                    endpoint=endpoint,
+                    page_url=PAGE,
+                )
+            )
+            index += 1
         for raw in self.spec.get("server", []):  # Events API requests (see _server_request)
             requests.append(_server_request(index, raw))
             index += 1

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
-from harness.model import PixelEvent, TtqCall
+from harness.capture.endpoints import classify
+from harness.config import RulesConfig
+from harness.engine import run_rules, wire_events
+from harness.model import PixelEvent, RawRequest, TtqCall
 from harness.plan.check import (
     COOKIE_BEFORE_CONSENT,
     TRAFFIC_BEFORE_CONSENT,
@@ -195,3 +199,103 @@ def test_lint_knows_the_new_keys() -> None:
     problems = [(p.code, p.path) for p in lint_plan(plan)]
     # a journey that only requires consent still checks something: no PL005
     assert problems == [("PL008", "journeys[1].steps[0].expect[0].other_pixels")]
+
+
+# -- every request to a pixel host is traffic, not only decoded events -----------------------
+
+PIXEL_HOST = "https://analytics.tiktok.com"
+LEAD_BODY = {
+    "event": "Lead",
+    "event_id": "",
+    "context": {"pixel": {"code": A}, "page": {"url": "https://shop.example/"}},
+    "properties": {},
+}
+
+
+def _request(index: int, path: str, body: str | None = None) -> RawRequest:
+    url = PIXEL_HOST + path
+    kind, endpoint = classify(url)
+    return RawRequest(
+        index=index,
+        timestamp=0.0,
+        method="POST" if body is not None else "GET",
+        url=url,
+        body=body,
+        kind=kind,
+        endpoint=endpoint,
+        page_url="https://shop.example/",
+    )
+
+
+def test_undecodable_beacons_and_telemetry_before_the_grant_are_traffic() -> None:
+    requests = [
+        _request(0, "/i18n/pixel/events.js?sdkid=" + A),  # loading the SDK: not traffic
+        _request(1, "/i18n/pixel/config.js"),
+        _request(2, "/api/v2/pixel", '{"event": "Pagev'),  # undecodable
+        _request(3, "/api/v2/pixel/inter", "{}"),  # telemetry
+        _request(4, "/ipv6/enrich_ipv6", "{}"),
+        _request(6, "/api/v2/monitor", "{}"),  # after the grant: fine
+    ]
+    seen = ConsentObservation(
+        before=ConsentState(), calls=[_call(5, "grantConsent")], requests=requests
+    )
+    result = check_step(PLAN, GOTO, [_wire(7, "Pageview")], index=1, consent=seen)
+    assert not result.ok
+    [traffic] = [n for n in result.never if n.expected == TRAFFIC_BEFORE_CONSENT]
+    assert (traffic.found, traffic.matched) == (3, [2, 3, 4])
+    assert traffic.event == (
+        "any pixel request: #2 undecodable beacon, #3 telemetry inter, #4 telemetry enrich_ipv6"
+    )
+    # a decoded beacon is counted once per request, named by its events
+    decoded = _request(2, "/api/v2/pixel", json.dumps(LEAD_BODY))
+    events = wire_events([decoded])[0]
+    seen = ConsentObservation(before=ConsentState(), requests=[decoded])
+    [traffic] = [
+        n
+        for n in check_step(PLAN, GOTO, events, index=1, consent=seen).never
+        if n.expected == TRAFFIC_BEFORE_CONSENT
+    ]
+    assert (traffic.found, traffic.event) == (1, "any pixel request: #2 Lead")
+
+
+def _consent_findings(calls: list[TtqCall], requests: list[RawRequest]) -> list[tuple[str, str]]:
+    config = RulesConfig.model_validate({"select": ["CN"]})
+    found = run_rules([], calls=calls, requests=requests, config=config)
+    return [(f.code, f.message) for f in found]
+
+
+def test_consent_rules_count_telemetry_and_undecodable_beacons() -> None:
+    def call(index: int, method: str) -> TtqCall:
+        return TtqCall(
+            index=index, timestamp=0.0, method=method, args=[], frame_url="https://shop.example/"
+        )
+
+    before_hold = _consent_findings(
+        [call(0, "load"), call(4, "holdConsent")],
+        [
+            _request(1, "/i18n/pixel/events.js?sdkid=" + A),
+            _request(2, "/api/v2/pixel/inter", "{}"),
+            _request(3, "/api/v2/pixel", "not json"),
+        ],
+    )
+    assert before_hold == [
+        (
+            "CN001",
+            "a telemetry request (POST https://analytics.tiktok.com/api/v2/pixel/inter) was "
+            "sent on https://shop.example/ before the page called ttq.holdConsent()",
+        ),
+        (
+            "CN001",
+            "an undecodable beacon (POST https://analytics.tiktok.com/api/v2/pixel) was sent "
+            "on https://shop.example/ before the page called ttq.holdConsent()",
+        ),
+    ]
+    after_revoke = _consent_findings(
+        [call(0, "revokeConsent")],
+        [_request(1, "/i18n/pixel/config.js"), _request(2, "/api/v2/monitor", "{}")],
+    )
+    assert [code for code, _ in after_revoke] == ["CN002"]
+    assert (
+        "a telemetry request (POST https://analytics.tiktok.com/api/v2/monitor)"
+        in (after_revoke[0][1])
+    )

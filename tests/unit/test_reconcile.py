@@ -390,3 +390,57 @@ def test_terminal_html_and_plan_renderings_show_the_reconciliation() -> None:
     journey = JourneyResult(name="j", ok=True, steps=[], reconciliation=report.reconciliation)
     assert any("Reconciliation:" in line for line in journey_lines(journey))
     assert JourneyResult.model_validate_json(journey.model_dump_json()) == journey
+
+
+def test_a_call_sent_after_the_page_rewrote_its_url_is_paired_once() -> None:
+    # ttq.track queued, then history.replaceState(…'?x=1'): the SDK sends location.href
+    capture = Capture().call("load", A).sdk().call("track", "ViewContent", {"value": "9"})
+    capture.beacon("ViewContent", {"value": "9"}, page=PAGE + "?x=1")
+    report = capture.report()
+    result = report.reconciliation
+    assert [(p.call_name, p.pixel_code) for p in result.pairs] == [("ViewContent", A)]
+    assert result.lost_calls == [] and result.unexplained_beacons == []
+    [moved] = result.differences
+    assert (moved.path, moved.called, moved.sent, moved.behaviour) == (
+        "context.page.url",
+        PAGE,
+        PAGE + "?x=1",
+        "history-hook-page-url",
+    )
+    # the mistake (a string value) is reported once, at the call; no TR002, no TR011
+    codes = _codes(report)
+    assert "TR002" not in codes and "TR011" not in codes
+    assert len(codes) == len(set(codes)), codes
+    assert all(f.source == "call" for f in report.findings), report.findings
+
+
+def test_a_url_change_pairs_within_the_beacons_document_only() -> None:
+    capture = Capture().call("load", A).sdk().call("track", "Lead")
+    capture.call("load", A, document="doc-2").sdk()  # a reload: a newer document on that URL
+    capture.beacon("Lead", page=PAGE + "?x=1")
+    result = capture.report().reconciliation
+    assert result.pairs == []
+    assert [b.origin for b in result.unexplained_beacons] == ["other"]
+    # a beacon that matches a call's URL exactly keeps it, whatever the order
+    exact = Capture().call("load", A).sdk().call("track", "Lead")
+    exact.call("track", "Lead", page=PAGE + "?x=1")
+    exact.beacon("Lead", page=PAGE + "?x=1").beacon("Lead", page=PAGE + "?x=1")
+    pairs = exact.report().reconciliation.pairs
+    assert sorted(p.call_index for p in pairs) == [2, 3] and len(pairs) == 2
+
+
+def test_a_call_to_a_pixel_only_known_from_events_js_is_reported_once() -> None:
+    # events.js for A was requested, but no ttq.load was recorded (a queue built by hand)
+    def delivery(report: CaptureReport) -> list[tuple[str, object]]:
+        # TR005 (no ttq.load before the event) is another mistake, reported on its own
+        return [(f.code, f.received) for f in report.findings if f.code != "TR005"]
+
+    option = Capture().sdk(A).call("track", "Lead", {}, {"pixel_code": B}).report()
+    [lost] = option.reconciliation.lost_calls
+    assert (lost.pixel_code, lost.reason) == (B, "pixel-not-loaded")
+    assert delivery(option) == [("TR009", B)]
+    instance = Capture().sdk(A).call("instance", B).call("track", "Lead", pixel=B).report()
+    assert delivery(instance) == [("TR010", B)]
+    # the script of B itself is evidence that B was loaded: no TR009, a plain TR002
+    loaded = Capture().sdk(A).sdk(B).call("track", "Lead", {}, {"pixel_code": B}).report()
+    assert [code for code, _ in delivery(loaded)] == ["TR002"]
