@@ -98,6 +98,8 @@ def run_rules(
     config: RulesConfig | None = None,
     check_delivery: bool = True,
     matching: Matching | None = None,
+    sdk: str = "",
+    forward_beacons: bool = False,
 ) -> list[Finding]:
     """Check captured events against the selected rules; apply suppressions and severities.
 
@@ -106,6 +108,7 @@ def run_rules(
     except rules that only the wire can answer (hashed identity, mangled arguments).
     `check_delivery=False` skips "call without beacon" (for captures with no wire side).
     `matching` is the call <-> beacon pairing when the caller already has it.
+    `sdk` / `forward_beacons`: the capture's SDK mode, for rules whose meaning depends on it.
     """
     settings = config or RulesConfig()
     settings.check_profile()
@@ -131,6 +134,8 @@ def run_rules(
         requests=requests,
         undecodable=undecodable,
         unanswered_calls=unanswered if check_delivery else [],
+        sdk=sdk,
+        forward_beacons=forward_beacons,
     )
     found: list[Finding] = []
     for rule in rules:
@@ -206,7 +211,7 @@ def _finding(rule: Rule, issue: Issue, event: PixelEvent | None) -> Finding:
     return Finding(
         code=rule.code,
         name=rule.name,
-        severity=rule.severity,
+        severity=issue.severity or rule.severity,
         message=issue.message,
         fix=rule.fix,
         path=issue.path,
@@ -233,6 +238,7 @@ def build_report(
     requests: Sequence[RawRequest],
     notes: Sequence[dict[str, Any]] = (),
     config: RulesConfig | None = None,
+    forward_beacons: bool = False,
 ) -> CaptureReport:
     settings = config or RulesConfig()
     filled = fill_beacon_bodies(requests, notes)
@@ -247,6 +253,8 @@ def build_report(
         undecodable=undecodable,
         config=settings,
         matching=matching,
+        sdk=sdk,
+        forward_beacons=forward_beacons,
     )
     return CaptureReport(
         harness_version=harness_version,

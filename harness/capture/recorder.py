@@ -39,7 +39,12 @@ from harness.model import (
     UndecodableBeacon,
 )
 from harness.reconcile import call_events
-from harness.rules.sdk import SDK_CONSOLE, SDK_CONSOLE_PREFIX, SDK_FILE_MISSING
+from harness.rules.sdk import (
+    SDK_CONSOLE,
+    SDK_CONSOLE_PREFIX,
+    SDK_FILE_MISSING,
+    SDK_PINNED_CONFIG,
+)
 from harness.rules.transport import OBSERVATION_PREFIX, PAGE_CRASHED, PAGE_ERROR
 
 #: `--sdk` as given ('emulated', 'live' or a pinned folder), or a parsed source (with
@@ -134,6 +139,7 @@ class PixelCapture:
         self._seen_records: set[str] = set()
         self._batch_mark = 0  # next_index when the last batch of recorder reports arrived
         self._views = _Views()
+        self._sdk_notes: set[str] = set()
 
     # -- wiring -------------------------------------------------------------------------------
 
@@ -257,6 +263,14 @@ class PixelCapture:
                 local = local_response(request.method, request.url, {}, self._emulator)
                 route.fulfill(status=local.status, headers=local.headers, body=local.body)
             return
+        kind = classify(request.url)[0]
+        if fetched.status >= 400 and kind in (RequestKind.SDK_SCRIPT, RequestKind.CONFIG):
+            # The origin's own error answer still reaches the page, but the SDK is incomplete.
+            self.observe(
+                SDK_FILE_MISSING,
+                [request.url, f"{upstream.url} answered HTTP {fetched.status}"],
+                _frame_url(request),
+            )
         route.fulfill(response=fetched)
 
     def handle_request(
@@ -302,6 +316,9 @@ class PixelCapture:
                 self.observe(SDK_FILE_MISSING, [url, answer.reason], frame_url)
                 return LocalResponse(404, {"content-type": "text/plain"}, b"not pinned")
             if isinstance(answer, Answer):
+                if answer.note and answer.note not in self._sdk_notes:
+                    self._sdk_notes.add(answer.note)  # once per pixel, not per request
+                    self.observe(SDK_PINNED_CONFIG, [url, answer.note], frame_url)
                 return LocalResponse(answer.status, answer.headers, answer.body)
             return answer
         source = self.sdk_source
@@ -474,6 +491,7 @@ class PixelCapture:
             calls=self.calls,
             requests=self.requests,
             notes=self.beacon_notes,
+            forward_beacons=self.sdk_source.forward_beacons,
         )
 
     # -- waiting ------------------------------------------------------------------------------

@@ -5,8 +5,11 @@ An `SdkSource` decides how each SDK-script or config request on a pixel host is 
 - `EmulatedSdk` (default): the harness's emulator as events.js, a stub for every other script;
 - `PinnedSdk`: files saved from TikTok (`ttq-harness sdk pull`) served offline from a folder
   laid out under their URL paths (`i18n/pixel/events.js`, `i18n/pixel/static/main.<id>.js`...);
-  events.js is served with the requested pixel code substituted, as TikTok's server does;
-- `LiveSdk`: fetched from TikTok's hosts (or `--sdk-origin`, for tests) by the capture.
+  events.js and config.js are served with the requested pixel code substituted, as TikTok's
+  server does, and without the saved pixel's Event Builder rules when another pixel asks;
+- `LiveSdk`: fetched from TikTok's hosts (or `--sdk-origin`, for tests) by the capture;
+- `PullSdk`: what `sdk pull` runs to learn which files the SDK loads (saved events.js, the
+  rest from the origin).
 
 Beacons never depend on the source: they are answered locally, and only reach TikTok in live
 mode with `forward_beacons`. This module holds no Playwright: the capture performs the fetch.
@@ -32,6 +35,12 @@ DEFAULT_ORIGIN = "https://analytics.tiktok.com"
 MANIFEST = "ttq-sdk.json"
 SDK_FORMS = "'emulated', 'live' or a folder saved with `ttq-harness sdk pull`"
 _PIXEL_CODE_FIELD = re.compile(r'("pixelCode"\s*:\s*)"[^"\\]*"')
+_PIXEL_CODE_VALUE = re.compile(r'"pixelCode"\s*:\s*"([^"\\]*)"')
+#: The per-pixel parts of events.js's embedded config (`d={"info":{…},"plugins":{…},"rules":…}`).
+_INFO_FIELD = re.compile(r'"info"\s*:\s*(?=\{)')
+_RULES_FIELD = re.compile(r'"rules"\s*:\s*(?=[\[{n])')
+#: What events.js embeds for a pixel TikTok knows nothing about (Ekultek phase2.js).
+_BLANK_INFO = {"name": "", "advertiserID": "0"}
 _SDKID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
@@ -42,6 +51,8 @@ class Answer:
     status: int
     headers: dict[str, str]
     body: bytes
+    #: something the capture should record about this answer (SD009), e.g. a foreign config
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -103,9 +114,37 @@ class PinnedSdk:
             shown = urlsplit(url).path.lstrip("/")
             return Missing(url, f"{shown} is not in the pinned SDK folder {self.folder}")
         body = file.read_bytes()
-        if is_events_loader(url):
-            body = substitute_pixel_code(body, requested_pixel(url))
+        # events.js and config.js embed their pixel's config: serve it for the requested one.
+        if is_events_loader(url) or is_config(url):
+            requested = requested_pixel(url)
+            saved = self.saved_pixel_code()
+            if requested is not None and saved and requested != saved:
+                body = strip_pixel_config(body)
+                shown = urlsplit(url).path.lstrip("/")
+                note = (
+                    f"{shown} was saved for pixel {saved}; served for {requested} without "
+                    f"{saved}'s Event Builder rules, name and advertiser: the capture does not "
+                    f"show {requested}'s own Event Builder rules"
+                )
+                return Answer(200, _JS, substitute_pixel_code(body, requested), note)
+            body = substitute_pixel_code(body, requested)
         return Answer(200, _JS, body)
+
+    def saved_pixel_code(self) -> str:
+        """The pixel the folder was saved for: the manifest's, else the one events.js embeds."""
+        try:
+            manifest = json.loads((self.folder / MANIFEST).read_text(encoding="utf-8"))
+            code = manifest.get("pixel_code") if isinstance(manifest, dict) else None
+            if isinstance(code, str) and code:
+                return code
+        except (OSError, ValueError):
+            pass
+        try:
+            loader = (self.folder / "i18n" / "pixel" / "events.js").read_text(encoding="utf-8")
+        except (OSError, ValueError):
+            return ""
+        found = _PIXEL_CODE_VALUE.search(loader)
+        return found.group(1) if found else ""
 
 
 @dataclass(frozen=True)
@@ -128,7 +167,27 @@ class LiveSdk:
         return Upstream(self.upstream(url))
 
 
-SdkSource = EmulatedSdk | PinnedSdk | LiveSdk
+@dataclass(frozen=True)
+class PullSdk:
+    """`sdk pull`: the events.js just saved in `folder`, every other SDK file from `origin`.
+
+    Running it shows which files the SDK asks for, including names it builds at run time
+    (main.<variant id>.js from a table, the identify chunk's name) that no text scan finds.
+    """
+
+    folder: Path
+    origin: str
+    label: str = "pull"
+    forward_beacons: bool = False
+
+    def answer(self, url: str) -> SdkAnswer:
+        if is_events_loader(url):
+            loader = self.folder / "i18n" / "pixel" / "events.js"
+            return Answer(200, _JS, loader.read_bytes())
+        return Upstream(LiveSdk(origin=self.origin).upstream(url))
+
+
+SdkSource = EmulatedSdk | PinnedSdk | LiveSdk | PullSdk
 
 
 def requested_pixel(url: str) -> str | None:
@@ -144,6 +203,47 @@ def substitute_pixel_code(body: bytes, code: str | None) -> bytes:
     text = body.decode("utf-8", errors="surrogateescape")
     replaced = _PIXEL_CODE_FIELD.sub(lambda m: m.group(1) + json.dumps(code), text)
     return replaced.encode("utf-8", errors="surrogateescape")
+
+
+def is_config(url: str) -> bool:
+    """config.js: a pixel's config, fetched by the SDK for pixels events.js did not embed."""
+    return urlsplit(url).path == "/i18n/pixel/config.js"
+
+
+def strip_pixel_config(body: bytes) -> bytes:
+    """events.js / config.js without the saved pixel's own settings.
+
+    Event Builder `rules` become null and the pixel's `info` name and advertiser blank, as
+    TikTok serves them for a pixel it has no settings for: the harness cannot know another
+    pixel's. Values that are not JSON (hand-edited files) are left as they are.
+    """
+    text = body.decode("utf-8", errors="surrogateescape")
+    decoder = json.JSONDecoder()
+    pieces: list[str] = []
+    position = 0
+    edits = sorted(
+        [(m.end(), "rules") for m in _RULES_FIELD.finditer(text)]
+        + [(m.end(), "info") for m in _INFO_FIELD.finditer(text)]
+    )
+    for start, what in edits:
+        if start < position:
+            continue  # inside a value already replaced
+        try:
+            value, end = decoder.raw_decode(text, start)
+        except ValueError:
+            continue
+        if what == "rules":
+            replacement = "null"
+        elif isinstance(value, dict):
+            replacement = json.dumps(
+                {**value, **_BLANK_INFO}, separators=(",", ":"), ensure_ascii=False
+            )
+        else:
+            continue
+        pieces.append(text[position:start] + replacement)
+        position = end
+    pieces.append(text[position:])
+    return "".join(pieces).encode("utf-8", errors="surrogateescape")
 
 
 def parse_sdk(

@@ -1,9 +1,12 @@
 """`ttq-harness sdk pull` / `sdk check`: pin TikTok's pixel SDK in a folder, and notice changes.
 
-`pull` saves events.js (for one pixel code) and every SDK file it references (main.<id>.js,
-identify_<hash>.js, config.js) under their URL paths, runs the saved copy once in Chromium on
-a local blank page to read the library version a beacon carries, and writes DIR/ttq-sdk.json.
-`check` fetches the same files again and compares them with the pin. Playwright adapter.
+`pull` saves events.js (for one pixel code), then runs it in Chromium against the origin on a
+local blank page (base code, identify, track; beacons answered locally) and saves every SDK
+script and config the page requested, under their URL paths: TikTok's events.js builds the
+main script's name at run time (a variant table) and main builds the identify chunk's, so a
+text scan alone finds neither (it still runs, as a supplement). It then runs the saved copy
+to read the library version a beacon carries, and writes DIR/ttq-sdk.json. `check` fetches
+the same files again and compares them with the pin. Playwright adapter.
 """
 
 from __future__ import annotations
@@ -20,24 +23,29 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import typer
 from playwright.sync_api import sync_playwright
 from rich.console import Console
 
+from harness.capture.endpoints import is_events_loader
 from harness.capture.recorder import PixelCapture
 from harness.capture.sdk import (
     DEFAULT_ORIGIN,
     MANIFEST,
     ORIGIN_ENV,
     PinnedSdk,
+    PullSdk,
+    Upstream,
     file_digests,
     referenced_files,
     write_manifest,
 )
 from harness.errors import HarnessError
 from harness.launch import open_chromium
+from harness.model import RequestKind
+from harness.rules.sdk import SDK_FILE_MISSING
 from harness.tiktok import PIXEL_CODE
 
 EXIT_OK, EXIT_CHANGED, EXIT_USAGE = 0, 1, 2
@@ -102,24 +110,85 @@ def _fetch(url: str) -> bytes:
         raise PullError(f"{url}: {reason}") from exc
 
 
-def download(origin: str, pixel_code: str, folder: Path) -> list[str]:
-    """events.js for `pixel_code` and every file it (transitively) references, saved."""
-    base = f"{origin}/i18n/pixel/"
+#: What the pull page does after the base code: every path that makes the SDK load a file
+#: (identify loads the identify chunk in TikTok's 2024 SDK, a track call the rest).
+PULL_CALLS = (
+    "ttq.load(%(code)s); ttq.page(); ttq.identify({email: 'pull@example.com'});"
+    " ttq.track('ViewContent', {content_id: 'pull', value: 1, currency: 'USD'});"
+)
+_PIXEL_DIR = "/i18n/pixel/"
+
+
+def download(
+    origin: str,
+    pixel_code: str,
+    folder: Path,
+    *,
+    browser_path: str | None = None,
+    timeout: float = 15.0,
+) -> list[str]:
+    """events.js for `pixel_code` and every file the SDK loads (run) or names (scan), saved."""
+    base = f"{origin}{_PIXEL_DIR}"
     loader = f"{base}events.js?sdkid={quote(pixel_code)}&lib=ttq"
-    pending = ["events.js"]
     saved: list[str] = []
-    while pending and len(saved) < MAX_FILES:
-        name = pending.pop(0)
-        if name in saved:
-            continue
-        body = _fetch(loader if name == "events.js" else base + name)
+
+    def save(name: str, url: str) -> str:
+        body = _fetch(url)
         target = folder / "i18n" / "pixel" / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(body)
         saved.append(name)
-        text = body.decode("utf-8", errors="replace")
-        pending.extend(ref for ref in referenced_files(text) if ref not in saved)
+        return body.decode("utf-8", errors="replace")
+
+    pending = referenced_files(save("events.js", loader))
+    for name, url in requested_files(folder, origin, pixel_code, browser_path, timeout):
+        if name not in saved and len(saved) < MAX_FILES:
+            pending.extend(referenced_files(save(name, url)))
+    # The text scan, as a supplement: files named literally that this run did not load. A
+    # name the origin does not have is skipped (a comment, a path the SDK never requests).
+    tried: set[str] = set()
+    while pending and len(saved) < MAX_FILES:
+        name = pending.pop(0)
+        if name in saved or name in tried:
+            continue
+        tried.add(name)
+        try:
+            pending.extend(referenced_files(save(name, base + name)))
+        except PullError:
+            continue
     return saved
+
+
+def requested_files(
+    folder: Path, origin: str, pixel_code: str, browser_path: str | None, timeout: float
+) -> list[tuple[str, str]]:
+    """Run the saved events.js against `origin`: (name under i18n/pixel/, URL to fetch) of
+    every SDK script and config the page requested, in order. Beacons are answered locally."""
+    calls = PULL_CALLS % {"code": json.dumps(pixel_code)}
+    source = PullSdk(folder=folder, origin=origin)
+    with sync_playwright() as playwright, _blank_page(base_code_page(calls)) as url:
+        browser, _ = open_chromium(playwright, browser_path=browser_path)
+        try:
+            context = browser.new_context()
+            capture = PixelCapture(sdk=source).attach(context)
+            context.new_page().goto(url)
+            capture.wait_for(lambda: bool(capture.events("wire")), timeout)
+            capture.settle(quiet=1.0, timeout=timeout)
+            failed = [c.args for c in capture.calls if c.method == SDK_FILE_MISSING]
+            if failed:
+                raise PullError("; ".join(str(args[-1]) for args in failed))
+            found: list[tuple[str, str]] = []
+            for request in capture.requests:
+                path = urlsplit(request.url).path
+                sdk_file = request.kind in (RequestKind.SDK_SCRIPT, RequestKind.CONFIG)
+                if not sdk_file or is_events_loader(request.url) or request.method != "GET":
+                    continue
+                upstream = source.answer(request.url)
+                if path.startswith(_PIXEL_DIR) and isinstance(upstream, Upstream):
+                    found.append((path.removeprefix(_PIXEL_DIR), upstream.url))
+            return list(dict.fromkeys(found))
+        finally:
+            browser.close()
 
 
 @contextmanager
@@ -198,7 +267,7 @@ def pull_command(
     source = _origin(origin)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        saved = download(source, pixel, folder)
+        saved = download(source, pixel, folder, browser_path=browser_path)
         version = library_version(folder, pixel, browser_path=browser_path)
     except (HarnessError, OSError) as exc:
         err.print(f"error: sdk pull: {exc}", markup=False)
@@ -241,7 +310,7 @@ def check_command(
     with tempfile.TemporaryDirectory(prefix="ttq-sdk-check-") as scratch:
         fresh_folder = Path(scratch)
         try:
-            download(source, pixel, fresh_folder)
+            download(source, pixel, fresh_folder, browser_path=browser_path)
         except HarnessError as exc:
             err.print(f"error: sdk check: {exc}", markup=False)
             raise typer.Exit(EXIT_USAGE) from exc

@@ -56,6 +56,7 @@ class Issue:
     event: PixelEvent | None = None  # capture-scope rules say which event, if any
     call: TtqCall | None = None  # ... or which call
     request: RawRequest | None = None  # ... or which request (an undecodable beacon)
+    severity: Severity | None = None  # None: the rule's; a rule may lower it for a known cause
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,10 @@ class RuleContext:
     undecodable: Sequence[UndecodableBeacon] = ()
     #: call events whose beacon never showed up (filled by the engine's reconciliation)
     unanswered_calls: Sequence[PixelEvent] = ()
+    #: the capture's SDK mode (CaptureReport.sdk: emulated, pinned:DIR, live); "" unknown
+    sdk: str = ""
+    #: live mode sent the beacons on to TikTok (--forward-beacons), so its server answered
+    forward_beacons: bool = False
 
 
 EventCheck = Callable[[PixelEvent, RuleContext], Iterable[Issue]]

@@ -15,14 +15,16 @@ one SD003 finding remains. A message no rule explains is never lost: SD008 repor
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 
 from harness.decode import decode_beacon
-from harness.model import PixelEvent, RequestKind, TtqCall
+from harness.model import PixelEvent, RequestKind, Severity, TtqCall
 from harness.rules._registry import REGISTRY, Issue, RuleContext, rule
 from harness.rules.transport import OBSERVATION_PREFIX
 
 SDK_CONSOLE = OBSERVATION_PREFIX + "sdk-console"  # args: [message text, console type]
 SDK_FILE_MISSING = OBSERVATION_PREFIX + "sdk-file-missing"  # args: [URL, reason]
+SDK_PINNED_CONFIG = OBSERVATION_PREFIX + "sdk-pinned-config"  # args: [URL, what was changed]
 SDK_CONSOLE_PREFIX = "[TikTok Pixel]"
 
 #: The first line of each message the real SDK prints (wording and typos as TikTok's).
@@ -161,8 +163,10 @@ def sdk_invalid_pixel_id(events: Sequence[PixelEvent], ctx: RuleContext) -> Iter
     Why:
         "The pixel ID is invalid. This could prevent your pixel from receiving data." (the
         SDK's words, rules §4.5). The real 2.1.33 SDK printed it once per loaded pixel when
-        TikTok's servers were not reached (reference capture), so offline it is a reminder,
-        online a real problem. TR003 already reports codes that are not pixel codes.
+        TikTok's servers were not reached (reference capture), so when the capture could not
+        reach TikTok (emulated, pinned, or live without --forward-beacons) it is reported as
+        info, saying why; otherwise a warning. TR003 already reports codes that are not pixel
+        codes.
 
     Bad:
         ttq.load('C0000000000000000000')   // not a pixel of this account
@@ -174,8 +178,32 @@ def sdk_invalid_pixel_id(events: Sequence[PixelEvent], ctx: RuleContext) -> Iter
     if not messages:
         return
     covered = sum(1 for _ in REGISTRY["TR003"].check(events, ctx))
+    offline = tiktok_unreachable(ctx)
     for call in _uncovered(messages, covered):
-        yield _issue(call, "TikTok did not recognise the pixel code")
+        if offline:
+            issue = _issue(
+                call,
+                f"expected offline: in {ctx.sdk.partition(':')[0]} mode"
+                + (" without --forward-beacons" if ctx.sdk == "live" else "")
+                + " TikTok's server is never reached, so the SDK cannot confirm any pixel code "
+                "and says this for every pixel; check the code in a live run with "
+                "--forward-beacons",
+            )
+            yield replace(issue, severity=Severity.INFO)
+        else:
+            yield _issue(call, "TikTok did not recognise the pixel code")
+
+
+def tiktok_unreachable(ctx: RuleContext) -> bool:
+    """True when TikTok's server cannot have answered the SDK in this capture's mode.
+
+    Emulated and pinned captures answer every pixel request locally; a live one does too
+    unless its beacons are forwarded. An unknown mode (a HAR, a bare rule run) is not assumed
+    offline.
+    """
+    if ctx.sdk == "emulated" or ctx.sdk.startswith("pinned:"):
+        return True
+    return ctx.sdk == "live" and not ctx.forward_beacons
 
 
 @rule(
@@ -346,3 +374,35 @@ def sdk_console_message(events: Sequence[PixelEvent], ctx: RuleContext) -> Itera
     """
     for call in sdk_messages(ctx, None):
         yield _issue(call, "")
+
+
+@rule(
+    "SD009",
+    "sdk-pinned-config-other-pixel",
+    severity="info",
+    scope="capture",
+    fix="Pull the SDK for this pixel too (`ttq-harness sdk pull --pixel CODE DIR`) and run "
+    "with that folder to see its own Event Builder rules.",
+)
+def sdk_pinned_config_other_pixel(
+    events: Sequence[PixelEvent], ctx: RuleContext
+) -> Iterator[Issue]:
+    """A pinned SDK was served for a pixel other than the one it was saved for.
+
+    Why:
+        events.js embeds its pixel's settings: name, advertiser and the Event Builder rules
+        that fire events without code. A folder saved for one pixel knows nothing of
+        another's, so the harness serves it without them; events the other pixel's Event
+        Builder would send do not show in this capture.
+
+    Bad:
+        --sdk ./pinned saved for CEKQ7JRC77U1R0B3Q5RG, on a page that loads CPAGEPIXEL0000000002
+
+    Good:
+        --sdk ./pinned saved (`sdk pull --pixel`) for the pixel the page loads
+    """
+    for call in ctx.calls:
+        if call.method == SDK_PINNED_CONFIG:
+            url = call.args[0] if call.args else "?"
+            what = call.args[1] if len(call.args) > 1 else "the pinned config is another pixel's"
+            yield Issue(message=str(what), path="sdk", received=url, call=call)

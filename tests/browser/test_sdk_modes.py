@@ -44,6 +44,19 @@ PAGE = base_code_page(
     "ttq.track('InitiateCheckout', {value: 8, currency: 'EUR'});"
 )
 
+#: tests/data/sdk-pin-runtime: events.js picks main.<variant id>.js at run time, main names its
+#: identify chunk at run time (see its build_fixture.py)
+RUNTIME_PIN = Path(__file__).resolve().parents[1] / "data" / "sdk-pin-runtime"
+RUNTIME_VERSION = "2.1.33-runtime-fixture"
+RUNTIME_PIXEL = "CRUNTIME0FIXTURE0001"
+RUNTIME_MAIN = "i18n/pixel/static/main.OWU0YzFiN2EyMQ.js"
+RUNTIME_IDENTIFY = "i18n/pixel/static/identify_ce767.js"
+RUNTIME_PAGE = base_code_page(
+    f"ttq.load('{RUNTIME_PIXEL}'); ttq.load('{SECOND}'); ttq.page();"
+    "ttq.identify({email: 'jane@example.com'});"
+    "ttq.track('AddToCart', {content_id: '301', value: 8, currency: 'EUR'});"
+)
+
 
 @dataclass
 class StandIn:
@@ -61,8 +74,17 @@ class StandIn:
 
 @pytest.fixture
 def stand_in(tmp_path: Path) -> Iterator[StandIn]:
-    folder = tmp_path / "upstream"
-    shutil.copytree(PIN, folder)
+    yield from _serve(PIN, tmp_path / "upstream", PAGE)
+
+
+@pytest.fixture
+def runtime_stand_in(tmp_path: Path) -> Iterator[StandIn]:
+    """The stand-in serving the fixture whose file names are built at run time."""
+    yield from _serve(RUNTIME_PIN, tmp_path / "upstream-runtime", RUNTIME_PAGE)
+
+
+def _serve(pin: Path, folder: Path, page: str) -> Iterator[StandIn]:
+    shutil.copytree(pin, folder)
     state = StandIn(folder)
 
     class Handler(BaseHTTPRequestHandler):
@@ -78,7 +100,7 @@ def stand_in(tmp_path: Path) -> Iterator[StandIn]:
             state.received.append(("GET", self.path))
             path = urlsplit(self.path).path
             if path == "/page.html":
-                return self._answer(200, PAGE.encode(), "text/html; charset=utf-8")
+                return self._answer(200, page.encode(), "text/html; charset=utf-8")
             file = state.folder / path.lstrip("/")
             if not path.startswith("/i18n/") or not file.is_file():
                 return self._answer(404, b"", "text/plain")
@@ -339,3 +361,78 @@ def test_the_pytest_option_selects_the_sdk(pytester: pytest.Pytester) -> None:
     wrong = pytester.runpytest_subprocess("--ttq-sdk=nowhere", "-p", "no:cacheprovider")
     wrong.assert_outcomes(errors=1)
     wrong.stdout.fnmatch_lines(["*ttq-harness: --ttq-sdk nowhere: no such folder*"])
+
+
+def test_sdk_pull_saves_the_files_the_sdk_names_at_run_time(
+    runtime_stand_in: StandIn, tmp_path: Path, browser: Browser
+) -> None:
+    saved = tmp_path / "saved"
+    result = _cli(
+        "sdk", "pull", "--pixel", RUNTIME_PIXEL, str(saved), "--origin", runtime_stand_in.origin
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    manifest = json.loads((saved / MANIFEST).read_text())
+    # main.<variant id>.js and the identify chunk: no text names them, the run found them
+    assert set(manifest["files"]) == {"i18n/pixel/events.js", RUNTIME_MAIN, RUNTIME_IDENTIFY}
+    assert manifest["library_version"] == RUNTIME_VERSION
+    assert runtime_stand_in.paths("POST") == []
+
+    # the pin then runs offline, whole: no SD001, the pinned main and identify chunk ran
+    capture = PixelCapture(sdk=str(saved))
+    context = browser.new_context()
+    capture.attach(context)
+    page = context.new_page()
+    try:
+        page.set_content(
+            base_code_page(
+                f"ttq.load('{RUNTIME_PIXEL}'); ttq.page(); ttq.identify({{email: 'a@b.co'}});"
+                "ttq.track('ViewContent', {content_id: '301', value: 8, currency: 'EUR'});"
+            )
+        )
+        capture.wait_for(lambda: len(capture.events("wire")) >= 2, 10)
+        capture.settle(quiet=0.5, timeout=3)
+        report = capture.report(url="about:blank", browser="chromium", harness_version="t")
+        assert [f.message for f in report.findings if f.code == "SD001"] == []
+        assert _wire_versions(report) == {RUNTIME_VERSION}
+        assert page.evaluate("window.__ttqRuntimeModules") == ["identify"]
+    finally:
+        context.close()
+
+
+def test_live_reports_an_sdk_file_the_origin_answers_with_an_error(
+    browser: Browser, stand_in: StandIn
+) -> None:
+    (stand_in.folder / IDENTIFY).unlink()  # the stand-in now answers it 404
+    capture = PixelCapture(sdk="live", sdk_origin=stand_in.origin)
+    page, report = _run(browser, stand_in.origin + "/page.html", capture)
+    try:
+        missing = [f for f in report.findings if f.code == "SD001"]
+        assert missing and all(IDENTIFY in f.message and "HTTP 404" in f.message for f in missing)
+        assert missing[0].severity == "error"
+        # the page still got the origin's own answer, and the rest of the SDK ran
+        assert _wire_versions(report) == {FIXTURE_VERSION}
+    finally:
+        page.context.close()
+
+
+def test_a_pin_served_for_another_pixel_drops_its_event_builder_rules(
+    browser: Browser, runtime_stand_in: StandIn
+) -> None:
+    capture = PixelCapture(sdk=str(RUNTIME_PIN))
+    context = browser.new_context()
+    capture.attach(context)
+    page = context.new_page()
+    try:
+        page.goto(runtime_stand_in.origin + "/page.html")
+        capture.wait_for(lambda: len(capture.events("wire")) >= 4, 10)
+        capture.settle(quiet=0.3, timeout=3)
+        configs = {c["code"]: c for c in page.evaluate("window.__ttqRuntimeConfigs")}
+        own, other = configs[RUNTIME_PIXEL], configs[SECOND]
+        assert own["rules"] and own["name"] == "runtime fixture shop"
+        assert (other["rules"], other["name"], other["advertiser"]) == (None, "", "0")
+        report = capture.report(url=page.url, browser="chromium", harness_version="t")
+        noted = [f for f in report.findings if f.code == "SD009"]
+        assert len(noted) == 1 and noted[0].severity == "info"
+        assert SECOND in noted[0].message and RUNTIME_PIXEL in noted[0].message
+    finally:
+        context.close()

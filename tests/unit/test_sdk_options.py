@@ -3,6 +3,7 @@ what a saved SDK references, the manifest, and the one-line errors of the CLI op
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,12 +20,19 @@ from harness.capture.sdk import (
     file_digests,
     parse_sdk,
     referenced_files,
+    strip_pixel_config,
     substitute_pixel_code,
 )
 from harness.cli import app
+from harness.commands import register_all
+from harness.config import RulesConfig
+from harness.engine import run_rules
 from harness.errors import UsageError
+from harness.model import TtqCall
+from harness.rules.sdk import SDK_CONSOLE
 
 PIN = Path(__file__).resolve().parents[1] / "data" / "sdk-pin"
+RUNTIME_PIN = Path(__file__).resolve().parents[1] / "data" / "sdk-pin-runtime"
 EVENTS = "https://analytics.tiktok.com/i18n/pixel/events.js"
 
 
@@ -115,7 +123,11 @@ def test_the_capture_answers_sdk_requests_through_its_source() -> None:
         frame_url=None,
     )
     assert not isinstance(gone, Upstream) and gone.status == 404
-    assert [c.method for c in pinned.calls] == ["harness:sdk-file-missing"]
+    # events.js saved for CPINNED0FIXTURE00001, served for another pixel: noted (SD009)
+    assert [c.method for c in pinned.calls] == [
+        "harness:sdk-pinned-config",
+        "harness:sdk-file-missing",
+    ]
     live = PixelCapture(sdk="live", sdk_origin="http://127.0.0.1:1")
     fetched = live.handle_request(method="GET", url=EVENTS, headers={}, body=None, frame_url=None)
     assert fetched == Upstream("http://127.0.0.1:1/i18n/pixel/events.js")
@@ -156,6 +168,7 @@ def test_the_fixture_has_the_layout_of_a_pinned_sdk() -> None:
 
 
 def test_cli_rejects_an_unknown_sdk_in_one_line() -> None:
+    register_all(app)  # `run` lives in harness.commands.plan
     runner = CliRunner()
     result = runner.invoke(app, ["inspect", "http://127.0.0.1:1/", "--sdk", "nowhere"])
     assert result.exit_code == 2
@@ -163,3 +176,108 @@ def test_cli_rejects_an_unknown_sdk_in_one_line() -> None:
     result = runner.invoke(app, ["run", "plan.yaml", "--forward-beacons"])
     assert result.exit_code == 2
     assert "--forward-beacons needs --sdk live" in result.output
+
+
+def test_the_runtime_fixture_names_no_file_literally_and_is_up_to_date() -> None:
+    sys.path.insert(0, str(RUNTIME_PIN))
+    try:
+        import build_fixture  # type: ignore[import-not-found]
+    finally:
+        sys.path.remove(str(RUNTIME_PIN))
+    for path, text in build_fixture.expected_files().items():
+        assert (RUNTIME_PIN / path).read_text(encoding="utf-8") == text, f"rebuild {path}"
+    events = (RUNTIME_PIN / "i18n/pixel/events.js").read_text()
+    # like TikTok's: main's name comes from a variant table at run time, so a scan finds nothing
+    assert referenced_files(events) == []
+    assert '"main.".concat(o.id,".js")' in events
+
+
+SAVED = "CSAVEDPIXEL000000001"
+OTHER = "COTHERPIXEL000000002"
+CONFIG_BODY = (
+    'var d={"info":{"pixelCode":"' + SAVED + '","name":"Shop \\u00e9","advertiserID":"7001",'
+    '"status":1},"plugins":{"Identify":true},'
+    '"rules":[{"code":"R1","trigger":{"selector":"#buy"}}]};'
+)
+
+
+def _pin_with_config(folder: Path) -> PinnedSdk:
+    (folder / "i18n/pixel").mkdir(parents=True)
+    (folder / "i18n/pixel/events.js").write_text(CONFIG_BODY, encoding="utf-8")
+    (folder / "i18n/pixel/config.js").write_text(CONFIG_BODY, encoding="utf-8")
+    (folder / "ttq-sdk.json").write_text(f'{{"pixel_code": "{SAVED}"}}', encoding="utf-8")
+    return PinnedSdk(folder)
+
+
+def test_a_pin_served_for_another_pixel_loses_the_saved_pixels_settings(tmp_path: Path) -> None:
+    pinned = _pin_with_config(tmp_path)
+    for url in (
+        EVENTS + f"?sdkid={OTHER}&lib=ttq",
+        f"https://analytics.tiktok.com/i18n/pixel/config.js?sdkid={OTHER}&hostname=shop",
+    ):
+        answer = pinned.answer(url)
+        assert isinstance(answer, Answer)
+        body = answer.body.decode()
+        assert f'"pixelCode":"{OTHER}"' in body and SAVED not in body
+        assert '"rules":null' in body and "#buy" not in body
+        assert '"name":""' in body and '"advertiserID":"0"' in body
+        assert '"plugins":{"Identify":true}' in body  # the SDK's plugin flags stay
+        assert answer.note is not None and SAVED in answer.note and OTHER in answer.note
+    own = pinned.answer(EVENTS + f"?sdkid={SAVED}&lib=ttq")
+    assert isinstance(own, Answer) and own.note is None and own.body == CONFIG_BODY.encode()
+
+
+def test_stripping_leaves_what_is_not_json_alone() -> None:
+    odd = b'var d={"info":{pixelCode:x},"rules":nope};'
+    assert strip_pixel_config(odd) == odd
+
+
+def test_the_capture_notes_a_foreign_pin_once_per_pixel(tmp_path: Path) -> None:
+    capture = PixelCapture(sdk=_pin_with_config(tmp_path))
+    for _ in range(2):
+        capture.handle_request(
+            method="GET",
+            url=EVENTS + f"?sdkid={OTHER}&lib=ttq",
+            headers={},
+            body=None,
+            frame_url="http://127.0.0.1/p",
+        )
+    report = capture.report(url="http://127.0.0.1/p", browser=None, harness_version="t")
+    noted = [f for f in report.findings if f.code == "SD009"]
+    assert len(noted) == 1 and noted[0].severity == "info"
+
+
+INVALID_ID = "[TikTok Pixel] - Invalid pixel ID\nIssue: The pixel ID is invalid."
+
+
+@pytest.mark.parametrize(
+    ("sdk", "forward", "severity", "offline"),
+    [
+        ("emulated", False, "info", True),
+        (f"pinned:{PIN}", False, "info", True),
+        ("live", False, "info", True),
+        ("live", True, "warning", False),
+        ("", False, "warning", False),  # unknown (a bare rule run): not assumed offline
+    ],
+)
+def test_invalid_pixel_id_is_info_when_tiktok_could_not_have_answered(
+    sdk: str, forward: bool, severity: str, offline: bool
+) -> None:
+    call = TtqCall(index=0, timestamp=0.0, method=SDK_CONSOLE, args=[INVALID_ID, "warning"])
+    load = TtqCall(index=1, timestamp=0.0, method="load", args=["CEKQ7JRC77U1R0B3Q5RG"])
+    config = RulesConfig(select=["SD002"])
+    found = run_rules([], calls=[load, call], config=config, sdk=sdk, forward_beacons=forward)
+    assert [(f.code, f.severity.value) for f in found] == [("SD002", severity)]
+    assert ("expected offline" in found[0].message) is offline
+    without_forwarding = "live mode without --forward-beacons" in found[0].message
+    assert without_forwarding is (sdk == "live" and offline)
+
+
+@pytest.mark.parametrize(("forward", "severity"), [(False, "info"), (True, "warning")])
+def test_the_capture_tells_the_rules_its_sdk_mode(forward: bool, severity: str) -> None:
+    capture = PixelCapture(sdk="live", sdk_origin="http://127.0.0.1:1", forward_beacons=forward)
+    capture.observe(SDK_CONSOLE, [INVALID_ID, "warning"], "http://127.0.0.1/p")
+    report = capture.report(url="http://127.0.0.1/p", browser=None, harness_version="t")
+    assert [(f.code, f.severity.value) for f in report.findings if f.code == "SD002"] == [
+        ("SD002", severity)
+    ]
