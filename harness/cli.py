@@ -108,6 +108,7 @@ def _render(
     show_pii: bool = False,
     junit_path: Path | None = None,
     html_path: Path | None = None,
+    verbose: bool = False,
 ) -> int:
     """Print a capture's table and summary, write the requested files; the exit code."""
     shown = (
@@ -116,7 +117,7 @@ def _render(
         else CaptureReport.model_validate(mask_data(report.model_dump(mode="json")))
     )
     console.print(events_table(shown, include_auto=not hide_auto))
-    for line in summary_lines(shown):
+    for line in summary_lines(shown, verbose=verbose):
         console.print(line, highlight=False, markup=False)
     outputs: list[tuple[Path | None, Callable[[], str]]] = [
         (json_path, lambda: to_json(shown)),
@@ -152,6 +153,7 @@ def _run(
     watch_seconds: float | None = None,
     events_api: bool = False,
     events_api_port: int = 0,
+    verbose: bool = False,
 ) -> int:
     fail_on = options.rules.fail_on
     outputs = {
@@ -161,6 +163,7 @@ def _run(
         "show_pii": show_pii,
         "junit_path": junit_path,
         "html_path": html_path,
+        "verbose": verbose,
     }
 
     def live(events: list[PixelEvent], findings: list[Finding]) -> None:
@@ -370,6 +373,16 @@ def inspect_command(
         float, typer.Option("--timeout", help="Seconds allowed per navigation or step.")
     ] = 10.0,
     hide_auto: HideAuto = False,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose",
+            "-v",
+            help="Print the reconciliation in full: every field difference between a call and "
+            "its beacon (explained ones too) and every beacon no call explains (the JSON and "
+            "HTML reports always have it all).",
+        ),
+    ] = False,
     junit_path: Annotated[
         Path | None, typer.Option("--junit", help="Write JUnit XML (one test case per page).")
     ] = None,
@@ -432,6 +445,7 @@ def inspect_command(
             watch_seconds=watch_seconds,
             events_api=events_api,
             events_api_port=events_api_port,
+            verbose=verbose,
         )
     )
 

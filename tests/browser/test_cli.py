@@ -43,6 +43,21 @@ def test_inspect_prints_the_events_and_writes_the_json_report(
     assert add["page_url"] == demo_site + "/shop/product.html?id=301"
 
 
+def test_inspect_verbose_prints_the_whole_reconciliation(demo_site: str) -> None:
+    """The broken twin's ViewContent says currency 'usd' and the SDK sends 'USD': an explained
+    difference, shown only with -v; the click's automatic /act beacon (no call) likewise."""
+    url = demo_site + "/broken-shop/product.html?id=301"
+    quiet = _cli("inspect", url, "--click", "#add-to-cart")
+    loud = _cli("inspect", url, "--click", "#add-to-cart", "-v")
+    assert quiet.returncode == loud.returncode == 1, quiet.stderr + loud.stderr
+    for result in (quiet, loud):
+        assert "Reconciliation: 3 call(s) -> " in result.stdout
+    upper = 'properties.currency: transformed, called "usd", sent "USD" (SDK: currency-upper-cased)'
+    assert upper not in quiet.stdout and upper in loud.stdout
+    assert "no call:" not in quiet.stdout
+    assert "Click CDEMO00SHOP00PIXEL01: automatic" in loud.stdout
+
+
 def test_inspect_exits_1_on_an_undecodable_beacon(test_pages: str, tmp_path: Path) -> None:
     report_path = tmp_path / "r.json"
     result = _cli(
