@@ -327,11 +327,27 @@ def _events_api_sink(enabled: bool, port: int = 0) -> Iterator[EventsApiSink | N
         sink.stop()
 
 
-def _sdk_source(sdk: str, origin: str | None, forward_beacons: bool) -> SdkSource:
+FirstPartyCookies = Annotated[
+    bool,
+    typer.Option(
+        "--first-party-cookies",
+        help="With --sdk emulated: the pixel has first-party cookies on in Events Manager, so "
+        "the emulator sets _ttp (as soon as consent allows) without ttq.enableCookie().",
+    ),
+]
+
+
+def _sdk_source(
+    sdk: str, origin: str | None, forward_beacons: bool, first_party_cookies: bool = False
+) -> SdkSource:
     """--sdk and its companions as a source; a one-line usage error otherwise."""
     try:
         return parse_sdk(
-            sdk, emulator=emulator_script(), origin=origin, forward_beacons=forward_beacons
+            sdk,
+            emulator=emulator_script(),
+            origin=origin,
+            forward_beacons=forward_beacons,
+            first_party_cookies=first_party_cookies,
         )
     except HarnessError as exc:
         err.print(f"error: {exc}", highlight=False, markup=False)
@@ -355,6 +371,7 @@ def inspect_command(
     sdk: SdkOpt = "emulated",
     sdk_origin: SdkOrigin = None,
     forward_beacons: ForwardBeacons = False,
+    first_party_cookies: FirstPartyCookies = False,
     events_api: EventsApiOpt = False,
     events_api_port: EventsApiPort = 0,
     browser_path: BrowserPath = None,
@@ -413,7 +430,7 @@ def inspect_command(
     """Open URL in Chromium, follow simple steps, print every ttq event and write a report."""
     if click and step:
         raise typer.BadParameter("use either --click or --step, not both", param_hint="--click")
-    source = _sdk_source(sdk, sdk_origin, forward_beacons)
+    source = _sdk_source(sdk, sdk_origin, forward_beacons, first_party_cookies)
     steps = [Step("click", s) for s in click or []] + [_parse_step(s) for s in step or []]
     try:
         rules = _rules_config(config_file, profile, select, ignore, severity, fail_on)

@@ -89,6 +89,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "DIR (a pinned SDK saved with `ttq-harness sdk pull`).",
     )
     group.addoption(
+        "--ttq-first-party-cookies",
+        action="store_true",
+        default=False,
+        help="With the emulated SDK: the pixel has first-party cookies on in Events Manager, "
+        "so _ttp is set (once consent allows) without ttq.enableCookie().",
+    )
+    group.addoption(
         "--ttq-timeout",
         type=float,
         default=5.0,
@@ -167,7 +174,10 @@ def ttq_capture(context: BrowserContext, request: pytest.FixtureRequest) -> Pixe
         hosts.extend(marker.kwargs.get("hosts", []))
     try:
         sdk = parse_sdk(
-            request.config.getoption("--ttq-sdk"), emulator=emulator_script(), option="--ttq-sdk"
+            request.config.getoption("--ttq-sdk"),
+            emulator=emulator_script(),
+            option="--ttq-sdk",
+            first_party_cookies=request.config.getoption("--ttq-first-party-cookies"),
         )
     except HarnessError as exc:
         pytest.fail(f"ttq-harness: {exc}", pytrace=False)

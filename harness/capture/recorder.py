@@ -117,11 +117,16 @@ class PixelCapture:
         sdk: SdkMode = "emulated",
         sdk_origin: str | None = None,
         forward_beacons: bool = False,
+        first_party_cookies: bool = False,
     ) -> None:
         self._emulator = emulator_script()
         self.sdk_source: SdkSource = (
             parse_sdk(
-                sdk, emulator=self._emulator, origin=sdk_origin, forward_beacons=forward_beacons
+                sdk,
+                emulator=self._emulator,
+                origin=sdk_origin,
+                forward_beacons=forward_beacons,
+                first_party_cookies=first_party_cookies,
             )
             if isinstance(sdk, str)
             else sdk

@@ -75,17 +75,33 @@ SdkAnswer = Answer | Upstream | Missing
 _JS = {"content-type": "application/javascript; charset=utf-8"}
 
 
+#: The line of the emulator that holds what a real events.js embeds for its pixel.
+EMULATOR_CONFIG_SLOT = "var CONFIG = {} /* ttq-harness: emulator config */;"
+
+
 @dataclass(frozen=True)
 class EmulatedSdk:
-    """The offline emulator as events.js; every other SDK script is an empty stub."""
+    """The offline emulator as events.js; every other SDK script is an empty stub.
+
+    `first_party_cookies` stands for the pixel's server-side switch (Events Manager's
+    first-party cookies, `info.firstPartyCookieEnabled` in a real pixel's events.js): on, the
+    emulator sets `_ttp` as soon as consent allows, without the page calling enableCookie().
+    """
 
     emulator: str
     label: str = "emulated"
     forward_beacons: bool = False
+    first_party_cookies: bool = False
 
     def answer(self, url: str) -> SdkAnswer:
         if is_events_loader(url):
-            return Answer(200, _JS, self.emulator.encode("utf-8"))
+            script = self.emulator
+            if self.first_party_cookies:
+                config = json.dumps({"firstPartyCookieEnabled": True})
+                script = script.replace(
+                    EMULATOR_CONFIG_SLOT, f"var CONFIG = {config} /* ttq-harness */;", 1
+                )
+            return Answer(200, _JS, script.encode("utf-8"))
         return Answer(200, _JS, b"/* answered locally by ttq-harness */")
 
 
@@ -253,13 +269,19 @@ def parse_sdk(
     origin: str | None = None,
     forward_beacons: bool = False,
     option: str = "--sdk",
+    first_party_cookies: bool = False,
 ) -> SdkSource:
     """`--sdk VALUE` as a source; a UsageError naming the option and the accepted forms."""
     origin = origin or os.environ.get(ORIGIN_ENV) or None
     if forward_beacons and value != "live":
         raise UsageError(f"--forward-beacons needs {option} live (got {option} {value})")
+    if first_party_cookies and value != "emulated":
+        raise UsageError(
+            f"--first-party-cookies is for {option} emulated (got {option} {value}); TikTok's "
+            "own SDK reads the pixel's setting from its config"
+        )
     if value == "emulated":
-        return EmulatedSdk(emulator)
+        return EmulatedSdk(emulator, first_party_cookies=first_party_cookies)
     if value == "live":
         if origin is not None and not re.fullmatch(r"https?://[^/\s]+/?", origin):
             raise UsageError(f"--sdk-origin {origin}: expected an origin like http://HOST:PORT")

@@ -27,6 +27,7 @@ from harness.cli import (
     EventsApiOpt,
     EventsApiPort,
     FailOnOpt,
+    FirstPartyCookies,
     ForwardBeacons,
     Headed,
     Ignore,
@@ -152,11 +153,12 @@ def run_command(
     sdk: SdkOpt = "emulated",
     sdk_origin: SdkOrigin = None,
     forward_beacons: ForwardBeacons = False,
+    first_party_cookies: FirstPartyCookies = False,
     events_api: EventsApiOpt = False,
     events_api_port: EventsApiPort = 0,
 ) -> None:
     """Run a tracking plan's journeys; exit 0 when it holds, 1 when not, 2 on a usage error."""
-    source = _sdk_source(sdk, sdk_origin, forward_beacons)
+    source = _sdk_source(sdk, sdk_origin, forward_beacons, first_party_cookies)
     if trace not in ("on", "off", "retain-on-failure"):
         err.print(
             f"error: --trace {trace!r}: expected on, off or retain-on-failure",

@@ -295,6 +295,12 @@ class Defaults(_Strict):
     require: Requirements = Field(
         default_factory=Requirements, description="Checks every journey must pass."
     )
+    first_party_cookies: bool = Field(
+        default=False,
+        description="The pixel has first-party cookies on in Events Manager, so TikTok's SDK "
+        "sets the _ttp cookie without the page calling ttq.enableCookie(); the offline "
+        "emulator then does the same (same as --first-party-cookies).",
+    )
 
 
 class Plan(_Strict):

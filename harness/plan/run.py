@@ -7,6 +7,7 @@ fresh context, continuing after a failing one.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 import time
@@ -22,7 +23,8 @@ from playwright.sync_api import Error as PlaywrightError
 
 from harness import __version__
 from harness.capture.endpoints import DEFAULT_PIXEL_HOSTS
-from harness.capture.recorder import PixelCapture, SdkMode
+from harness.capture.recorder import PixelCapture, SdkMode, emulator_script
+from harness.capture.sdk import EmulatedSdk
 from harness.config import RulesConfig, fails
 from harness.engine import sdk_version
 from harness.errors import HarnessError, UsageError
@@ -351,6 +353,17 @@ class RunOptions:
     events_api: EventsApiSink | None = None
 
 
+def _with_plan_cookies(sdk: SdkMode, plan: Plan) -> SdkMode:
+    """A plan whose pixel has first-party cookies on turns them on in the emulator."""
+    if not plan.defaults.first_party_cookies:
+        return sdk
+    if sdk == "emulated":
+        return EmulatedSdk(emulator_script(), first_party_cookies=True)
+    if isinstance(sdk, EmulatedSdk):
+        return dataclasses.replace(sdk, first_party_cookies=True)
+    return sdk  # TikTok's own SDK (live or pinned) reads the pixel's setting itself
+
+
 def run_plan(plan: Plan, plan_path: Path, options: RunOptions | None = None) -> PlanResult:
     opts = options or RunOptions()
     started = time.monotonic()
@@ -376,7 +389,9 @@ def run_plan(plan: Plan, plan_path: Path, options: RunOptions | None = None) -> 
                 try:
                     if tracing:
                         context.tracing.start(screenshots=True, snapshots=True)
-                    capture = PixelCapture(hosts=opts.hosts, sdk=opts.sdk).attach(context)
+                    capture = PixelCapture(
+                        hosts=opts.hosts, sdk=_with_plan_cookies(opts.sdk, plan)
+                    ).attach(context)
                     result = run_journey(
                         context,
                         plan,

@@ -281,3 +281,34 @@ def test_the_capture_tells_the_rules_its_sdk_mode(forward: bool, severity: str) 
     assert [(f.code, f.severity.value) for f in report.findings if f.code == "SD002"] == [
         ("SD002", severity)
     ]
+
+
+def test_first_party_cookies_is_served_as_the_pixels_config() -> None:
+    from harness.capture.recorder import emulator_script
+    from harness.capture.sdk import EMULATOR_CONFIG_SLOT, EmulatedSdk
+
+    emulator = emulator_script()
+    assert emulator.count(EMULATOR_CONFIG_SLOT) == 1  # the slot the harness fills in
+    on = EmulatedSdk(emulator, first_party_cookies=True).answer(EVENTS + "?sdkid=C")
+    off = EmulatedSdk(emulator).answer(EVENTS + "?sdkid=C")
+    assert isinstance(on, Answer) and isinstance(off, Answer)
+    assert b'var CONFIG = {"firstPartyCookieEnabled": true}' in on.body
+    assert off.body == emulator.encode("utf-8")
+    with pytest.raises(UsageError, match="--first-party-cookies is for --sdk emulated"):
+        parse_sdk("live", emulator=emulator, first_party_cookies=True)
+
+
+def test_a_plan_with_first_party_cookies_turns_them_on_in_the_emulator_only() -> None:
+    from harness.capture.recorder import emulator_script
+    from harness.capture.sdk import EmulatedSdk
+    from harness.plan.model import Plan
+    from harness.plan.run import _with_plan_cookies
+
+    plan = Plan.model_validate({"defaults": {"first_party_cookies": True}, "journeys": []})
+    plain = Plan.model_validate({"journeys": []})
+    emulated = _with_plan_cookies("emulated", plan)
+    assert isinstance(emulated, EmulatedSdk) and emulated.first_party_cookies
+    chosen = _with_plan_cookies(EmulatedSdk(emulator_script()), plan)
+    assert isinstance(chosen, EmulatedSdk) and chosen.first_party_cookies
+    assert _with_plan_cookies("live", plan) == "live"  # the real SDK reads its own config
+    assert _with_plan_cookies("emulated", plain) == "emulated"

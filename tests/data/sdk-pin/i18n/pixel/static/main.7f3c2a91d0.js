@@ -48,7 +48,8 @@
  *    Builder rules, plugins, the console diagnostics without evidence of when they
  *    fire ("Invalid pixel ID", "Invalid content type", 'Missing "value"', "Invalid
  *    Event Name Format").
- *  - the server-side firstPartyCookieEnabled switch, the cookie's parent-domain scope,
+ *  - the server-side firstPartyCookieEnabled switch (off unless the harness is told the
+ *    pixel has first-party cookies on: --first-party-cookies), the cookie's parent-domain scope,
  *    ttclid / context.ad click info, tt_test_id test-events mode.
  *  - phone normalisation beyond "keep + and digits, prefix +" (no libphonenumber,
  *    no country inference); base64 hash conversion; auto advanced matching.
@@ -61,6 +62,10 @@
   'use strict';
 
   var LOG = '[ttq-harness emulator] ';
+  // What TikTok's server would embed in a real pixel's events.js (info{...}); the harness
+  // fills it in when it serves this file (harness/capture/sdk.py, EmulatedSdk):
+  // firstPartyCookieEnabled is the pixel's "first-party cookies" switch in Events Manager.
+  var CONFIG = {} /* ttq-harness: emulator config */;
   var VERSION = '2.1.33-pinned-fixture';
   var METHODS = ['page', 'track', 'identify', 'instances', 'instance', 'load', 'debug', 'on', 'off',
     'once', 'ready', 'alias', 'group', 'enableCookie', 'disableCookie', 'holdConsent',
@@ -319,6 +324,7 @@
 
   // context.user with the SDK's field order: anonymous_id, email, phone_number, external_id, rest.
   function userObject(S) {
+    ensureCookie(S); // the cookie exists before the first beacon that may carry it
     var out = {}, u = S.user, ttp = readCookie('_ttp');
     if (ttp) out.anonymous_id = ttp;
     ['email', 'phone_number', 'external_id'].forEach(function (k) { if (k in u) out[k] = u[k]; });
@@ -746,7 +752,7 @@
       sessionBase: sessionBase(serverId), pageviewBase: prefixedId('pageId'),
       sessionIndex: sessionIndex(),
       consent: { mode: 'none', held: [], released: [] },
-      cookieEnabled: readCookie('_tt_enable_cookie') === '1',
+      cookieEnabled: CONFIG.firstPartyCookieEnabled === true || readCookie('_tt_enable_cookie') === '1',
       replaying: false, pendingEnrich: []
     };
     // Non-enumerable so it never shows up in the page's view of the array.
