@@ -16,17 +16,16 @@ import functools
 import hashlib
 import json
 import os
-import threading
 import time
 import urllib.error
 import urllib.request
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
 from harness.errors import UsageError
+from harness.loopback import LoopbackServer
 
 
 def default_sites_dir() -> Path:
@@ -163,7 +162,7 @@ class _SiteHandler(SimpleHTTPRequestHandler):
         return  # quiet: the harness reports what matters
 
 
-class SiteServer:
+class SiteServer(LoopbackServer):
     """`with SiteServer() as server: server.url("/shop/")`."""
 
     def __init__(
@@ -182,36 +181,7 @@ class SiteServer:
             "_BoundSiteHandler", (_SiteHandler,), {"events_api_url": self.events_api_url}
         )
         handler = functools.partial(handler_class, directory=str(self.directory))
-        try:
-            self._httpd = ThreadingHTTPServer((host, port), handler)
-        except OSError as exc:
-            raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
+        super().__init__(handler, host, port)
 
     def url(self, path: str = "/") -> str:
         return self.base_url + (path if path.startswith("/") else "/" + path)
-
-    def start(self) -> SiteServer:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-
-    def __enter__(self) -> SiteServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()

@@ -19,11 +19,9 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 
-from harness.errors import UsageError
 from harness.events_api.validate import (
     EVENTS_API_PATH,
     Problem,
@@ -32,6 +30,7 @@ from harness.events_api.validate import (
     server_events,
     validate_request,
 )
+from harness.loopback import LoopbackServer
 from harness.model import CaptureReport, Finding, RawRequest
 
 if TYPE_CHECKING:
@@ -118,7 +117,7 @@ def _read_body(handler: BaseHTTPRequestHandler) -> tuple[bytes, bool]:
     return handler.rfile.read(min(length, _MAX_BODY)), length > _MAX_BODY
 
 
-class EventsApiSink:
+class EventsApiSink(LoopbackServer):
     """The sink: thread-safe, a context manager, port 0 (any free port) by default."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
@@ -140,17 +139,7 @@ class EventsApiSink:
             def log_message(self, format: str, *args: Any) -> None:
                 return  # quiet: records and findings say what matters
 
-        try:
-            self._httpd = ThreadingHTTPServer((host, port), Handler)
-        except OSError as exc:
-            raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
+        super().__init__(Handler, host, port)
 
     @property
     def url(self) -> str:
@@ -248,22 +237,3 @@ class EventsApiSink:
         handler.wfile.write(payload)
         if self.on_record is not None:
             self.on_record(record)
-
-    def start(self) -> EventsApiSink:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-
-    def __enter__(self) -> EventsApiSink:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
