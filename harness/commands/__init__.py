@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import importlib
+import weakref
 
 import typer
 
 #: Modules under harness.commands that add commands to the CLI.
 COMMAND_MODULES = ("plan", "har", "record", "events_api", "sdk")
 
-_registered: set[int] = set()  # apps already given their commands (register_all is idempotent)
+#: apps already given their commands: register_all is idempotent
+_registered: weakref.WeakSet[typer.Typer] = weakref.WeakSet()
 
 
 def register_all(app: typer.Typer) -> None:
-    if id(app) in _registered:
+    if app in _registered:
         return
-    _registered.add(id(app))
     for name in COMMAND_MODULES:
         module = importlib.import_module(f"harness.commands.{name}")
         module.register(app)
+    _registered.add(app)  # only once every module registered

@@ -23,7 +23,13 @@ from harness.config import RulesConfig
 from harness.plan.load import PlanError, load_plan
 from harness.plan.model import Journey
 from harness.plan.report import journey_lines
-from harness.plan.run import journey_base_url, plan_rules, run_journey, select_journeys
+from harness.plan.run import (
+    journey_base_url,
+    plan_rules,
+    run_journey,
+    select_journeys,
+    use_plan_settings,
+)
 
 #: base_url=DEMO_SHOP runs the plan against the bundled demo shop (the `demo_site` fixture).
 DEMO_SHOP = "demo:/shop/"
@@ -55,7 +61,7 @@ def plan_tests(
             plan,
             ttq_journey,
             base_url=base,
-            capture=ttq_capture,
+            capture=use_plan_settings(ttq_capture, plan),
             config=plan_rules(plan, ttq_rules_config),
         )
         if not result.ok:

@@ -364,6 +364,15 @@ def _with_plan_cookies(sdk: SdkMode, plan: Plan) -> SdkMode:
     return sdk  # TikTok's own SDK (live or pinned) reads the pixel's setting itself
 
 
+def use_plan_settings(capture: PixelCapture, plan: Plan) -> PixelCapture:
+    """What the plan says about its pixel, applied to a capture made before the plan was read
+    (pytest's `ttq_capture` fixture). Call before the first navigation."""
+    source = _with_plan_cookies(capture.sdk_source, plan)
+    if not isinstance(source, str):
+        capture.sdk_source = source
+    return capture
+
+
 def run_plan(plan: Plan, plan_path: Path, options: RunOptions | None = None) -> PlanResult:
     opts = options or RunOptions()
     started = time.monotonic()

@@ -185,9 +185,9 @@ def sdk_invalid_pixel_id(events: Sequence[PixelEvent], ctx: RuleContext) -> Iter
                 call,
                 f"expected offline: in {ctx.sdk.partition(':')[0]} mode"
                 + (" without --forward-beacons" if ctx.sdk == "live" else "")
-                + " TikTok's server is never reached, so the SDK cannot confirm any pixel code "
-                "and says this for every pixel; check the code in a live run with "
-                "--forward-beacons",
+                + " the SDK's beacons never reach TikTok's server (only its scripts may be "
+                "fetched), so it cannot confirm any pixel code and says this for every pixel; "
+                "check the code in a live run with --forward-beacons",
             )
             yield replace(issue, severity=Severity.INFO)
         else:
