@@ -46,7 +46,7 @@ app = typer.Typer(
 console = Console()
 if not console.is_terminal:  # logs and CI: rich would default to 80 columns and fold every cell
     console = Console(width=160)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # an error stays one line, however long
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 

@@ -34,6 +34,8 @@ from harness.cli import (
     Profile,
     SdkOpt,
     SdkOrigin,
+    Select,
+    SeverityOpt,
     ShowPii,
     _events_api_sink,
     _rules_config,
@@ -86,6 +88,8 @@ class PlanRunRequest:
     connect: str | None = None
     sdk: SdkMode = "emulated"
     events_api: EventsApiSink | None = None
+    select: tuple[str, ...] = ()
+    severity: tuple[str, ...] = ()
 
 
 def run_command(
@@ -148,7 +152,9 @@ def run_command(
     connect: Connect = None,
     config_file: ConfigFile = None,
     profile: Profile = None,
+    select: Select = None,
     ignore: Ignore = None,
+    severity: SeverityOpt = None,
     fail_on: FailOnOpt = None,
     sdk: SdkOpt = "emulated",
     sdk_origin: SdkOrigin = None,
@@ -173,6 +179,7 @@ def run_command(
         plan_file=plan_file,
         base_url=base_url,
         journeys=tuple(journey or ()),
+        shard=shard,
         json_path=json_path,
         junit_path=junit_path,
         html_path=html_path,
@@ -187,6 +194,8 @@ def run_command(
         config_file=config_file,
         profile=profile,
         ignore=tuple(ignore or ()),
+        select=tuple(select or ()),
+        severity=tuple(severity or ()),
         fail_on=fail_on,
         connect=connect,
         sdk=source,
@@ -213,7 +222,12 @@ def _run_plan(request: PlanRunRequest) -> int:
     try:
         plan = load_plan(request.plan_file)
         rules = _rules_config(
-            request.config_file, request.profile, None, list(request.ignore), None, request.fail_on
+            request.config_file,
+            request.profile,
+            list(request.select) or None,
+            list(request.ignore),
+            list(request.severity) or None,
+            request.fail_on,
         )
         chosen = select_journeys(plan, request.journeys)
         if request.shard:

@@ -30,9 +30,11 @@ def _expectation_lines(result: ExpectationResult) -> Iterator[str]:
         else (f"{result.expected} ({result.event})")
     )
     if result.wanted == "never":
+        # a cookie set before consent has no event to point at: say nothing rather than "()"
+        events = f" (events {', '.join(f'#{i}' for i in result.matched)})" if result.matched else ""
         yield (
             f"{FAIL} {label}{pixel}{source}: must never be sent, was sent {result.found} "
-            f"time(s) (events {', '.join(f'#{i}' for i in result.matched)})"
+            f"time(s){events}"
         )
         return
     yield (
