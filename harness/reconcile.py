@@ -267,9 +267,11 @@ def match(
 ) -> Matching:
     """Pair wire events with the calls that made them.
 
-    A call explains a later wire event with the SDK's name for it, from the same frame URL, to
-    the call's pixel (or any pixel for an untargeted call); each (call, pixel) pair explains
-    one beacon. A repeated ttq.page() on the same URL is expected to send nothing. An
+    A call explains a later wire event with the SDK's name for it, to the call's pixel (or any
+    pixel for an untargeted call), sent from the call's frame URL or, failing that, from the
+    call's document after a history.replaceState/pushState that kept the URL minus query and
+    fragment (history-hook-page-url; exact URLs are paired first). Each (call, pixel) pair
+    explains one beacon. A repeated ttq.page() on the same URL is expected to send nothing. An
     untargeted call on a page whose ttq.load() calls were recorded should reach every pixel
     loaded there: each pixel it missed is an unanswered call (pixel_code set to that pixel).
     """
@@ -415,12 +417,12 @@ def lost_reason(
     if call is None:
         return "unknown", "no call record to look at"
     document = call.document
-    same_doc = [c for c in calls if c.document == document] or [call]
-    urls = {u for c in same_doc for u in (c.frame_url, c.page_url) if u}
-    sdk_pixels = _sdk_requests(requests, urls)
+    evidence = _document_evidence(call, calls, requests)
+    same_doc = evidence.records
+    sdk_pixels = evidence.script_pixels
 
     target = event.pixel_code
-    known = document_pixels(call, calls=calls, requests=requests)
+    known = evidence.pixels
     if target is not None and known and target not in known:
         return "pixel-not-loaded", (
             f"pixel {target} was never loaded on this page (ttq.load), so the SDK's instance "
@@ -441,7 +443,7 @@ def lost_reason(
 
     if target is not None and sdk_pixels and target not in sdk_pixels:
         return "sdk-not-loaded", f"no events.js was requested for pixel {target} on this page"
-    if not sdk_pixels and not _any_sdk_request(requests, urls):
+    if not sdk_pixels and not evidence.any_script:
         return "sdk-not-loaded", (
             "the SDK never loaded on this page: no events.js (or other SDK script) request "
             "was seen for it (blocked, never injected, or the base code did not run)"
@@ -475,14 +477,69 @@ def lost_reason(
 def document_pixels(
     call: TtqCall, *, calls: Sequence[TtqCall], requests: Sequence[RawRequest]
 ) -> set[str]:
-    """Pixel codes the call's document is known to have loaded: its ttq.load() calls and the
-    events.js?sdkid= requests from its frame URLs. Empty: nothing is known (no verdict)."""
-    same_doc = [c for c in calls if c.document == call.document] or [call]
-    urls = {u for c in same_doc for u in (c.frame_url, c.page_url) if u}
+    """Pixel codes the call's document is known to have loaded: its ttq.load() calls, or, when
+    it recorded none (a queue built by hand), the events.js?sdkid= requests made within its
+    span on its frame URLs. Empty: nothing is known (no verdict)."""
+    return _document_evidence(call, calls, requests).pixels
+
+
+@dataclass(frozen=True)
+class _DocumentEvidence:
+    """What a capture says about one document's pixels and SDK scripts."""
+
+    records: list[TtqCall]  # the document's calls, in capture order
+    loaded: set[str]  # codes of its ttq.load() calls
+    script_pixels: set[str]  # codes of the events.js?sdkid= requests within its span
+    any_script: bool  # any SDK script request within its span
+
+    @property
+    def pixels(self) -> set[str]:
+        # ttq.load() is what the SDK acts on; a request can only be placed in a document by
+        # its arrival order, so it is the evidence only when no ttq.load() was recorded
+        return self.loaded or self.script_pixels
+
+
+def _document_evidence(
+    call: TtqCall, calls: Sequence[TtqCall], requests: Sequence[RawRequest]
+) -> _DocumentEvidence:
+    """The call's document's ttq.load() calls and the SDK script requests of its span: made
+    from one of its frame URLs and with no record of another document on that URL between
+    the document's own records and the request (a reload of the same URL is a new document,
+    and its events.js is not evidence about the earlier one)."""
+    document = call.document
+    records = sorted((c for c in calls if c.document == document), key=lambda c: c.index) or [call]
+    urls = {u for c in records for u in (c.frame_url, c.page_url) if u}
+    first, last = records[0].index, records[-1].index
+    others: dict[str, list[int]] = {}
+    for other in calls:
+        if other.document != document:
+            for url in {other.frame_url, other.page_url} & urls:
+                if url is not None:
+                    others.setdefault(url, []).append(other.index)
+    for indexes in others.values():
+        indexes.sort()
+
+    def in_span(request: RawRequest) -> bool:
+        if request.page_url is None:
+            return True  # no frame recorded (a HAR entry): cannot be placed, as before
+        if request.page_url not in urls:
+            return False
+        if first <= request.index <= last:
+            return True
+        low, high = (request.index, first) if request.index < first else (last, request.index)
+        between = others.get(request.page_url, [])
+        return bisect.bisect_right(between, low) == bisect.bisect_left(between, high)
+
+    scripts = [r for r in requests if r.kind is RequestKind.SDK_SCRIPT and in_span(r)]
     loaded = {
-        c.args[0] for c in same_doc if c.method == "load" and c.args and isinstance(c.args[0], str)
+        c.args[0] for c in records if c.method == "load" and c.args and isinstance(c.args[0], str)
     }
-    return loaded | _sdk_requests(requests, urls)
+    return _DocumentEvidence(
+        records=records,
+        loaded=loaded,
+        script_pixels=_sdkids(scripts),
+        any_script=bool(scripts),
+    )
 
 
 def _target(call: TtqCall) -> str | None:
@@ -492,14 +549,10 @@ def _target(call: TtqCall) -> str | None:
     return call.pixel_code or (option if isinstance(option, str) else None)
 
 
-def _sdk_requests(requests: Sequence[RawRequest], urls: set[str]) -> set[str]:
-    """Pixel codes whose events.js (?sdkid=) was requested from one of these frame URLs."""
+def _sdkids(scripts: Iterable[RawRequest]) -> set[str]:
+    """Pixel codes named by these SDK script requests (events.js?sdkid=)."""
     codes: set[str] = set()
-    for request in requests:
-        if request.kind is not RequestKind.SDK_SCRIPT:
-            continue
-        if request.page_url is not None and request.page_url not in urls:
-            continue
+    for request in scripts:
         try:
             sdkid = parse_qs(urlsplit(request.url).query).get("sdkid")
         except ValueError:
@@ -507,13 +560,6 @@ def _sdk_requests(requests: Sequence[RawRequest], urls: set[str]) -> set[str]:
         if sdkid:
             codes.add(sdkid[0])
     return codes
-
-
-def _any_sdk_request(requests: Sequence[RawRequest], urls: set[str]) -> bool:
-    return any(
-        r.kind is RequestKind.SDK_SCRIPT and (r.page_url is None or r.page_url in urls)
-        for r in requests
-    )
 
 
 # -- what the SDK does to a call's fields -----------------------------------------------------
@@ -846,7 +892,7 @@ def reconcile(
     for record in all_calls:
         if record.method.startswith(_OBSERVATION) or record.method in EVENT_METHODS:
             continue
-        quiet.append(_quiet(record, requests))
+        quiet.append(_quiet(record, all_calls, requests))
     for call in call_evs:
         if call.index in done.silent:
             quiet.append(
@@ -886,7 +932,7 @@ def reconcile(
     )
 
 
-def _quiet(record: TtqCall, requests: Sequence[RawRequest]) -> QuietCall:
+def _quiet(record: TtqCall, calls: Sequence[TtqCall], requests: Sequence[RawRequest]) -> QuietCall:
     method = record.method
     if method == "identify":
         keys = sorted(identify_values(record))
@@ -914,8 +960,8 @@ def _quiet(record: TtqCall, requests: Sequence[RawRequest]) -> QuietCall:
         )
     if method == "load":
         code = record.args[0] if record.args else None
-        urls = {u for u in (record.frame_url, record.page_url) if u}
-        requested = isinstance(code, str) and code in _sdk_requests(requests, urls)
+        scripts = _document_evidence(record, calls, requests).script_pixels
+        requested = isinstance(code, str) and code in scripts
         return QuietCall(
             call_index=record.index,
             method=method,

@@ -54,8 +54,10 @@ class ConsentObservation:
 
 def _traffic(events: Sequence[PixelEvent], requests: Sequence[RawRequest]) -> dict[int, str]:
     """Pixel traffic by request index (one request may hold several events), each with what it
-    was: its events, an undecodable beacon, telemetry... SDK script and config loads are not
-    traffic (rules/consent.is_pixel_traffic)."""
+    was: its events, an undecodable beacon, or a request that carries no event (telemetry...),
+    named as such. SDK script and config loads are not traffic (rules/consent.is_pixel_traffic).
+    Unlike the CN rules, which leave non-event requests to a warning (CN003), the plan
+    requirement counts them all: the plan asked for no pixel traffic at all."""
     found: dict[int, list[str]] = {}
     for event in events:
         if event.source == "wire":
@@ -66,8 +68,10 @@ def _traffic(events: Sequence[PixelEvent], requests: Sequence[RawRequest]) -> di
             continue
         if request.kind is RequestKind.EVENT:
             kinds[request.index] = "undecodable beacon"  # unless it decoded (below)
+        elif request.kind is RequestKind.TELEMETRY:
+            kinds[request.index] = f"telemetry {request.endpoint} (not an event)"
         else:
-            kinds[request.index] = f"{request.kind.value} {request.endpoint}"
+            kinds[request.index] = f"pixel-host request {request.endpoint} (not an event)"
     kinds.update({index: " + ".join(names) for index, names in found.items()})
     return kinds
 

@@ -416,7 +416,7 @@ def instance_of_unloaded_pixel(events: Sequence[PixelEvent], ctx: RuleContext) -
         code = call.args[0]
         if not isinstance(code, str) or not PIXEL_CODE.fullmatch(code):
             continue  # TR003
-        # ttq.load() calls and events.js?sdkid= requests, as for TR002's "pixel-not-loaded"
+        # the same evidence as TR002's "pixel-not-loaded" (reconcile.document_pixels)
         known = document_pixels(call, calls=ctx.calls, requests=ctx.requests)
         if not known or code in known or (call.document, code) in reported:
             continue

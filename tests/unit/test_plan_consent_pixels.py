@@ -234,17 +234,21 @@ def test_undecodable_beacons_and_telemetry_before_the_grant_are_traffic() -> Non
         _request(2, "/api/v2/pixel", '{"event": "Pagev'),  # undecodable
         _request(3, "/api/v2/pixel/inter", "{}"),  # telemetry
         _request(4, "/ipv6/enrich_ipv6", "{}"),
-        _request(6, "/api/v2/monitor", "{}"),  # after the grant: fine
+        _request(5, "/api/v2/pixel/unknown_thing", "{}"),  # another pixel-host request
+        _request(7, "/api/v2/monitor", "{}"),  # after the grant: fine
     ]
     seen = ConsentObservation(
-        before=ConsentState(), calls=[_call(5, "grantConsent")], requests=requests
+        before=ConsentState(), calls=[_call(6, "grantConsent")], requests=requests
     )
-    result = check_step(PLAN, GOTO, [_wire(7, "Pageview")], index=1, consent=seen)
+    result = check_step(PLAN, GOTO, [_wire(8, "Pageview")], index=1, consent=seen)
     assert not result.ok
     [traffic] = [n for n in result.never if n.expected == TRAFFIC_BEFORE_CONSENT]
-    assert (traffic.found, traffic.matched) == (3, [2, 3, 4])
+    # the plan counts every pixel request (stricter than CN001), naming non-events as such
+    assert (traffic.found, traffic.matched) == (4, [2, 3, 4, 5])
     assert traffic.event == (
-        "any pixel request: #2 undecodable beacon, #3 telemetry inter, #4 telemetry enrich_ipv6"
+        "any pixel request: #2 undecodable beacon, #3 telemetry inter (not an event), "
+        "#4 telemetry enrich_ipv6 (not an event), "
+        "#5 pixel-host request /api/v2/pixel/unknown_thing (not an event)"
     )
     # a decoded beacon is counted once per request, named by its events
     decoded = _request(2, "/api/v2/pixel", json.dumps(LEAD_BODY))
@@ -258,19 +262,23 @@ def test_undecodable_beacons_and_telemetry_before_the_grant_are_traffic() -> Non
     assert (traffic.found, traffic.event) == (1, "any pixel request: #2 Lead")
 
 
-def _consent_findings(calls: list[TtqCall], requests: list[RawRequest]) -> list[tuple[str, str]]:
-    config = RulesConfig.model_validate({"select": ["CN"]})
-    found = run_rules([], calls=calls, requests=requests, config=config)
-    return [(f.code, f.message) for f in found]
-
-
-def test_consent_rules_count_telemetry_and_undecodable_beacons() -> None:
+def test_consent_errors_count_event_beacons_and_telemetry_is_a_warning() -> None:
     def call(index: int, method: str) -> TtqCall:
         return TtqCall(
             index=index, timestamp=0.0, method=method, args=[], frame_url="https://shop.example/"
         )
 
-    before_hold = _consent_findings(
+    config = RulesConfig.model_validate({"select": ["CN"]})
+
+    def findings(calls: list[TtqCall], requests: list[RawRequest]) -> list[tuple[str, str, str]]:
+        found = run_rules([], calls=calls, requests=requests, config=config)
+        return [(f.code, f.severity.value, f.message) for f in found]
+
+    telemetry_note = (
+        "it carries no event and may be the SDK's own telemetry (whether TikTok's SDK sends "
+        "it under {} is unverified), or another tag's"
+    )
+    before_hold = findings(
         [call(0, "load"), call(4, "holdConsent")],
         [
             _request(1, "/i18n/pixel/events.js?sdkid=" + A),
@@ -278,24 +286,42 @@ def test_consent_rules_count_telemetry_and_undecodable_beacons() -> None:
             _request(3, "/api/v2/pixel", "not json"),
         ],
     )
-    assert before_hold == [
+    assert sorted(before_hold) == [
         (
             "CN001",
-            "a telemetry request (POST https://analytics.tiktok.com/api/v2/pixel/inter) was "
-            "sent on https://shop.example/ before the page called ttq.holdConsent()",
-        ),
-        (
-            "CN001",
+            "error",
             "an undecodable beacon (POST https://analytics.tiktok.com/api/v2/pixel) was sent "
             "on https://shop.example/ before the page called ttq.holdConsent()",
         ),
+        (
+            "CN003",
+            "warning",
+            "a telemetry request (POST https://analytics.tiktok.com/api/v2/pixel/inter) was "
+            "sent on https://shop.example/ before the page called ttq.holdConsent(): "
+            + telemetry_note.format("holdConsent()"),
+        ),
     ]
-    after_revoke = _consent_findings(
+    held = findings(
+        [call(0, "holdConsent")],
+        [_request(1, "/api/v2/pixel/inter", "{}"), _request(2, "/api/v2/pixel", "{}")],
+    )
+    # in arrival order: the telemetry first, then the undecodable beacon (it may be an event)
+    assert [(code, severity) for code, severity, _ in held] == [
+        ("CN003", "warning"),
+        ("CN001", "error"),
+    ]
+    assert "bypassed" not in held[0][2] and "while consent was held" in held[0][2]
+    assert held[1][2].endswith("while consent was held: it bypassed the pixel's hold")
+    after_revoke = findings(
         [call(0, "revokeConsent")],
         [_request(1, "/i18n/pixel/config.js"), _request(2, "/api/v2/monitor", "{}")],
     )
-    assert [code for code, _ in after_revoke] == ["CN002"]
-    assert (
-        "a telemetry request (POST https://analytics.tiktok.com/api/v2/monitor)"
-        in (after_revoke[0][1])
-    )
+    assert after_revoke == [
+        (
+            "CN003",
+            "warning",
+            "a telemetry request (POST https://analytics.tiktok.com/api/v2/monitor) was sent "
+            "on https://shop.example/ after consent was revoked: "
+            + telemetry_note.format("revokeConsent()"),
+        )
+    ]

@@ -444,3 +444,27 @@ def test_a_call_to_a_pixel_only_known_from_events_js_is_reported_once() -> None:
     # the script of B itself is evidence that B was loaded: no TR009, a plain TR002
     loaded = Capture().sdk(A).sdk(B).call("track", "Lead", {}, {"pixel_code": B}).report()
     assert [code for code, _ in delivery(loaded)] == ["TR002"]
+
+
+def test_a_reload_that_loads_another_pixel_is_no_evidence_for_the_earlier_document() -> None:
+    # doc-1 loads A only and sends Lead to B; a reload of the same URL (doc-2) loads B
+    def delivery(capture: Capture) -> list[tuple[str, object]]:
+        report = capture.report()
+        [lost] = [c for c in report.reconciliation.lost_calls if c.name == "Lead"]
+        assert (lost.pixel_code, lost.reason) == (B, "pixel-not-loaded")
+        lead = [f for f in report.findings if f.call is None or f.call.method != "page"]
+        return [(f.code, f.received) for f in lead if f.code in ("TR002", "TR009")]
+
+    def first_document() -> Capture:
+        return Capture().call("load", A).sdk(A).call("track", "Lead", {}, {"pixel_code": B})
+
+    reload = first_document().call("load", B, document="doc-2").sdk(B)
+    assert delivery(reload) == [("TR009", B)]
+    # doc-2's events.js may reach the capture before its first call record: doc-1's ttq.load
+    # calls still say what doc-1 loaded
+    early_script = first_document().sdk(B).call("load", B, document="doc-2")
+    assert delivery(early_script) == [("TR009", B)]
+    # with no ttq.load recorded, only events.js requests within doc-1's span count
+    by_hand = Capture().sdk(A).call("track", "Lead", {}, {"pixel_code": B})
+    by_hand.call("page", document="doc-2").sdk(B)
+    assert delivery(by_hand) == [("TR009", B)]
