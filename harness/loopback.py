@@ -50,4 +50,3 @@ class LoopbackServer:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
-

@@ -26,7 +26,15 @@ from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, R
 from playwright.sync_api import Error as PlaywrightError
 
 from harness.capture.endpoints import DEFAULT_PIXEL_HOSTS, classify, is_events_loader
-from harness.capture.sdk import Answer, LiveSdk, Missing, SdkSource, Upstream, parse_sdk
+from harness.capture.sdk import (
+    Answer,
+    LiveSdk,
+    Missing,
+    PullSdk,
+    SdkSource,
+    Upstream,
+    parse_sdk,
+)
 from harness.config import RulesConfig
 from harness.engine import build_report, fill_beacon_bodies, wire_events
 from harness.errors import UsageError
@@ -144,7 +152,10 @@ class PixelCapture:
         self._seen_records: set[str] = set()
         self._batch_mark = 0  # next_index when the last batch of recorder reports arrived
         self._views = _Views()
-        self._sdk_notes: set[str] = set()
+        self._sdk_notes: set[tuple[str, ...]] = set()
+        #: `sdk pull` only (PullSdk): the bodies of SDK files fetched upstream, by request URL,
+        #: so what is saved is byte for byte what the page ran, fetched once
+        self.fetched_sdk_files: dict[str, bytes] = {}
 
     # -- wiring -------------------------------------------------------------------------------
 
@@ -276,6 +287,11 @@ class PixelCapture:
                 [request.url, f"{upstream.url} answered HTTP {fetched.status}"],
                 _frame_url(request),
             )
+        elif isinstance(self.sdk_source, PullSdk) and kind in (
+            RequestKind.SDK_SCRIPT,
+            RequestKind.CONFIG,
+        ):
+            self.fetched_sdk_files.setdefault(request.url, fetched.body())
         route.fulfill(response=fetched)
 
     def handle_request(
@@ -321,8 +337,11 @@ class PixelCapture:
                 self.observe(SDK_FILE_MISSING, [url, answer.reason], frame_url)
                 return LocalResponse(404, {"content-type": "text/plain"}, b"not pinned")
             if isinstance(answer, Answer):
-                if answer.note and answer.note not in self._sdk_notes:
-                    self._sdk_notes.add(answer.note)  # once per pixel, not per request
+                # Once per (saved, requested) pixel, not per file or request: the note's text
+                # names the file, so events.js and config.js would each count otherwise.
+                key = answer.note_key or (answer.note or "",)
+                if answer.note and key not in self._sdk_notes:
+                    self._sdk_notes.add(key)
                     self.observe(SDK_PINNED_CONFIG, [url, answer.note], frame_url)
                 return LocalResponse(answer.status, answer.headers, answer.body)
             return answer

@@ -6,7 +6,7 @@ An `SdkSource` decides how each SDK-script or config request on a pixel host is 
 - `PinnedSdk`: files saved from TikTok (`ttq-harness sdk pull`) served offline from a folder
   laid out under their URL paths (`i18n/pixel/events.js`, `i18n/pixel/static/main.<id>.js`...);
   events.js and config.js are served with the requested pixel code substituted, as TikTok's
-  server does, and without the saved pixel's Event Builder rules when another pixel asks;
+  server does, and without the saved pixel's own settings when another pixel asks;
 - `LiveSdk`: fetched from TikTok's hosts (or `--sdk-origin`, for tests) by the capture;
 - `PullSdk`: what `sdk pull` runs to learn which files the SDK loads (saved events.js, the
   rest from the origin).
@@ -17,6 +17,7 @@ mode with `forward_beacons`. This module holds no Playwright: the capture perfor
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -36,11 +37,8 @@ MANIFEST = "ttq-sdk.json"
 SDK_FORMS = "'emulated', 'live' or a folder saved with `ttq-harness sdk pull`"
 _PIXEL_CODE_FIELD = re.compile(r'("pixelCode"\s*:\s*)"[^"\\]*"')
 _PIXEL_CODE_VALUE = re.compile(r'"pixelCode"\s*:\s*"([^"\\]*)"')
-#: The per-pixel parts of events.js's embedded config (`d={"info":{…},"plugins":{…},"rules":…}`).
-_INFO_FIELD = re.compile(r'"info"\s*:\s*(?=\{)')
-_RULES_FIELD = re.compile(r'"rules"\s*:\s*(?=[\[{n])')
-#: What events.js embeds for a pixel TikTok knows nothing about (Ekultek phase2.js).
-_BLANK_INFO = {"name": "", "advertiserID": "0"}
+#: Where a JSON object may start: the embedded config is `{"info":{…},"plugins":{…},"rules":…}`.
+_OBJECT_START = re.compile(r'\{(?=\s*")')
 _SDKID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
@@ -53,6 +51,9 @@ class Answer:
     body: bytes
     #: something the capture should record about this answer (SD009), e.g. a foreign config
     note: str | None = None
+    #: what makes two notes the same one (SD009: saved and requested pixel code), so the
+    #: capture records it once however many files or requests carry it
+    note_key: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -135,19 +136,27 @@ class PinnedSdk:
             requested = requested_pixel(url)
             saved = self.saved_pixel_code()
             if requested is not None and saved and requested != saved:
-                body = strip_pixel_config(body)
+                body = strip_pixel_config(body, requested)
                 shown = urlsplit(url).path.lstrip("/")
                 note = (
                     f"{shown} was saved for pixel {saved}; served for {requested} without "
-                    f"{saved}'s Event Builder rules, name and advertiser: the capture does not "
-                    f"show {requested}'s own Event Builder rules"
+                    f"{saved}'s settings (Event Builder rules, name, advertiser, first-party "
+                    f"cookies): the capture does not show {requested}'s own Event Builder "
+                    "rules or settings"
                 )
-                return Answer(200, _JS, substitute_pixel_code(body, requested), note)
+                body = substitute_pixel_code(body, requested)
+                return Answer(200, _JS, body, note, note_key=(saved, requested))
             body = substitute_pixel_code(body, requested)
         return Answer(200, _JS, body)
 
     def saved_pixel_code(self) -> str:
         """The pixel the folder was saved for: the manifest's, else the one events.js embeds."""
+        return self._saved_pixel_code
+
+    @functools.cached_property
+    def _saved_pixel_code(self) -> str:
+        # Read once: every events.js and config.js request asks, and the pin does not change
+        # during a capture. (cached_property writes __dict__ directly, so frozen is fine.)
         try:
             manifest = json.loads((self.folder / MANIFEST).read_text(encoding="utf-8"))
             code = manifest.get("pixel_code") if isinstance(manifest, dict) else None
@@ -226,40 +235,78 @@ def is_config(url: str) -> bool:
     return urlsplit(url).path == "/i18n/pixel/config.js"
 
 
-def strip_pixel_config(body: bytes) -> bytes:
-    """events.js / config.js without the saved pixel's own settings.
+def strip_pixel_config(body: bytes, pixel_code: str) -> bytes:
+    """events.js / config.js without the saved pixel's own settings, for pixel `pixel_code`.
 
-    Event Builder `rules` become null and the pixel's `info` name and advertiser blank, as
-    TikTok serves them for a pixel it has no settings for: the harness cannot know another
-    pixel's. Values that are not JSON (hand-edited files) are left as they are.
+    In each embedded config object (a JSON object whose own `info` is an object), `info`
+    becomes `{"pixelCode": pixel_code, "name": "", "advertiserID": "0"}` (what TikTok embeds
+    for a pixel it has no settings for) and `rules` (Event Builder) null. Everything else in
+    `info` (firstPartyCookieEnabled, status, setupMode, partner…) is the saved pixel's, and the
+    harness cannot know another pixel's offline: absent, the SDK reads it as off. Only the
+    config object's own keys change (a `rules` inside `plugins` is the plugin's); values that
+    are not JSON (hand-edited files) are left as they are.
     """
     text = body.decode("utf-8", errors="surrogateescape")
-    decoder = json.JSONDecoder()
+    info = json.dumps(
+        {"pixelCode": pixel_code, "name": "", "advertiserID": "0"},
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    own_keys = (("info", info), ("rules", "null"))
     pieces: list[str] = []
     position = 0
-    edits = sorted(
-        [(m.end(), "rules") for m in _RULES_FIELD.finditer(text)]
-        + [(m.end(), "info") for m in _INFO_FIELD.finditer(text)]
-    )
-    for start, what in edits:
-        if start < position:
-            continue  # inside a value already replaced
-        try:
-            value, end = decoder.raw_decode(text, start)
-        except ValueError:
+    for start in _OBJECT_START.finditer(text):
+        if start.start() < position:
+            continue  # inside a config object already rewritten
+        parsed = _object_members(text, start.start())
+        if parsed is None:
             continue
-        if what == "rules":
-            replacement = "null"
-        elif isinstance(value, dict):
-            replacement = json.dumps(
-                {**value, **_BLANK_INFO}, separators=(",", ":"), ensure_ascii=False
-            )
-        else:
-            continue
-        pieces.append(text[position:start] + replacement)
+        members, end = parsed
+        own_info = members.get("info")
+        if own_info is None or not isinstance(own_info[0], dict):
+            continue  # not a config object; one nested in it is still found by the scan
+        edits = [(members[k][1], members[k][2], new) for k, new in own_keys if k in members]
+        for value_start, value_end, replacement in sorted(edits):  # in text order
+            pieces.append(text[position:value_start] + replacement)
+            position = value_end
+        pieces.append(text[position:end])
         position = end
     pieces.append(text[position:])
     return "".join(pieces).encode("utf-8", errors="surrogateescape")
+
+
+def _object_members(text: str, start: int) -> tuple[dict[str, tuple[object, int, int]], int] | None:
+    """The JSON object at `start`: each own key's (value, value start, value end), and where
+    the object ends; None if it is not JSON. Spans let a caller rewrite one value in place."""
+    decoder = json.JSONDecoder()
+    members: dict[str, tuple[object, int, int]] = {}
+    at = _skip_space(text, start + 1)
+    if text.startswith("}", at):
+        return members, at + 1
+    try:
+        while True:
+            key, at = decoder.raw_decode(text, at)
+            at = _skip_space(text, at)
+            if not isinstance(key, str) or not text.startswith(":", at):
+                return None
+            value_start = _skip_space(text, at + 1)
+            value, value_end = decoder.raw_decode(text, value_start)
+            members[key] = (value, value_start, value_end)  # a repeated key: JSON keeps the last
+            at = _skip_space(text, value_end)
+            if text.startswith("}", at):
+                return members, at + 1
+            if not text.startswith(",", at):
+                return None
+            at = _skip_space(text, at + 1)
+    except ValueError:
+        return None
+
+
+def _skip_space(text: str, at: int) -> int:
+    """The first position from `at` that is not JSON whitespace."""
+    while at < len(text) and text[at] in " \t\n\r":
+        at += 1
+    return at
 
 
 def parse_sdk(

@@ -26,6 +26,7 @@ from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
 
 import typer
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 from rich.console import Console
 
@@ -37,7 +38,6 @@ from harness.capture.sdk import (
     ORIGIN_ENV,
     PinnedSdk,
     PullSdk,
-    Upstream,
     file_digests,
     referenced_files,
     write_manifest,
@@ -94,6 +94,12 @@ class PullError(HarnessError):
     """The SDK could not be fetched or saved."""
 
 
+def _one_line(exc: Exception) -> str:
+    """An error as one line: Playwright's messages carry a multi-line call log."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 def _origin(option: str | None) -> str:
     return (option or os.environ.get(ORIGIN_ENV) or DEFAULT_ORIGIN).rstrip("/")
 
@@ -132,18 +138,18 @@ def download(
     loader = f"{base}events.js?sdkid={quote(pixel_code)}&lib=ttq"
     saved: list[str] = []
 
-    def save(name: str, url: str) -> str:
-        body = _fetch(url)
+    def save(name: str, body: bytes) -> str:
         target = folder / "i18n" / "pixel" / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(body)
         saved.append(name)
         return body.decode("utf-8", errors="replace")
 
-    pending = referenced_files(save("events.js", loader))
-    for name, url in requested_files(folder, origin, pixel_code, browser_path, timeout):
+    pending = referenced_files(save("events.js", _fetch(loader)))
+    # What the page ran, as the route fetched it: not fetched again, so the bytes are the same.
+    for name, body in requested_files(folder, origin, pixel_code, browser_path, timeout):
         if name not in saved and len(saved) < MAX_FILES:
-            pending.extend(referenced_files(save(name, url)))
+            pending.extend(referenced_files(save(name, body)))
     # The text scan, as a supplement: files named literally that this run did not load. A
     # name the origin does not have is skipped (a comment, a path the SDK never requests).
     tried: set[str] = set()
@@ -153,7 +159,7 @@ def download(
             continue
         tried.add(name)
         try:
-            pending.extend(referenced_files(save(name, base + name)))
+            pending.extend(referenced_files(save(name, _fetch(base + name))))
         except PullError:
             continue
     return saved
@@ -161,9 +167,10 @@ def download(
 
 def requested_files(
     folder: Path, origin: str, pixel_code: str, browser_path: str | None, timeout: float
-) -> list[tuple[str, str]]:
-    """Run the saved events.js against `origin`: (name under i18n/pixel/, URL to fetch) of
-    every SDK script and config the page requested, in order. Beacons are answered locally."""
+) -> list[tuple[str, bytes]]:
+    """Run the saved events.js against `origin`: (name under i18n/pixel/, body the page got)
+    of every SDK script and config the page requested, in order (the first body of a name).
+    Beacons are answered locally."""
     calls = PULL_CALLS % {"code": json.dumps(pixel_code)}
     source = PullSdk(folder=folder, origin=origin)
     with sync_playwright() as playwright, _blank_page(base_code_page(calls)) as url:
@@ -177,16 +184,19 @@ def requested_files(
             failed = [c.args for c in capture.calls if c.method == SDK_FILE_MISSING]
             if failed:
                 raise PullError("; ".join(str(args[-1]) for args in failed))
-            found: list[tuple[str, str]] = []
+            found: dict[str, bytes] = {}
             for request in capture.requests:
                 path = urlsplit(request.url).path
                 sdk_file = request.kind in (RequestKind.SDK_SCRIPT, RequestKind.CONFIG)
                 if not sdk_file or is_events_loader(request.url) or request.method != "GET":
                     continue
-                upstream = source.answer(request.url)
-                if path.startswith(_PIXEL_DIR) and isinstance(upstream, Upstream):
-                    found.append((path.removeprefix(_PIXEL_DIR), upstream.url))
-            return list(dict.fromkeys(found))
+                name = path.removeprefix(_PIXEL_DIR)
+                if not path.startswith(_PIXEL_DIR) or name in found:
+                    continue
+                if request.url not in capture.fetched_sdk_files:
+                    raise PullError(f"{request.url}: the page requested it but got no answer")
+                found[name] = capture.fetched_sdk_files[request.url]
+            return list(found.items())
         finally:
             browser.close()
 
@@ -269,8 +279,9 @@ def pull_command(
         folder.mkdir(parents=True, exist_ok=True)
         saved = download(source, pixel, folder, browser_path=browser_path)
         version = library_version(folder, pixel, browser_path=browser_path)
-    except (HarnessError, OSError) as exc:
-        err.print(f"error: sdk pull: {exc}", markup=False)
+    except (HarnessError, OSError, PlaywrightError) as exc:
+        # PlaywrightError: the pull page failed to load or wait (a timeout, a crash)
+        err.print(f"error: sdk pull: {_one_line(exc)}", markup=False)
         raise typer.Exit(EXIT_USAGE) from exc
     saved_at = datetime.now(UTC).isoformat(timespec="seconds")
     write_manifest(
@@ -311,8 +322,8 @@ def check_command(
         fresh_folder = Path(scratch)
         try:
             download(source, pixel, fresh_folder, browser_path=browser_path)
-        except HarnessError as exc:
-            err.print(f"error: sdk check: {exc}", markup=False)
+        except (HarnessError, PlaywrightError) as exc:
+            err.print(f"error: sdk check: {_one_line(exc)}", markup=False)
             raise typer.Exit(EXIT_USAGE) from exc
         fresh = file_digests(fresh_folder)
         changed = sorted(p for p in pinned.keys() & fresh.keys() if pinned[p] != fresh[p])
@@ -326,8 +337,8 @@ def check_command(
             raise typer.Exit(EXIT_OK)
         try:
             version = library_version(fresh_folder, pixel, browser_path=browser_path)
-        except HarnessError:
-            version = None
+        except (HarnessError, PlaywrightError):
+            version = None  # the change is still reported; the version shows as unknown
     out.print(f"SDK changed since the pin (saved {manifest.get('saved_at')} from {source}):")
     for label, paths in (("changed", changed), ("new", added), ("gone", gone)):
         for path in paths:

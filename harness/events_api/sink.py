@@ -15,6 +15,7 @@ Clients should rely only on `code != 0`.
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 import uuid
@@ -87,34 +88,78 @@ def redact_headers(headers: dict[str, str]) -> dict[str, str]:
     }
 
 
+class FramingError(ValueError):
+    """A body whose end cannot be known: recorded as a problem at `path`, connection closed."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(message)
+        self.path = path
+        self.message = message
+
+
+_CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,16}")
+_DIGITS = re.compile(r"[0-9]+")
+
+
 def _read_body(handler: BaseHTTPRequestHandler) -> tuple[bytes, bool]:
     """The request body (at most _MAX_BODY bytes) and whether it was cut there.
 
-    Reads a Content-Length body or a chunked one; raises ValueError for a length that is not
-    a number, so the caller records the request with that problem.
+    Reads a Content-Length body or a chunked one. A length that is not a number of bytes
+    (negative included) or a malformed chunk raises FramingError: where the body ends is then
+    unknown, so the caller records the request with that problem and closes the connection
+    rather than read the rest as the next request.
     """
     if "chunked" in (handler.headers.get("Transfer-Encoding") or "").lower():
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            line = handler.rfile.readline(1024).split(b";", 1)[0].strip()
-            length = int(line or b"0", 16)
-            if length == 0:
-                handler.rfile.readline(1024)  # the blank line after the last chunk
-                return b"".join(chunks), False
-            if size + length > _MAX_BODY:
-                return b"".join(chunks), True
-            chunks.append(handler.rfile.read(length))
-            size += length
-            handler.rfile.readline(1024)  # the CRLF after each chunk
-    declared = handler.headers.get("Content-Length") or "0"
-    try:
-        length = int(declared)
-    except ValueError:
-        raise ValueError(f"Content-Length {declared[:40]!r} is not a number of bytes") from None
-    if length <= 0:
+        return _read_chunked(handler)
+    declared = (handler.headers.get("Content-Length") or "0").strip()
+    if declared.startswith("-") and _DIGITS.fullmatch(declared[1:]):
+        raise FramingError(
+            "headers.Content-Length",
+            f"Content-Length {declared[:40]!r} is negative; expected the body's size in bytes",
+        )
+    if not _DIGITS.fullmatch(declared):
+        raise FramingError(
+            "headers.Content-Length",
+            f"Content-Length {declared[:40]!r} is not a number of bytes",
+        )
+    digits = declared.lstrip("0") or "0"
+    # 20 digits are far past _MAX_BODY: longer is just too large (int() refuses 4,300+ digits)
+    length = int(digits) if len(digits) <= 20 else _MAX_BODY + 1
+    if length == 0:
         return b"", False
     return handler.rfile.read(min(length, _MAX_BODY)), length > _MAX_BODY
+
+
+def _read_chunked(handler: BaseHTTPRequestHandler) -> tuple[bytes, bool]:
+    """A `Transfer-Encoding: chunked` body: hex size lines (RFC 9112 §7.1), then the data."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        raw = handler.rfile.readline(1024)
+        line = raw.split(b";", 1)[0].strip()  # a chunk extension is allowed and ignored
+        if not _CHUNK_SIZE.fullmatch(line):
+            shown = line[:40].decode("ascii", errors="replace")
+            why = (
+                "the body ended before its last (zero-size) chunk"
+                if not raw
+                else f"chunk size {shown!r} is not 1 to 16 hexadecimal digits"
+            )
+            raise FramingError("headers.Transfer-Encoding", f"chunked body: {why}")
+        length = int(line, 16)
+        if length == 0:
+            handler.rfile.readline(1024)  # the blank line after the last chunk
+            return b"".join(chunks), False
+        if size + length > _MAX_BODY:
+            return b"".join(chunks), True
+        data = handler.rfile.read(length)
+        if len(data) < length:
+            raise FramingError(
+                "headers.Transfer-Encoding",
+                f"chunked body: the body ended inside a chunk of {length} bytes",
+            )
+        chunks.append(data)
+        size += length
+        handler.rfile.readline(1024)  # the CRLF after each chunk
 
 
 class EventsApiSink(LoopbackServer):
@@ -203,9 +248,9 @@ class EventsApiSink(LoopbackServer):
         problems: list[Problem] = []
         try:
             raw, too_large = _read_body(handler)
-        except ValueError as exc:  # a Content-Length or chunk size that is not a number
+        except FramingError as exc:  # a bad Content-Length or chunk size
             raw, too_large = b"", False
-            problems.append(Problem("headers.Content-Length", str(exc)))
+            problems.append(Problem(exc.path, exc.message))
             handler.close_connection = True  # the body's end is unknown: do not reuse
         body = raw.decode("utf-8", errors="replace") if raw else None
         request = events_api_request(
@@ -233,6 +278,8 @@ class EventsApiSink(LoopbackServer):
         handler.send_response(status)
         handler.send_header("Content-Type", "application/json")
         handler.send_header("Content-Length", str(len(payload)))
+        if handler.close_connection:  # tell the client: requests it pipelined must be re-sent
+            handler.send_header("Connection", "close")
         handler.end_headers()
         handler.wfile.write(payload)
         if self.on_record is not None:

@@ -315,6 +315,62 @@ def test_sdk_pull_saves_the_sdk_and_check_notices_a_change(
     assert "2.1.33-pinned-fixture -> 2.1.34-pinned-fixture" in changed.stdout
 
 
+def test_sdk_pull_saves_what_the_page_ran_and_fetches_each_file_once(
+    stand_in: StandIn, tmp_path: Path
+) -> None:
+    saved = tmp_path / "saved"
+    pixel = "CEKQ7JRC77U1R0B3Q5RG"
+    result = _cli("sdk", "pull", "--pixel", pixel, str(saved), "--origin", stand_in.origin)
+    assert result.returncode == 0, result.stdout + result.stderr
+    fetched = [urlsplit(path).path.lstrip("/") for path in stand_in.paths("GET")]
+    # the browser's fetch is what is saved: no second request per file
+    for name in ("i18n/pixel/events.js", MAIN, IDENTIFY, "i18n/pixel/config.js"):
+        assert fetched.count(name) == 1, fetched
+    for name in (MAIN, IDENTIFY):
+        assert (saved / name).read_bytes() == (stand_in.folder / name).read_bytes()
+
+
+#: `python -m harness` whose pull page cannot load: Page.goto raises PlaywrightError at once
+#: (Chromium refuses port 9 itself, net::ERR_UNSAFE_PORT: nothing is sent anywhere).
+FAILING_PAGE = """
+import contextlib, sys
+import harness.commands.sdk as sdk
+from harness.cli import main
+
+@contextlib.contextmanager
+def refused(html):
+    yield "http://127.0.0.1:9/"
+
+sdk._blank_page = refused
+sys.argv = ["ttq-harness", *sys.argv[1:]]
+main()
+"""
+
+
+@pytest.mark.parametrize("command", ["pull", "check"])
+def test_a_pull_page_that_fails_is_a_one_line_error(
+    command: str, stand_in: StandIn, tmp_path: Path
+) -> None:
+    folder = tmp_path / "pin"
+    shutil.copytree(PIN, folder)
+    manifest = json.loads((folder / MANIFEST).read_text())
+    (folder / MANIFEST).write_text(json.dumps({**manifest, "origin": stand_in.origin}))
+    args = ["--pixel", "CEKQ7JRC77U1R0B3Q5RG"] if command == "pull" else []
+    args += [str(folder), "--origin", stand_in.origin]
+    result = subprocess.run(
+        [sys.executable, "-c", FAILING_PAGE, "sdk", command, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: sdk {command}: ")
+    assert "Page.goto: net::ERR_UNSAFE_PORT" in lines[0]
+
+
 def test_sdk_check_without_a_manifest_is_a_usage_error(tmp_path: Path) -> None:
     result = _cli("sdk", "check", str(tmp_path))
     assert result.returncode == 2

@@ -341,6 +341,64 @@ def test_malformed_framing_is_answered_and_recorded_never_dropped() -> None:
         assert [e.event_id for e in sink.events] == ["purchase-1"]
 
 
+def _head(framing: str) -> bytes:
+    return (
+        f"POST {EVENTS_API_PATH} HTTP/1.1\r\nHost: x\r\nAccess-Token: t\r\n"
+        f"Content-Type: application/json\r\n{framing}\r\n\r\n"
+    ).encode()
+
+
+def test_a_negative_content_length_is_a_problem_and_closes_the_connection() -> None:
+    body = json.dumps(_body(user={"email": EMAIL_HASH})).encode()
+    valid = _head(f"Content-Length: {len(body)}") + body
+    with EventsApiSink() as sink:
+        answer = _raw_http(_port(sink), _head("Content-Length: -1") + body + valid)
+        # one answer, then the connection closes: the body is never read as a request
+        assert answer.count(b"HTTP/1.1 ") == 1 and b"Connection: close" in answer
+        assert b'"code": 40002' in answer and b"negative" in answer
+        # the client re-sends what the server did not answer: nothing is lost
+        assert b'"code": 0' in _raw_http(_port(sink), valid)
+        bad, resent = sink.wait_for(2)
+        assert [(p.path, "'-1' is negative" in p.message) for p in bad.problems][:1] == [
+            ("headers.Content-Length", True)
+        ]
+        assert resent.ok and resent.request.body == body.decode()
+        assert len(sink.records) == 2
+
+
+@pytest.mark.parametrize(
+    ("size", "says"),
+    [
+        (b"zz", "chunk size 'zz' is not 1 to 16 hexadecimal digits"),
+        (b"-5", "chunk size '-5' is not"),
+        (b"0x10", "chunk size '0x10' is not"),
+        (b"1" * 17, "is not 1 to 16 hexadecimal digits"),
+    ],
+)
+def test_a_bad_chunk_size_is_reported_readably_and_closes_the_connection(
+    size: bytes, says: str
+) -> None:
+    body = json.dumps(_body()).encode()
+    valid = _head(f"Content-Length: {len(body)}") + body
+    chunked = _head("Transfer-Encoding: chunked") + size + b"\r\n" + body + b"\r\n0\r\n\r\n"
+    with EventsApiSink() as sink:
+        answer = _raw_http(_port(sink), chunked + valid)
+        assert answer.count(b"HTTP/1.1 ") == 1 and b"Connection: close" in answer
+        (record,) = sink.wait_for(1, timeout=0.5)
+        framing = [p for p in record.problems if p.path.startswith("headers.")]
+        assert [p.path for p in framing] == ["headers.Transfer-Encoding"]
+        assert says in framing[0].message and "invalid literal" not in framing[0].message
+
+
+def test_a_chunked_body_cut_short_is_a_problem() -> None:
+    with EventsApiSink() as sink:
+        answer = _raw_http(_port(sink), _head("Transfer-Encoding: chunked") + b"40\r\n{}")
+        assert b'"code": 40002' in answer
+        (record,) = sink.wait_for(1)
+        assert record.problems[0].path == "headers.Transfer-Encoding"
+        assert "ended inside a chunk of 64 bytes" in record.problems[0].message
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -3,8 +3,10 @@ what a saved SDK references, the manifest, and the one-line errors of the CLI op
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -229,7 +231,84 @@ def test_a_pin_served_for_another_pixel_loses_the_saved_pixels_settings(tmp_path
 
 def test_stripping_leaves_what_is_not_json_alone() -> None:
     odd = b'var d={"info":{pixelCode:x},"rules":nope};'
-    assert strip_pixel_config(odd) == odd
+    assert strip_pixel_config(odd, OTHER) == odd
+
+
+def _embedded_config(script: str) -> dict[str, Any]:
+    """The `d={…}` config object a runtime-fixture events.js embeds."""
+    start = script.index("d={") + 2
+    config, _ = json.JSONDecoder().raw_decode(script, start)
+    assert isinstance(config, dict)
+    return config
+
+
+def test_another_pixel_gets_none_of_the_saved_pixels_info() -> None:
+    saved = _embedded_config((RUNTIME_PIN / "i18n/pixel/events.js").read_text())
+    assert saved["info"]["firstPartyCookieEnabled"] is True  # the saved pixel's own switch
+    answer = PinnedSdk(RUNTIME_PIN).answer(EVENTS + f"?sdkid={OTHER}&lib=ttq")
+    assert isinstance(answer, Answer)
+    served = _embedded_config(answer.body.decode())
+    # only what TikTok embeds for a pixel it knows nothing about: first-party cookies, status,
+    # setup mode, partner… are unknown offline, and absent reads as off
+    assert served["info"] == {"pixelCode": OTHER, "name": "", "advertiserID": "0"}
+    assert b"firstPartyCookieEnabled" not in answer.body
+    assert served["rules"] is None
+    assert served["plugins"] == saved["plugins"]
+
+
+def test_only_the_config_objects_own_keys_are_stripped() -> None:
+    script = (
+        'var d={"rules":[{"code":"R1"}],"plugins":{"AutoConfig":{"rules":[1],"info":{"a":1}}},'
+        '"info":{"pixelCode":"' + SAVED + '","status":1}},x={"rules":[2]};'
+    )
+    stripped = strip_pixel_config(script.encode(), OTHER).decode()
+    config = _embedded_config(stripped)
+    assert config["rules"] is None  # Event Builder: the saved pixel's
+    assert config["plugins"] == {"AutoConfig": {"rules": [1], "info": {"a": 1}}}
+    assert config["info"] == {"pixelCode": OTHER, "name": "", "advertiserID": "0"}
+    assert stripped.endswith(',x={"rules":[2]};')  # not a pixel config: left alone
+
+
+def test_events_js_and_config_js_for_one_other_pixel_are_one_sd009(tmp_path: Path) -> None:
+    capture = PixelCapture(sdk=_pin_with_config(tmp_path))
+    for path in ("events.js", "config.js", "events.js"):
+        capture.handle_request(
+            method="GET",
+            url=f"https://analytics.tiktok.com/i18n/pixel/{path}?sdkid={OTHER}&lib=ttq",
+            headers={},
+            body=None,
+            frame_url="http://127.0.0.1/p",
+        )
+    third = "CTHIRDPIXEL000000003"
+    capture.handle_request(
+        method="GET",
+        url=f"https://analytics.tiktok.com/i18n/pixel/config.js?sdkid={third}",
+        headers={},
+        body=None,
+        frame_url="http://127.0.0.1/p",
+    )
+    report = capture.report(url="http://127.0.0.1/p", browser=None, harness_version="t")
+    noted = [f.message for f in report.findings if f.code == "SD009"]
+    assert len(noted) == 2  # one per other pixel, whatever the files
+    assert [OTHER in m for m in noted] == [True, False] and third in noted[1]
+
+
+def test_the_saved_pixel_code_is_read_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pinned = _pin_with_config(tmp_path)
+    reads: list[str] = []
+    read_text = Path.read_text
+
+    def counting(self: Path, *args: Any, **kwargs: Any) -> str:
+        reads.append(self.name)
+        return read_text(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", counting)
+    for _ in range(3):
+        for path in ("events.js", "config.js"):
+            answer = pinned.answer(f"https://analytics.tiktok.com/i18n/pixel/{path}?sdkid={OTHER}")
+            assert isinstance(answer, Answer) and answer.note is not None
+    assert pinned.saved_pixel_code() == SAVED
+    assert reads == ["ttq-sdk.json"]
 
 
 def test_the_capture_notes_a_foreign_pin_once_per_pixel(tmp_path: Path) -> None:
