@@ -582,6 +582,24 @@ def version_command() -> None:
     console.print(f"ttq-harness {__version__}")
 
 
+def _print_version(asked: bool) -> None:
+    if asked:
+        console.print(f"ttq-harness {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _global_options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version."
+        ),
+    ] = False,
+) -> None:
+    """Options before any command (the app's help text is set on `app`)."""
+
+
 def main() -> None:
     from harness.commands import register_all
 

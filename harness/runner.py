@@ -17,7 +17,7 @@ from harness import __version__
 from harness.capture.endpoints import DEFAULT_PIXEL_HOSTS
 from harness.capture.recorder import PixelCapture, SdkMode
 from harness.config import RulesConfig
-from harness.errors import HarnessError
+from harness.errors import HarnessError, step_failure
 from harness.launch import open_chromium
 from harness.model import CaptureReport, Finding, PixelEvent
 
@@ -95,7 +95,7 @@ def inspect(
                 try:
                     _do(page, step, opts.timeout)
                 except PlaywrightError as exc:
-                    first = str(exc).strip().splitlines()[0]
+                    first = step_failure(exc)
                     label = (
                         "opening the page" if number == 0 else f"step {number} ({step.describe()})"
                     )

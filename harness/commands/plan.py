@@ -301,6 +301,10 @@ def _run_plan(request: PlanRunRequest) -> int:
     ok = result.ok
     for line in summary_lines(result):
         _out(line, request.show_pii)
+    unreachable = _site_unreachable(result)
+    if unreachable:
+        err.print(f"error: the site did not answer: {unreachable}", highlight=False, markup=False)
+        return EXIT_USAGE
     if request.baseline is not None:
         from harness.baseline import check_journeys
 
@@ -338,6 +342,15 @@ def _run_plan(request: PlanRunRequest) -> int:
             _out(f"written: {path}", True)
     _out(_next_command(request, ok), True)
     return EXIT_OK if ok else EXIT_FINDINGS
+
+
+def _site_unreachable(result: PlanResult) -> str | None:
+    """When every journey stopped at its first step on a network error (the site is down or
+    the base URL is wrong), that error: a usage problem, not a plan that does not hold."""
+    errors = [journey.error for journey in result.journeys]
+    if not errors or not all(e and e.startswith("step 1 ") and "net::ERR_" in e for e in errors):
+        return None
+    return errors[0]
 
 
 def _plan_html(result: PlanResult, show_pii: bool) -> str:

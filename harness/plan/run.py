@@ -27,7 +27,7 @@ from harness.capture.recorder import PixelCapture, SdkMode, emulator_script
 from harness.capture.sdk import EmulatedSdk
 from harness.config import RulesConfig, fails
 from harness.engine import sdk_version
-from harness.errors import HarnessError, UsageError
+from harness.errors import HarnessError, UsageError, step_failure
 from harness.events_api.findings import with_events_api_findings
 from harness.events_api.sink import EventsApiSink
 from harness.launch import open_chromium
@@ -117,8 +117,7 @@ def run_journey(
         try:
             _act(page, step, base_url, timeout)
         except (PlaywrightError, HarnessError) as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            error = f"step {number} ({step.describe()}) failed on {page.url}: {first}"
+            error = f"step {number} ({step.describe()}) failed on {page.url}: {step_failure(exc)}"
             shot = _screenshot(page, screenshots, number)
             steps.append(
                 StepResult(

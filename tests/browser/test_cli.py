@@ -80,6 +80,10 @@ def test_a_missing_selector_is_a_one_line_error_and_the_capture_is_kept(demo_sit
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().startswith("error: step 1 (click '#does-not-exist') failed on")
+    assert result.stderr.strip().endswith(
+        'Waited for locator("#does-not-exist"): no element matched it.'
+    )
+    assert len(result.stderr.strip().splitlines()) == 1
     assert "Pageview" in result.stdout  # what was captured before the failure is still shown
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -50,3 +51,18 @@ def test_a_bad_shard_is_a_one_line_usage_error(tmp_path: Path) -> None:
     result = _run("run", str(plan), "--shard", "3/2")
     assert result.returncode == 2
     assert result.stderr.strip() == "error: --shard '3/2': expected I/N with 1 <= I <= N, e.g. 1/2"
+
+
+def test_a_site_that_does_not_answer_is_a_usage_error_not_a_failing_plan() -> None:
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    plan = Path(__file__).parents[2] / "sites" / "demo-plan.yaml"
+    result = _run(
+        "run", str(plan), "--journey", "home", "--journey", "search",
+        "--base-url", f"http://127.0.0.1:{port}/shop/",
+    )  # fmt: skip
+    assert result.returncode == 2, result.stdout + result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("error: the site did not answer: step 1 (goto")
+    assert "net::ERR_CONNECTION_REFUSED" in line
