@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from harness.jsontypes import json_type
 from harness.model import (
     BeaconOrigin,
     CallBeaconPair,
@@ -730,26 +731,14 @@ def _compare(path: str, expected: Any, sent: Any, add: Any) -> None:
         for i in range(len(expected), len(sent)):
             add(f"{path}[{i}]", None, sent[i], "added", None)
         return
-    if _json_type(expected) != _json_type(sent):
+    if json_type(expected) != json_type(sent):
         add(path, expected, sent, "type-changed", None)
     elif not _same(expected, sent):
         add(path, expected, sent, "changed", None)
 
 
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
-
-
 def _same(a: Any, b: Any) -> bool:
-    return _json_type(a) == _json_type(b) and a == b
+    return json_type(a) == json_type(b) and a == b
 
 
 def _is_obj(value: Any) -> bool:

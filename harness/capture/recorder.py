@@ -143,6 +143,7 @@ class PixelCapture:
         #: the mode as reported (CaptureReport.sdk): emulated, pinned:DIR or live
         self.sdk = self.sdk_source.label
         self.calls: list[TtqCall] = []
+        self._observed: Counter[str] = Counter()  # observations so far, by kind
         self.requests: list[RawRequest] = []
         self.beacon_notes: list[dict[str, Any]] = []
         self.callback_errors: list[BaseException] = []
@@ -185,7 +186,7 @@ class PixelCapture:
             text = message.text
             if not text.startswith(SDK_CONSOLE_PREFIX):
                 return
-            if sum(c.method == SDK_CONSOLE for c in self.calls) >= MAX_SDK_MESSAGES:
+            if self._observed[SDK_CONSOLE] >= MAX_SDK_MESSAGES:
                 return
             where = message.location or {}
             location = (
@@ -198,7 +199,7 @@ class PixelCapture:
             self.callback_errors.append(exc)
 
     def _on_page_error(self, page: Page, error: PlaywrightError) -> None:
-        if sum(c.method == PAGE_ERROR for c in self.calls) >= MAX_PAGE_ERRORS:
+        if self._observed[PAGE_ERROR] >= MAX_PAGE_ERRORS:
             return
         message = f"{error.name or 'Error'}: {error.message}".strip()
         frames = [line.strip() for line in (error.stack or "").splitlines()[1:]]
@@ -209,6 +210,7 @@ class PixelCapture:
         self, what: str, args: list[Any], page_url: str | None, *, location: str | None = None
     ) -> None:
         """Record something the harness saw about a page (not a ttq call) for the TR rules."""
+        self._observed[what] += 1  # counted here so capped kinds never rescan the log
         self.calls.append(
             TtqCall(
                 index=self._index(),

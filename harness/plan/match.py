@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from harness.jsontypes import json_type
 from harness.model import PixelEvent
 from harness.plan.model import EventDefinition, Expectation, Matcher, Plan, Range
 from harness.tiktok import PIXEL_INTERNAL_EVENTS
@@ -92,20 +93,6 @@ def resolve(plan: Plan, expectation: Expectation) -> Resolved:
 # -- values ----------------------------------------------------------------------------------
 
 
-def _js_type(value: Any) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if value is None:
-        return "null"
-    return "object"
-
-
 def _show(value: Any) -> str:
     if value is _MISSING:
         return "missing"
@@ -136,7 +123,7 @@ def value_diffs(path: str, spec: Any, received: Any, context: dict[str, Any]) ->
         diffs += _equal(path, spec.equals, received)
     if spec.type is not None and not _is_type(received, spec.type):
         diffs.append(
-            f"{path}: expected a {spec.type}, got {_show(received)} ({_js_type(received)})"
+            f"{path}: expected a {spec.type}, got {_show(received)} ({json_type(received)})"
         )
     if spec.pattern is not None and (
         not isinstance(received, str) or not _regex(spec.pattern).search(received)
@@ -187,7 +174,7 @@ def _is_type(value: Any, wanted: str) -> bool:
         return _is_number(value) and float(value).is_integer()
     if wanted == "number":
         return _is_number(value)
-    return _js_type(value) == wanted
+    return json_type(value) == wanted
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -211,10 +198,10 @@ def _equal(path: str, expected: Any, received: Any) -> list[str]:
         return diffs
     if _same(expected, received):
         return []
-    if _js_type(expected) != _js_type(received):
+    if json_type(expected) != json_type(received):
         return [
-            f"{path}: expected {_show(expected)} ({_js_type(expected)}), got "
-            f"{_show(received)} ({_js_type(received)})"
+            f"{path}: expected {_show(expected)} ({json_type(expected)}), got "
+            f"{_show(received)} ({json_type(received)})"
         ]
     return [f"{path}: expected {_show(expected)}, got {_show(received)}"]
 
@@ -250,7 +237,7 @@ def _sum_of_contents(path: str, value: Any, contents: Any) -> list[str]:
     if not _is_number(value):
         return [
             f"{path}: expected the sum of price × quantity ({round(total, 2):g}), got "
-            f"{_show(value)} ({_js_type(value)})"
+            f"{_show(value)} ({json_type(value)})"
         ]
     if abs(round(float(value) - total, 2)) > 0.01:
         return [

@@ -20,6 +20,7 @@ from urllib.parse import urljoin, urlsplit
 
 import yaml
 
+from harness.jsontypes import json_type
 from harness.model import PixelEvent
 from harness.plan.load import schema_comment
 from harness.plan.model import SCHEMA_URL, Plan
@@ -60,25 +61,11 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _json_type(value: Any) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if _is_number(value):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if value is None:
-        return "null"
-    return "object"
-
-
 def _value_matcher(key: str, value: Any) -> Any:
     """A parameter's matcher as plain data: the exact value or {type: ...}."""
     if key in _EXACT_KEYS and isinstance(value, str):
         return value
-    return {"type": _json_type(value)}
+    return {"type": json_type(value)}
 
 
 def _sum_holds(value: Any, contents: Any) -> bool:

@@ -397,8 +397,8 @@ def run_plan(plan: Plan, plan_path: Path, options: RunOptions | None = None) -> 
                 try:
                     if tracing:
                         context.tracing.start(screenshots=True, snapshots=True)
-                    capture = PixelCapture(
-                        hosts=opts.hosts, sdk=_with_plan_cookies(opts.sdk, plan)
+                    capture = use_plan_settings(
+                        PixelCapture(hosts=opts.hosts, sdk=opts.sdk), plan
                     ).attach(context)
                     result = run_journey(
                         context,

@@ -13,10 +13,19 @@ import re
 import textwrap
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
+from harness.decode import decode_beacon
 from harness.errors import HarnessError
-from harness.model import PixelEvent, RawRequest, Severity, TtqCall, UndecodableBeacon
+from harness.model import (
+    PixelEvent,
+    RawRequest,
+    RequestKind,
+    Severity,
+    TtqCall,
+    UndecodableBeacon,
+)
 from harness.tiktok import Profile
 
 FAMILIES: dict[str, str] = {
@@ -76,6 +85,18 @@ class RuleContext:
     sdk: str = ""
     #: live mode sent the beacons on to TikTok (--forward-beacons), so its server answered
     forward_beacons: bool = False
+
+    @cached_property
+    def wire_events(self) -> list[PixelEvent]:
+        """Every decoded event of the capture's event beacons, in request order; decoded once
+        per run however many capture rules read them."""
+        found: list[PixelEvent] = []
+        for request in self.requests:
+            if request.kind is RequestKind.EVENT:
+                decoded = decode_beacon(request)
+                if isinstance(decoded, list):
+                    found.extend(decoded)
+        return found
 
 
 EventCheck = Callable[[PixelEvent, RuleContext], Iterable[Issue]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from harness.jsontypes import json_type
 from harness.model import PixelEvent
 
 
@@ -18,19 +19,10 @@ def show(value: Any, limit: int = 60) -> str:
 
 
 def js_type(value: Any) -> str:
+    """The JSON type, or what a recorded non-JSON argument was (undefined, function...)."""
     if isinstance(value, dict) and "__ttq_type__" in value:
         return str(value["__ttq_type__"])
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if value is None:
-        return "null"
-    return "object"
+    return json_type(value)
 
 
 def properties(event: PixelEvent) -> dict[str, Any]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from harness.decode import decode_beacon
 from harness.events_api.crosscheck import Kind, crosscheck
 from harness.events_api.validate import (
     ServerEvent,
@@ -17,7 +16,7 @@ from harness.events_api.validate import (
     server_events,
     validate_request,
 )
-from harness.model import PixelEvent, RequestKind, UndecodableBeacon
+from harness.model import PixelEvent
 from harness.rules._registry import Issue, RuleContext, rule
 from harness.rules.dedup import _VALUE_NAMES, _with_reserved
 from harness.tiktok import SDK_ALIASES
@@ -25,16 +24,6 @@ from harness.tiktok import SDK_ALIASES
 
 def _server(ctx: RuleContext) -> list[ServerEvent]:
     return [e for r in ctx.requests if is_events_api_request(r) for e in server_events(r)]
-
-
-def _wire(ctx: RuleContext) -> list[PixelEvent]:
-    events: list[PixelEvent] = []
-    for request in ctx.requests:
-        if request.kind is RequestKind.EVENT:
-            decoded = decode_beacon(request)
-            if not isinstance(decoded, UndecodableBeacon):
-                events.extend(decoded)
-    return events
 
 
 def _dd003_names(ctx: RuleContext) -> frozenset[str]:
@@ -49,7 +38,9 @@ def _issues(kind: Kind, ctx: RuleContext) -> Iterator[Issue]:
     server = _server(ctx)
     if not server:
         return
-    for found in crosscheck(_wire(ctx), server, missing_id_reported_elsewhere=_dd003_names(ctx)):
+    for found in crosscheck(
+        ctx.wire_events, server, missing_id_reported_elsewhere=_dd003_names(ctx)
+    ):
         if found.kind != kind:
             continue
         yield Issue(

@@ -15,8 +15,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from harness.decode import decode_beacon
-from harness.model import PixelEvent, RequestKind, TtqCall
+from harness.model import PixelEvent, TtqCall
 from harness.rules._registry import Issue, RuleContext, rule
 from harness.rules._util import show
 from harness.tiktok import IDENTIFY_KEYS
@@ -604,14 +603,9 @@ def _body_rest(body: dict[str, Any]) -> dict[str, Any]:
 
 
 def _wire_bodies(ctx: RuleContext) -> Iterator[tuple[PixelEvent, dict[str, Any]]]:
-    for request in ctx.requests:
-        if request.kind is not RequestKind.EVENT:
-            continue
-        decoded = decode_beacon(request)
-        if isinstance(decoded, list):
-            for event in decoded:
-                if event.body is not None:
-                    yield event, event.body
+    for event in ctx.wire_events:
+        if event.body is not None:
+            yield event, event.body
 
 
 @rule(

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from harness.decode import decode_beacon
-from harness.model import PixelEvent, RequestKind
+from harness.model import PixelEvent
 from harness.reconcile import call_events, match, pair_differences
 from harness.rules._registry import Issue, RuleContext, rule
 from harness.rules._util import show
@@ -38,14 +37,8 @@ def beacon_differs_from_call(events: Sequence[PixelEvent], ctx: RuleContext) -> 
     """
     if not ctx.calls or not ctx.requests:
         return
-    wire: list[PixelEvent] = []
-    for request in ctx.requests:
-        if request.kind is RequestKind.EVENT:
-            decoded = decode_beacon(request)
-            if isinstance(decoded, list):
-                wire.extend(decoded)
     called = call_events(ctx.calls)
-    found = pair_differences(match(called, wire, ctx.calls), ctx.calls)
+    found = pair_differences(match(called, ctx.wire_events, ctx.calls), ctx.calls)
     by_index = {event.index: event for event in called}
     for difference in found:
         if difference.behaviour is not None:

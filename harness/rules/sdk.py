@@ -17,8 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 
-from harness.decode import decode_beacon
-from harness.model import PixelEvent, RequestKind, Severity, TtqCall
+from harness.model import PixelEvent, Severity, TtqCall
 from harness.rules._registry import REGISTRY, Issue, RuleContext, rule
 from harness.rules.transport import OBSERVATION_PREFIX
 
@@ -85,17 +84,6 @@ def _flagged(
                 count += 1
                 break
     return count
-
-
-def _wire_events(ctx: RuleContext) -> list[PixelEvent]:
-    found: list[PixelEvent] = []
-    for request in ctx.requests:
-        if request.kind is RequestKind.EVENT:
-            decoded = decode_beacon(request)
-            if not isinstance(decoded, list):
-                continue
-            found.extend(decoded)
-    return found
 
 
 def _uncovered(messages: list[TtqCall], covered: int) -> Iterator[TtqCall]:
@@ -316,7 +304,7 @@ def sdk_missing_email_and_phone(events: Sequence[PixelEvent], ctx: RuleContext) 
     messages = sdk_messages(ctx, MISSING_EMAIL_AND_PHONE)
     if not messages:
         return
-    covered = _flagged(_wire_events(ctx), ctx, ["ID007"])
+    covered = _flagged(ctx.wire_events, ctx, ["ID007"])
     for call in _uncovered(messages, covered):
         yield _issue(call, "")
 
