@@ -13,6 +13,7 @@ from typing import Any
 from harness.config import RulesConfig
 from harness.decode import decode_beacon
 from harness.model import (
+    CapturedDocument,
     CaptureReport,
     Finding,
     PixelEvent,
@@ -100,6 +101,7 @@ def run_rules(
     matching: Matching | None = None,
     sdk: str = "",
     forward_beacons: bool = False,
+    documents: Sequence[CapturedDocument] = (),
 ) -> list[Finding]:
     """Check captured events against the selected rules; apply suppressions and severities.
 
@@ -109,6 +111,7 @@ def run_rules(
     `check_delivery=False` skips "call without beacon" (for captures with no wire side).
     `matching` is the call <-> beacon pairing when the caller already has it.
     `sdk` / `forward_beacons`: the capture's SDK mode, for rules whose meaning depends on it.
+    `documents`: what the browser capture knows of each document (capture-health rules).
     """
     settings = config or RulesConfig()
     settings.check_profile()
@@ -136,6 +139,7 @@ def run_rules(
         unanswered_calls=unanswered if check_delivery else [],
         sdk=sdk,
         forward_beacons=forward_beacons,
+        documents=documents,
     )
     found: list[Finding] = []
     for rule in rules:
@@ -239,6 +243,7 @@ def build_report(
     notes: Sequence[dict[str, Any]] = (),
     config: RulesConfig | None = None,
     forward_beacons: bool = False,
+    documents: Sequence[CapturedDocument] = (),
 ) -> CaptureReport:
     settings = config or RulesConfig()
     filled = fill_beacon_bodies(requests, notes)
@@ -255,6 +260,7 @@ def build_report(
         matching=matching,
         sdk=sdk,
         forward_beacons=forward_beacons,
+        documents=documents,
     )
     return CaptureReport(
         harness_version=harness_version,
@@ -274,4 +280,5 @@ def build_report(
         )
         if calls
         else Reconciliation(),
+        documents=list(documents),
     )

@@ -79,6 +79,39 @@ class TtqCall(_Frozen):
         return self.document_id or self.frame_url
 
 
+class CapturedDocument(_Frozen):
+    """One document (a page load in one frame) the capture watched: what the capture-health
+    rules (CH) need to tell "the page sent nothing" from "the harness saw nothing"."""
+
+    id: str = Field(
+        description="The recorder's document id (TtqCall.document_id) when the recorder ran in "
+        "it, else a harness id ('nav-N')."
+    )
+    url: str | None = Field(default=None, description="The URL the document was loaded from.")
+    main_frame: bool = Field(default=True, description="A top-level page, not an iframe.")
+    parent: str | None = Field(
+        default=None, description="For an iframe's document: the top-level document around it."
+    )
+    status: int | None = Field(
+        default=None,
+        description="HTTP status of its navigation; None when not loaded over HTTP "
+        "(about:blank, srcdoc) or not seen.",
+    )
+    recorder: bool = Field(
+        default=False, description="The call recorder started in it (it reported in)."
+    )
+    pixel: bool = Field(
+        default=False,
+        description="A pixel global (ttq or TiktokAnalyticsObject) was created in it.",
+    )
+    requests: list[int] = Field(
+        default_factory=list, description="Indexes of the pixel-host requests it made."
+    )
+    index: int | None = Field(
+        default=None, description="When the capture learnt of it (the index counter)."
+    )
+
+
 class PixelEvent(_Frozen):
     """An event, either as the page called it (source=call) or as it left on the wire."""
 
@@ -153,6 +186,11 @@ class CaptureReport(_Frozen):
         description="Which beacon answers which ttq call, and why the others have none "
         "(docs/reconciliation.md).",
     )
+    documents: list[CapturedDocument] = Field(
+        default_factory=list,
+        description="Every document the browser capture watched (empty for HAR files): its "
+        "HTTP status, whether the call recorder ran in it and its pixel requests (CH rules).",
+    )
 
 
 # -- call <-> beacon reconciliation (harness/reconcile.py builds these) ---------------------------
@@ -176,6 +214,7 @@ LostReason = Literal[
     "consent-held",
     "consent-revoked",
     "page-left",
+    "page-error",
     "unknown",
 ]
 #: Where a beacon that no call explains came from.

@@ -127,8 +127,10 @@ BEHAVIOURS: dict[str, SdkBehaviour] = {
         ),
         SdkBehaviour(
             "identify-hashing",
-            "email is trimmed, lower-cased and SHA-256 hashed; phone_number normalised to E.164 "
-            "and hashed; external_id is sent in clear; 64-hex values are kept.",
+            "email is trimmed, lower-cased and SHA-256 hashed; phone_number normalised (with a "
+            "'+' country code: '+' and digits) and hashed; external_id is sent in clear; 64-hex "
+            "values are kept; sha256_email / sha256_phone_number are sent as given when 64 hex "
+            "digits (upper case too) and hashed otherwise.",
             "wire-format §4; real-sdk single-pixel: sha256('jane.doe@example.com') = 86e0b9e5…, "
             "sha256('+12025550123') = d5ab8b77…, external_id 'u-42' in clear.",
         ),
@@ -164,6 +166,14 @@ BEHAVIOURS: dict[str, SdkBehaviour] = {
             "defaultConsent); docs/emulator.md.",
         ),
         SdkBehaviour(
+            "track-needs-a-string-name",
+            "track() whose event name is not a string (undefined, null, a number, a boolean, "
+            "no argument) sends no beacon, only console diagnostics; track('') sends a beacon "
+            "with an empty event name.",
+            "tests/browser/test_emulator_vs_real_sdk.py: the real SDK folder "
+            "(tests/data/real-sdk/pixel-2.1.33) run on each of these calls.",
+        ),
+        SdkBehaviour(
             "array-queue-protocol",
             "events.js drains only the base code's array queue: with another stub (a "
             "Facebook-style callable) the SDK loads but sends none of the page's calls, only "
@@ -191,6 +201,7 @@ _STRIPPED = {
 }
 #: Harness observations (not ttq calls) among the calls: see rules/transport.py.
 _OBSERVATION = "harness:"
+_PAGE_ERROR = _OBSERVATION + "page-error"
 #: Differences listed per pair at most (a 1 MB argument must not make a 1 MB report).
 MAX_DIFFERENCES = 40
 _HEX64 = re.compile(r"[0-9a-f]{64}")
@@ -259,6 +270,7 @@ class Matching:
     uncovered: list[PixelEvent] = field(default_factory=list)  # wire events no call made
     unanswered: list[PixelEvent] = field(default_factory=list)  # calls (per missed pixel)
     silent: set[int] = field(default_factory=set)  # page() calls on an unchanged URL
+    nameless: set[int] = field(default_factory=set)  # track() without a string event name
 
 
 def match(
@@ -280,6 +292,10 @@ def match(
     candidates: dict[tuple[str, str | None], list[PixelEvent]] = {}
     last_page_url: dict[str | None, str | None] = {}
     for call in call_evs:
+        if call.call is not None and call.call.method == "track":
+            args = call.call.args
+            if not args or not isinstance(args[0], str):
+                result.nameless.add(call.index)
         if call.call is not None and call.call.method == "page":
             frame = call.call.document
             if frame in last_page_url and last_page_url[frame] == call.page_url:
@@ -336,7 +352,7 @@ def match(
     result.pairs.sort(key=lambda pair: pair[1].index)
     loaded = loaded_pixels(calls or [c.call for c in call_evs if c.call is not None])
     for call in call_evs:
-        if call.index in result.silent:
+        if call.index in result.silent or call.index in result.nameless:
             continue
         got = reached.get(call.index)
         if not got:
@@ -459,6 +475,19 @@ def lost_reason(
         for c in calls
     )
     trailing = all(c.index in lost for c in doc_events if c.index >= call.index)
+    page_url = _url_base(call.frame_url or call.page_url)
+    errors = [
+        c
+        for c in calls
+        if c.method == _PAGE_ERROR and _url_base(c.frame_url or c.page_url) == page_url
+    ]
+    if not answered and errors:
+        first = str(errors[0].args[0]) if errors[0].args else "an error"
+        return "page-error", (
+            f"the SDK sent none of this page's calls and the page threw {len(errors)} uncaught "
+            f"error(s) (TR008), first: {first[:200]}; a page script that breaks a built-in the "
+            "SDK relies on (JSON, Array) stops the SDK too"
+        )
     if not answered and (len(doc_events) > 1 or not later_document):
         return "wrong-queue-protocol", (
             "the SDK script loaded but sent none of this page's calls: ttq was probably not "
@@ -784,10 +813,15 @@ def identify_values(call: TtqCall) -> dict[str, str]:
             continue
         if key == "external_id":
             user["external_id"] = text
-        elif key in ("email", "sha256_email"):
+        elif key in ("sha256_email", "sha256_phone_number"):
+            # sent as given when 64 hex digits (upper case too), else hashed (the real SDK,
+            # tests/browser/test_emulator_vs_real_sdk.py)
+            field_name = key.removeprefix("sha256_")
+            user[field_name] = text if _HEX64.fullmatch(text.lower()) else _sha256(text)
+        elif key == "email":
             lower = text.lower()
             user["email"] = lower if _HEX64.fullmatch(lower) else _sha256(lower)
-        elif key in ("phone_number", "sha256_phone_number"):
+        elif key == "phone_number":
             lower = text.lower()
             if _HEX64.fullmatch(lower):
                 user["phone_number"] = lower
@@ -883,6 +917,16 @@ def reconcile(
             continue
         quiet.append(_quiet(record, all_calls, requests))
     for call in call_evs:
+        if call.index in done.nameless and not any(c.index == call.index for c, _ in done.pairs):
+            quiet.append(
+                QuietCall(
+                    call_index=call.index,
+                    method="track",
+                    behaviour="track-needs-a-string-name",
+                    detail="the SDK sends nothing for a track() whose event name is not a "
+                    "string (EV002 reports the call)",
+                )
+            )
         if call.index in done.silent:
             quiet.append(
                 QuietCall(

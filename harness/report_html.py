@@ -332,6 +332,7 @@ class StepView:
     error: str | None
     checks: list[CheckView]
     order_problem: str | None
+    notes: list[str]
     unplanned: list[CheckView]
     unexpected: list[CheckView]
     screenshot: Screenshot | None
@@ -656,6 +657,7 @@ def _step_view(step: StepResult, prefix: str, known: set[int], screenshot: str |
         error=step.error,
         checks=checks,
         order_problem=step.order_problem,
+        notes=step.notes,
         unplanned=unplanned,
         unexpected=[
             _unexpected_view(e, step.unexpected_fails, prefix, known) for e in step.unexpected

@@ -22,7 +22,16 @@ from importlib import resources
 from typing import Any, ClassVar, Literal
 from urllib.parse import urlsplit
 
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Request, Route
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Frame,
+    Page,
+    Request,
+    Response,
+    Route,
+)
 from playwright.sync_api import Error as PlaywrightError
 
 from harness.capture.endpoints import DEFAULT_PIXEL_HOSTS, classify, is_events_loader
@@ -39,6 +48,7 @@ from harness.config import RulesConfig
 from harness.engine import build_report, fill_beacon_bodies, wire_events
 from harness.errors import UsageError
 from harness.model import (
+    CapturedDocument,
     CaptureReport,
     PixelEvent,
     RawRequest,
@@ -47,6 +57,7 @@ from harness.model import (
     UndecodableBeacon,
 )
 from harness.reconcile import call_events
+from harness.rules.capture_health import RECORDER_ERROR
 from harness.rules.sdk import (
     SDK_CONSOLE,
     SDK_CONSOLE_PREFIX,
@@ -65,6 +76,10 @@ HARNESS_PATH = "/__ttq_harness__/"
 MAX_PAGE_ERRORS = 50
 #: The SDK's own console diagnostics kept per capture (same reason).
 MAX_SDK_MESSAGES = 200
+#: What the recorder (or the emulator) said it could not do, kept per capture (same reason).
+MAX_RECORDER_ERRORS = 50
+#: How the offline emulator prefixes what it logs when one of its entry points threw.
+EMULATOR_ERROR_PREFIX = "[ttq-harness emulator] error: "
 _TRANSPARENT_GIF = bytes.fromhex(
     "47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b"
 )
@@ -157,6 +172,7 @@ class PixelCapture:
         #: `sdk pull` only (PullSdk): the bodies of SDK files fetched upstream, by request URL,
         #: so what is saved is byte for byte what the page ran, fetched once
         self.fetched_sdk_files: dict[str, bytes] = {}
+        self._documents = _Documents(clock=self._index)
 
     # -- wiring -------------------------------------------------------------------------------
 
@@ -179,11 +195,31 @@ class PixelCapture:
         page.on("crash", lambda crashed: self.observe(PAGE_CRASHED, [crashed.url], crashed.url))
         page.on("pageerror", lambda error: self._on_page_error(page, error))
         page.on("console", lambda message: self._on_console(page, message))
+        page.on("response", self._on_response)
+
+    def _on_response(self, response: Response) -> None:
+        """A document's navigation answered: a new document in its frame, with its status."""
+        try:
+            request = response.request
+            if not request.is_navigation_request():
+                return
+            status = response.status
+            if 300 <= status < 400 and status != 304:
+                return  # a redirect: the document is the one it leads to
+            frame = response.frame
+            self._documents.navigated(frame, response.url, status)
+        except Exception as exc:  # a callback must not raise into Playwright
+            self.callback_errors.append(exc)
 
     def _on_console(self, page: Page, message: ConsoleMessage) -> None:
         """The SDK's own diagnostics ("[TikTok Pixel] - …") become observations (SD rules)."""
         try:
             text = message.text
+            if text.startswith(EMULATOR_ERROR_PREFIX):
+                # The emulator logs "error: <entry point> failed <stack>": keep the first line.
+                reason = text.removeprefix(EMULATOR_ERROR_PREFIX).splitlines()[0]
+                self._recorder_error("run the pixel emulator", reason, page.url)
+                return
             if not text.startswith(SDK_CONSOLE_PREFIX):
                 return
             if self._observed[SDK_CONSOLE] >= MAX_SDK_MESSAGES:
@@ -223,6 +259,10 @@ class PixelCapture:
             )
         )
 
+    def _recorder_error(self, what: str, reason: str, page_url: str | None) -> None:
+        if self._observed[RECORDER_ERROR] < MAX_RECORDER_ERRORS:
+            self.observe(RECORDER_ERROR, [what, reason[:1000]], page_url)
+
     def _index(self) -> int:
         index = self._next_index
         self._next_index += 1
@@ -249,6 +289,7 @@ class PixelCapture:
     def _on_route(self, route: Route, request: Request) -> None:
         try:
             body = request.post_data_buffer if request.method == "POST" else None
+            logged = len(self.requests)
             response = self.handle_request(
                 method=request.method,
                 url=request.url,
@@ -256,6 +297,8 @@ class PixelCapture:
                 body=body,
                 frame_url=_frame_url(request),
             )
+            if len(self.requests) > logged:
+                self._documents.requested(_frame(request), self.requests[-1].index)
             if isinstance(response, Upstream):
                 self._fulfill_from_upstream(route, request, response)
                 return
@@ -311,9 +354,10 @@ class PixelCapture:
         are fetched from the SDK's origin (`Upstream`).
         """
         if urlsplit(url).path.startswith(HARNESS_PATH):
-            # A recorder report sent as a beacon while its page unloaded.
+            # Recorder reports sent as a beacon (while its page unloaded, or when the binding
+            # could not take them).
             try:
-                self._ingest(json.loads(body or b"{}"), page_url=None)
+                self._ingest_all(json.loads(body or b"{}"), page_url=None, frame=None)
             except ValueError as exc:
                 self.callback_errors.append(exc)
             return LocalResponse(204, {}, b"")
@@ -355,14 +399,23 @@ class PixelCapture:
 
     def _on_binding(self, source: dict[str, Any], payload: Any) -> None:
         page = source.get("page")
+        frame = source.get("frame")
         try:
-            # The recorder batches its reports: one record, or a list of them in order.
-            batch = payload if isinstance(payload, list) else [payload]
-            for record in batch:
-                self._ingest(record, page_url=page.url if page is not None else None)
+            # The recorder sends its reports as one JSON string (a record or a list of them, in
+            # order), so page scripts that change built-ins cannot garble them on the way.
+            if isinstance(payload, str):
+                payload = json.loads(payload)
+            page_url = page.url if page is not None else None
+            batch = self._ingest_all(payload, page_url=page_url, frame=frame)
             self._order_after_calls(batch)
         except Exception as exc:
             self.callback_errors.append(exc)
+
+    def _ingest_all(self, payload: Any, *, page_url: str | None, frame: Frame | None) -> list[Any]:
+        batch = payload if isinstance(payload, list) else [payload]
+        for record in batch:
+            self._ingest(record, page_url=page_url, frame=frame)
+        return batch
 
     def _order_after_calls(self, batch: list[Any]) -> None:
         """Give beacons routed before their batch arrived indices after the batch's calls.
@@ -379,7 +432,7 @@ class PixelCapture:
         )
         if not noted:
             return
-        moved = False
+        moved: dict[int, int] = {}
         for position, request in enumerate(self.requests):
             key = (request.url, request.body)
             if request.index < since or noted[key] <= 0:
@@ -387,13 +440,15 @@ class PixelCapture:
             noted[key] -= 1
             self._decoded.pop(request.index, None)
             self.requests[position] = request.model_copy(update={"index": self._index()})
-            moved = True
+            moved[request.index] = self.requests[position].index
         if moved:
+            self._documents.renumber(moved)
             self.requests.sort(key=lambda request: request.index)
             self._views = _Views()  # indices changed: rebuild the derived views once
 
-    def _ingest(self, payload: Any, *, page_url: str | None) -> None:
-        """Take one recorder report (a ttq call or a sendBeacon note), once."""
+    def _ingest(self, payload: Any, *, page_url: str | None, frame: Frame | None = None) -> None:
+        """Take one recorder report (a ttq call, a sendBeacon note, what it knows of its
+        document, what it could not do), once."""
         if not isinstance(payload, dict):
             return
         record_id = payload.get("id")
@@ -401,7 +456,25 @@ class PixelCapture:
             if record_id in self._seen_records:
                 return
             self._seen_records.add(str(record_id))
-        if payload.get("kind") == "beacon":
+        kind = payload.get("kind")
+        document_id = str(payload.get("document_id") or "")
+        if kind == "hello":
+            self._documents.recorder_started(
+                frame, document_id, payload.get("frame_url"), bool(payload.get("top"))
+            )
+            return
+        if kind == "pixel-global":
+            self._documents.pixel_seen(document_id, payload.get("frame_url"))
+            return
+        if kind == "recorder-error":
+            args = list(payload.get("args") or [])
+            self._recorder_error(
+                str(args[0] if args else "record"),
+                str(args[1] if len(args) > 1 else "unknown"),
+                payload.get("frame_url") or page_url,
+            )
+            return
+        if kind == "beacon":
             self.beacon_notes.append(payload)
             return
         if payload.get("kind") == "observation":  # e.g. the page overwrote window.ttq (TR006)
@@ -518,7 +591,12 @@ class PixelCapture:
             requests=self.requests,
             notes=self.beacon_notes,
             forward_beacons=self.sdk_source.forward_beacons,
+            documents=self.documents(),
         )
+
+    def documents(self) -> list[CapturedDocument]:
+        """The documents watched so far: status, recorder, pixel evidence (CH rules)."""
+        return self._documents.values()
 
     # -- waiting ------------------------------------------------------------------------------
 
@@ -711,6 +789,128 @@ def _main_frame_id(page: Page) -> str | None:
             session.detach()
         return str(tree["frameTree"]["frame"]["id"])
     except PlaywrightError:
+        return None
+
+
+class _Document:
+    """A document as the capture learns about it (CapturedDocument once reported)."""
+
+    def __init__(
+        self,
+        key: str,
+        url: str | None,
+        *,
+        main_frame: bool,
+        parent: _Document | None,
+        status: int | None = None,
+        index: int | None = None,
+    ) -> None:
+        self.key = key  # the harness's own id until the recorder reports its id
+        self.index = index
+        self.url = url
+        self.main_frame = main_frame
+        self.parent = parent
+        self.status = status
+        self.recorder_id: str | None = None
+        self.pixel = False
+        self.requests: list[int] = []
+
+    @property
+    def id(self) -> str:
+        return self.recorder_id or self.key
+
+    def value(self) -> CapturedDocument:
+        return CapturedDocument(
+            id=self.id,
+            url=self.url,
+            main_frame=self.main_frame,
+            parent=self.parent.id if self.parent is not None else None,
+            status=self.status,
+            recorder=self.recorder_id is not None,
+            pixel=self.pixel,
+            requests=list(self.requests),
+            index=self.index,
+        )
+
+
+class _Documents:
+    """Which document each frame shows, learnt from navigation responses (status) and the
+    recorder's hello (one per document it started in)."""
+
+    def __init__(self, clock: Callable[[], int]) -> None:
+        self._clock = clock  # the capture's index counter: documents are ordered with events
+        self._all: list[_Document] = []
+        self._by_recorder: dict[str, _Document] = {}
+        self._current: dict[Frame, _Document] = {}
+
+    def _new(
+        self, frame: Frame | None, url: str | None, main_frame: bool, status: int | None = None
+    ) -> _Document:
+        parent = None
+        if frame is not None and not main_frame:
+            with contextlib.suppress(Exception):
+                parent = self._current.get(frame.page.main_frame)
+        document = _Document(
+            f"nav-{len(self._all) + 1}",
+            url,
+            main_frame=main_frame,
+            parent=parent,
+            status=status,
+            index=self._clock(),
+        )
+        self._all.append(document)
+        if frame is not None:
+            self._current[frame] = document
+        return document
+
+    def navigated(self, frame: Frame, url: str, status: int) -> None:
+        self._new(frame, url, frame.parent_frame is None, status)
+
+    def recorder_started(self, frame: Frame | None, recorder_id: str, url: Any, top: bool) -> None:
+        if not recorder_id or recorder_id in self._by_recorder:
+            return
+        document = self._current.get(frame) if frame is not None else None
+        if document is None or document.recorder_id is not None:
+            # No navigation response for it (about:blank, srcdoc, a report by beacon).
+            main = frame.parent_frame is None if frame is not None else top
+            document = self._new(frame, str(url) if url else None, main)
+        document.recorder_id = recorder_id
+        self._by_recorder[recorder_id] = document
+
+    def pixel_seen(self, recorder_id: str, url: Any) -> None:
+        document = self._by_recorder.get(recorder_id)
+        if document is None:  # its hello was lost: the document is known from this record
+            document = self._new(None, str(url) if url else None, True)
+            document.recorder_id = recorder_id or None
+            if recorder_id:
+                self._by_recorder[recorder_id] = document
+        document.pixel = True
+
+    def requested(self, frame: Frame | None, index: int) -> None:
+        document = self._current.get(frame) if frame is not None else None
+        if document is not None:
+            document.requests.append(index)
+
+    def renumber(self, moved: dict[int, int]) -> None:
+        """Requests the capture re-ordered after their calls keep their document."""
+        for document in self._all:
+            document.requests = [moved.get(index, index) for index in document.requests]
+
+    def values(self) -> list[CapturedDocument]:
+        return [
+            document.value()
+            for document in self._all
+            # an empty about:blank (every new page and iframe starts as one) says nothing
+            if (document.url or "").startswith(("http:", "https:"))
+            or document.pixel
+            or document.requests
+        ]
+
+
+def _frame(request: Request) -> Frame | None:
+    try:
+        return request.frame
+    except Exception:  # detached frame, or a service worker's request
         return None
 
 

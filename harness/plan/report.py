@@ -66,6 +66,8 @@ def step_lines(step: StepResult) -> Iterator[str]:
             yield from (f"      {line}" for line in _expectation_lines(result))
     if step.order_problem:
         yield f"      {FAIL} order: {step.order_problem}"
+    for note in step.notes:
+        yield f"      note: {note}"
     for pixel, indexes in step.unplanned_pixels.items():
         mark = FAIL if step.unplanned_pixels_fail else WARN
         yield (

@@ -68,6 +68,10 @@ class StepResult(_Value):
     )
     unplanned_pixels_fail: bool = False
     order_problem: str | None = None
+    notes: list[str] = Field(
+        default_factory=list,
+        description="What the harness noticed that explains a failure (no pixel on the page).",
+    )
     screenshot: str | None = Field(default=None, description="PNG of the page after the step.")
     duration: float = 0.0
 

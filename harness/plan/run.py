@@ -36,6 +36,7 @@ from harness.plan.check import ConsentObservation, ConsentState, check_step, exp
 from harness.plan.match import event_diffs, resolve
 from harness.plan.model import Expectation, FillAction, Journey, Plan, PressAction, Step, WaitFor
 from harness.plan.result import JourneyResult, PlanResult, StepResult
+from harness.rules.capture_health import pages_without_pixel
 
 
 def plan_rules(plan: Plan, base: RulesConfig | None = None) -> RulesConfig:
@@ -165,6 +166,7 @@ def run_journey(
             duration=time.monotonic() - step_started,
             consent=observed,
         )
+        result = _with_page_health(result, capture, mark)
         shot = _screenshot(page, screenshots, number)
         steps.append(result.model_copy(update={"screenshot": shot}) if shot else result)
     capture.check()
@@ -184,6 +186,31 @@ def run_journey(
         duration=time.monotonic() - started,
         reconciliation=report.reconciliation,
     )
+
+
+def _with_page_health(result: StepResult, capture: PixelCapture, mark: int) -> StepResult:
+    """A step whose navigation answered an HTTP error fails with the status; a failed step on
+    a page without any pixel says so (the likely reason its events are missing)."""
+    documents = capture.documents()
+    loaded = [d for d in documents if d.main_frame and d.index is not None and d.index >= mark]
+    errors = [d for d in loaded if d.status is not None and d.status >= 400]
+    update: dict[str, object] = {}
+    if errors:
+        first = errors[0]
+        update["ok"] = False
+        update["error"] = f"{first.url} answered HTTP {first.status}"
+    if not (result.ok and not errors):
+        current = [d for d in documents if d.main_frame and d.index is not None]
+        # the page the step ended on: the documents it loaded, else the one it stayed on
+        seen = loaded or current[-1:]
+        missing = set(pages_without_pixel(documents, capture.calls))
+        bare = sorted({d.url for d in seen if d.url in missing and d.url})
+        if bare:
+            update["notes"] = [
+                *result.notes,
+                *(f"no TikTok pixel base code or SDK request on {url}" for url in bare),
+            ]
+    return result.model_copy(update=update) if update else result
 
 
 def _has_ttp_cookie(context: BrowserContext) -> bool:

@@ -3,7 +3,8 @@
 A rule is registered with @rule(...). Its docstring is its documentation and must have the
 sections "Why", "Bad" and "Good". Codes are family letters plus three digits and are never
 reused; names are kebab-case. Families map to groups users can select:
-EV event-names, PR parameters, ID identity, DD deduplication, TR transport, CF configuration.
+EV event-names, PR parameters, ID identity, DD deduplication, TR transport, CF configuration,
+CN consent, SD sdk, EA events-api, CH capture-health.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any, Literal
 from harness.decode import decode_beacon
 from harness.errors import HarnessError
 from harness.model import (
+    CapturedDocument,
     PixelEvent,
     RawRequest,
     RequestKind,
@@ -38,6 +40,7 @@ FAMILIES: dict[str, str] = {
     "CN": "consent",
     "SD": "sdk",
     "EA": "events-api",
+    "CH": "capture-health",
 }
 _CODE = re.compile(r"(?P<family>[A-Z]{2})\d{3}")
 _NAME = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
@@ -85,6 +88,8 @@ class RuleContext:
     sdk: str = ""
     #: live mode sent the beacons on to TikTok (--forward-beacons), so its server answered
     forward_beacons: bool = False
+    #: the documents the browser capture watched (empty for HAR files): CH rules
+    documents: Sequence[CapturedDocument] = ()
 
     @cached_property
     def wire_events(self) -> list[PixelEvent]:
@@ -249,6 +254,7 @@ def _load_builtin_rules() -> None:
         return
     _loaded = True
     from harness.rules import (  # noqa: F401  (imported for their @rule registrations)
+        capture_health,
         configuration,
         consent,
         dedup,

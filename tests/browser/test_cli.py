@@ -73,6 +73,24 @@ def test_inspect_exits_1_on_an_undecodable_beacon(test_pages: str, tmp_path: Pat
     assert json.loads(report_path.read_text())["findings"][0]["code"] == "TR001"
 
 
+def test_inspect_fails_an_error_page_and_notes_a_page_without_pixel(
+    test_pages: str, tmp_path: Path
+) -> None:
+    """A mistyped URL used to pass with "0 finding(s)" and exit 0."""
+    report_path = tmp_path / "r.json"
+    typo = _cli("inspect", test_pages + "/capture/prodcut.html", "--json", str(report_path))
+    assert typo.returncode == 1, typo.stdout + typo.stderr
+    assert "CH003 page-http-error" in typo.stdout and "answered HTTP 404" in typo.stdout
+    report = json.loads(report_path.read_text())
+    assert [d["status"] for d in report["documents"]] == [404]
+    bare = _cli("inspect", test_pages + "/capture/no-pixel.html")
+    assert bare.returncode == 0, bare.stdout + bare.stderr
+    assert "INFO CH004 no-pixel-on-page" in bare.stdout
+    assert "no TikTok pixel base code or SDK request on" in bare.stdout
+    blind = _cli("inspect", test_pages + "/capture/blind.html")
+    assert blind.returncode == 1 and "ERROR CH001 recorder-blind" in blind.stdout
+
+
 def test_a_missing_selector_is_a_one_line_error_and_the_capture_is_kept(demo_site: str) -> None:
     result = _cli(
         "inspect", demo_site + "/shop/index.html", "--click", "#does-not-exist", "--timeout", "1"

@@ -8,6 +8,9 @@ A case is a small capture:
                [{event: AddToCart, properties: {...}}]
     events:    ready-made events, for brevity    [{name: AddToCart, properties: {...}}]
     server:    Events API requests (EA rules)   [{event: CompletePayment, event_id: p-1}]
+    documents: what the browser capture knew of each document (CH rules)
+               [{id: d1, url: ..., status: 200, recorder: true, pixel: true}]; a call gives
+               `document_id: d1`, a beacon or request `document: d1`, to belong to one
     config:    RulesConfig overrides             {profile: tiktok-2025, uses_events_api: true}
 
 Fail cases must raise the file's rule (optionally `count`, `path`, `message` substring);
@@ -28,7 +31,7 @@ from harness.capture.endpoints import classify
 from harness.config import RulesConfig
 from harness.engine import call_events, run_rules, wire_events
 from harness.events_api.validate import events_api_request
-from harness.model import Finding, PixelEvent, RawRequest, TtqCall
+from harness.model import CapturedDocument, Finding, PixelEvent, RawRequest, TtqCall
 
 CASES = Path(__file__).parent / "cases"
 PAGE = "https://shop.example/p/301"
@@ -90,14 +93,18 @@ class Case:
                     page_url=raw.get("frame_url", PAGE),
                     frame_url=raw.get("frame_url", PAGE),
                     location=f"{PAGE}:10:{index + 1}",
+                    document_id=raw.get("document_id"),
                 )
             )
             index += 1
         requests: list[RawRequest] = []
+        belongs: dict[str, list[int]] = {}  # document id -> its request indexes
         for raw in self.spec.get("beacons", []):
             at = raw.get("at", index) if isinstance(raw, dict) else index
             if isinstance(raw, dict):
-                raw = {key: value for key, value in raw.items() if key != "at"}
+                if "document" in raw:
+                    belongs.setdefault(raw["document"], []).append(at)
+                raw = {key: value for key, value in raw.items() if key not in ("at", "document")}
             body = raw if isinstance(raw, str) else json.dumps(_merge(DEFAULT_BODY, raw))
             url = "https://analytics.tiktok.com/api/v2/pixel"
             kind, endpoint = classify(url)
@@ -116,6 +123,8 @@ class Case:
             index += 1
         for raw in self.spec.get("requests", []):  # other pixel-host requests: {url, at}
             url = raw["url"]
+            if "document" in raw:
+                belongs.setdefault(raw["document"], []).append(raw.get("at", index))
             kind, endpoint = classify(url)
             requests.append(
                 RawRequest(
@@ -149,11 +158,20 @@ class Case:
                 )
             )
             index += 1
+        documents = [
+            CapturedDocument.model_validate({**raw, "requests": belongs.get(raw["id"], [])})
+            for raw in self.spec.get("documents", [])
+        ]
         config = RulesConfig.model_validate({"select": [self.rule], **self.spec.get("config", {})})
         self.findings = [
             f
             for f in run_rules(
-                events, calls=calls, requests=requests, undecodable=undecodable, config=config
+                events,
+                calls=calls,
+                requests=requests,
+                undecodable=undecodable,
+                config=config,
+                documents=documents,
             )
             if f.code == self.rule
         ]

@@ -24,7 +24,7 @@ def test_docs_rules_md_is_generated_from_the_registry() -> None:
 def test_codes_and_names_are_unique_and_stable_in_shape() -> None:
     rules = all_rules()
     assert len({r.code for r in rules}) == len({r.name for r in rules}) == len(rules)
-    assert {r.family for r in rules} == {"EV", "PR", "ID", "DD", "TR", "CF", "EA", "CN", "SD"}
+    assert {r.family for r in rules} == {"EV", "PR", "ID", "DD", "TR", "CF", "EA", "CN", "SD", "CH"}
 
 
 def test_rule_text_has_every_section() -> None:

@@ -51,7 +51,7 @@
  *  - the server-side firstPartyCookieEnabled switch (off unless the harness is told the
  *    pixel has first-party cookies on: --first-party-cookies), the cookie's parent-domain scope,
  *    ttclid / context.ad click info, tt_test_id test-events mode.
- *  - phone normalisation beyond "keep + and digits, prefix +" (no libphonenumber,
+ *  - phone normalisation beyond "keep + and digits" (no libphonenumber,
  *    no country inference); base64 hash conversion; auto advanced matching.
  *  - open_graph / microdata / json_ld extraction (sent as "{}", "[]", "[]"),
  *    meta beyond the title; /act retry, form reports, scroll/engagement,
@@ -124,10 +124,14 @@
     try { console.warn(LOG + msg, err && (err.stack || err.message || err)); } catch (e) { /* ignore */ }
   }
 
+  // An entry point threw: the harness reports "error: …" lines as a capture-health finding
+  // (CH002), the other lines are notes.
+  function fail(msg, err) { warn('error: ' + msg, err); }
+
   // Wrap every entry point: the emulator must never throw into the page.
   function safe(fn, name) {
     return function () {
-      try { return fn.apply(this, arguments); } catch (e) { warn(name + ' failed', e); }
+      try { return fn.apply(this, arguments); } catch (e) { fail(name + ' failed', e); }
     };
   }
 
@@ -246,7 +250,9 @@
 
   function isHash(v) { return /^[a-f0-9]{64}$/i.test(v); }
   function isEmail(v) { return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v); }
-  function normPhone(v) { return '+' + v.replace(/[^0-9]/g, ''); }
+  // Digits and '+' kept, nothing added: the real SDK hashed '2025550123' for '202-555-0123'
+  // and '+12025550123' for '+1 202 555 0123' (tests/browser/test_emulator_vs_real_sdk.py).
+  function normPhone(v) { return v.replace(/[^0-9+]/g, ''); }
 
   // Merge one identify() call into the user info and diagnostics.
   // Returns true when it carried more than a bare external_id (-> EnrichAM).
@@ -281,8 +287,10 @@
         d.phone = /^\+[0-9]{7,15}$/.test(p) ? { kind: 'plain' } : { kind: 'invalid' };
         return;
       }
-      if (key === 'sha256_email') { enrich = true; u.email = v.toLowerCase(); d.sha256Email = isHash(v); return; }
-      if (key === 'sha256_phone_number') { enrich = true; u.phone_number = v.toLowerCase(); d.sha256Phone = isHash(v); return; }
+      // A 64-hex value is sent as given (upper case too); anything else is hashed, as the real
+      // SDK does (test_emulator_vs_real_sdk.py).
+      if (key === 'sha256_email') { enrich = true; u.email = isHash(v) ? v : sha256(v); d.sha256Email = isHash(v); return; }
+      if (key === 'sha256_phone_number') { enrich = true; u.phone_number = isHash(v) ? v : sha256(v); d.sha256Phone = isHash(v); return; }
       if (PII_KEYS.indexOf(key) >= 0) {
         enrich = true;
         var low = v.toLowerCase();
@@ -456,7 +464,7 @@
     if (ok) return;
     try {
       new Image().src = url + '?analytics_message=' + base64url(json);
-    } catch (e) { warn('image fallback failed', e); }
+    } catch (e) { fail('image fallback failed', e); }
   }
 
   /* -------------------------------------------------------------- consent */
@@ -491,8 +499,9 @@
 
   function doTrack(S, targets, args) {
     var name = args[0], props = args[1], options = args[2];
-    if (name === undefined || name === null || name === '') { warn('track() without an event name ignored'); return; }
-    name = String(name);
+    // The real SDK sends nothing for a name that is not a string, and a beacon with an empty
+    // event name for '' (test_emulator_vs_real_sdk.py).
+    if (typeof name !== 'string') { warn('track() without a string event name ignored'); return; }
     var event = ALIASES.hasOwnProperty(name) ? ALIASES[name] : name;
     var p = (props !== null && props !== undefined) ? props : {};
     var o = (options && typeof options === 'object') ? options : {};
@@ -770,5 +779,5 @@
     startAutoEvents(S);
   }
 
-  try { main(); } catch (e) { warn('install failed', e); }
+  try { main(); } catch (e) { fail('install failed', e); }
 })();
