@@ -19,6 +19,8 @@ from harness.model import (
     Reconciliation,
     Severity,
 )
+from harness.rules.custom_events import kinds_line
+from harness.tiktok import DEFAULT_PROFILE, PROFILES
 
 _KEY_PARAMS = ("value", "currency", "content_id", "content_type", "query")
 
@@ -107,6 +109,9 @@ def summary_lines(report: CaptureReport, *, verbose: bool = False) -> list[str]:
         + "; rule profile: "
         f"{report.profile}; browser: {report.browser}",
     ]
+    kinds = kinds_line(report.events, PROFILES.get(report.profile, PROFILES[DEFAULT_PROFILE]))
+    if kinds:
+        lines.append(kinds)
     lines.extend(reconciliation_lines(report.reconciliation, verbose=verbose))
     lines.extend(finding_line(finding) for finding in report.findings)
     counts = {level: 0 for level in Severity}

@@ -373,6 +373,7 @@ class RuleView:
 class CoverageRow:
     name: str
     seen: bool
+    purpose: str
     journeys: list[tuple[str, str]]  # (name, anchor)
 
 
@@ -881,6 +882,7 @@ def render_plan_html(
         CoverageRow(
             name=name,
             seen=seen,
+            purpose=result.purposes.get(name, ""),
             journeys=[
                 (j.name, f"j-{slugs[j.name]}")
                 for j in result.journeys

@@ -13,6 +13,8 @@ Codes of the plan's own checks (the rules' findings keep their rule codes, EV...
   PL006 count-conflict       counts that contradict themselves or `never`
   PL007 unused-definition    an event definition no step uses
   PL008 other-pixels-unused  `other_pixels` where no pixels are named (it has no effect)
+  PL009 custom-event-purpose a custom event declared for optimization or audiences (custom
+                             events are reporting-only)
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from harness.model import Finding, PixelEvent, Severity
 from harness.plan.load import Positions, format_path, position_of
 from harness.plan.model import EventDefinition, Expectation, Matcher, Plan
 from harness.rules import REGISTRY, ConfigError, expand
+from harness.rules.events import name_kind
+from harness.rules.meaning import standard_meaning
 from harness.tiktok import DEFAULT_PROFILE, PIXEL_CODE, PROFILES, SDK_ALIASES
 
 LintSeverity = Literal["error", "warning"]
@@ -127,6 +131,7 @@ class _Linter:
         self._journeys()
         self._counts()
         self._other_pixels()
+        self._purposes()
         self._rules()
 
     # --- structure
@@ -261,6 +266,31 @@ class _Linter:
                     f"{e.event!r} names no pixel (neither `pixel` nor its definition's "
                     "`pixels`): other_pixels has no effect",
                 )
+
+    def _purposes(self) -> None:
+        """Custom events are reporting-only (custom-events-spec.md, Requirements 1)."""
+        profile = PROFILES[self.config.profile]
+        for key, definition in self.plan.events.items():
+            if definition.purpose == "reporting":
+                continue
+            name = definition.event or key
+            if name_kind(name, profile) != "custom":
+                continue
+            standard = standard_meaning(name, profile)
+            instead = (
+                f"send the standard event {standard!r} instead"
+                if standard
+                else "use the standard event that means it (`ttq-harness rules EV004` lists "
+                f"the {profile.name} profile's events), or declare `purpose: reporting`"
+            )
+            self.add(
+                "error",
+                "PL009",
+                format_path(("events", key, "purpose")),
+                f"event {name!r} is custom and declared for {definition.purpose}, but custom "
+                f"events are reporting-only (TikTok cannot use them to optimize campaigns or "
+                f"build audiences): {instead}",
+            )
 
     # --- rule settings and the rules
 

@@ -24,6 +24,8 @@ class _Strict(BaseModel):
 JsonType = Literal["number", "integer", "string", "boolean", "object", "array", "null"]
 #: What an expectation that names pixels says about the same event reaching the plan's others.
 OtherPixels = Literal["fail", "allow"]
+#: What an event is for in TikTok (custom events can only be reported).
+Purpose = Literal["optimization", "audience", "reporting"]
 ConsentAction = Literal["grant", "revoke", "hold"]
 
 
@@ -105,6 +107,13 @@ class EventDefinition(_Strict):
         default="fail",
         description="With `pixels`: 'fail' when the event also reaches another pixel of the "
         "plan, 'allow' to let it.",
+    )
+    purpose: Purpose = Field(
+        default="reporting",
+        description="What the event is for in TikTok: 'optimization' (campaigns optimize on "
+        "it), 'audience' (audiences are built from it) or 'reporting'. Custom events are "
+        "reporting-only: `plan lint` fails a custom event declared for optimization or "
+        "audiences.",
     )
 
 

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 
 from harness.plan.result import ExpectationResult, JourneyResult, PlanResult, StepResult
 from harness.report import finding_line, reconciliation_lines
+from harness.rules.custom_events import kinds_line
+from harness.tiktok import DEFAULT_PROFILE, PROFILES
 
 OK, FAIL, WARN = "✓", "✗", "!"
 
@@ -125,6 +127,13 @@ def summary_lines(result: PlanResult) -> Iterator[str]:
         f"Coverage: {len(seen)}/{len(result.coverage)} planned events seen"
         + (f"; never seen: {', '.join(unseen)}" if unseen else "")
     )
+    custom = [name for name, purpose in result.purposes.items() if purpose.startswith("custom")]
+    if custom:
+        yield f"  planned custom events (reporting only, not for optimization): {', '.join(custom)}"
+    profile = PROFILES.get(result.profile, PROFILES[DEFAULT_PROFILE])
+    kinds = kinds_line([e for j in result.journeys for e in j.events], profile)
+    if kinds:
+        yield kinds
     verdict = "plan holds" if result.ok else "plan does NOT hold"
     yield (
         f"{len(result.journeys)} journeys: {passed} passed, {failed} failed ({verdict}; "

@@ -109,5 +109,10 @@ class PlanResult(_Value):
     ok: bool
     journeys: list[JourneyResult]
     coverage: dict[str, bool] = Field(description="Each planned event: seen at least once?")
+    purposes: dict[str, str] = Field(
+        default_factory=dict,
+        description="Each planned event: what it is for in TikTok (optimization, audience, "
+        "reporting; 'custom (reporting only)' for a custom event).",
+    )
     started_at: str | None = Field(default=None, description="ISO 8601 UTC start of the run.")
     duration: float = 0.0

@@ -11,7 +11,7 @@ import dataclasses
 import difflib
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,6 +37,8 @@ from harness.plan.match import event_diffs, resolve
 from harness.plan.model import Expectation, FillAction, Journey, Plan, PressAction, Step, WaitFor
 from harness.plan.result import JourneyResult, PlanResult, StepResult
 from harness.rules.capture_health import pages_without_pixel
+from harness.rules.events import name_kind
+from harness.tiktok import PROFILES, Profile
 
 
 def plan_rules(plan: Plan, base: RulesConfig | None = None) -> RulesConfig:
@@ -334,6 +336,20 @@ def _url(target: str, base_url: str | None) -> str:
     return urljoin(base_url, target)
 
 
+def purposes(plan: Plan, labels: Iterable[str], profile: Profile) -> dict[str, str]:
+    """What each planned event is for: a definition's `purpose`; a custom event is always
+    'custom (reporting only)', whatever it declares (plan lint fails the contradiction)."""
+    found: dict[str, str] = {}
+    for label in labels:
+        definition = plan.events.get(label)
+        name = (definition.event or label) if definition is not None else label
+        if name_kind(name, profile) == "custom":
+            found[label] = "custom (reporting only)"
+        else:
+            found[label] = definition.purpose if definition is not None else "reporting"
+    return found
+
+
 def coverage(
     plan: Plan, journeys: Sequence[JourneyResult], selected: Sequence[Journey] | None = None
 ) -> dict[str, bool]:
@@ -451,6 +467,7 @@ def run_plan(plan: Plan, plan_path: Path, options: RunOptions | None = None) -> 
                     opts.on_journey(result)
         finally:
             browser.close()
+    covered = coverage(plan, results, selected)
     return PlanResult(
         harness_version=__version__,
         plan=str(plan_path),
@@ -459,7 +476,8 @@ def run_plan(plan: Plan, plan_path: Path, options: RunOptions | None = None) -> 
         browser=browser_name,
         ok=all(r.ok for r in results),
         journeys=results,
-        coverage=coverage(plan, results, selected),
+        coverage=covered,
+        purposes=purposes(plan, covered, PROFILES[config.profile]),
         sdk_version=sdk_version([e for r in results for e in r.events if e.source == "wire"]),
         started_at=started_at,
         duration=time.monotonic() - started,

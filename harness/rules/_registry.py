@@ -257,6 +257,7 @@ def _load_builtin_rules() -> None:
         capture_health,
         configuration,
         consent,
+        custom_events,
         dedup,
         events,
         events_api,

@@ -86,7 +86,12 @@ def _called_name(event: PixelEvent) -> str | None:
     return event.name
 
 
-def _custom_name(event: PixelEvent, ctx: RuleContext) -> str | None:
+def name_kind(name: str, profile: Profile) -> NameKind:
+    """What a name is in a profile: internal, standard, reserved, a case variant, or custom."""
+    return _names(profile).kind(name)
+
+
+def custom_name(event: PixelEvent, ctx: RuleContext) -> str | None:
     """The event's name when it is a (non-blank) custom name, else None."""
     name = _called_name(event)
     if name is None or not name.strip():
@@ -307,7 +312,7 @@ def custom_name_too_long(event: PixelEvent, ctx: RuleContext) -> Iterator[Issue]
     Good:
         ttq.track('LongNameShortened')
     """
-    name = _custom_name(event, ctx)
+    name = custom_name(event, ctx)
     if name is not None and len(name) > MAX_CUSTOM_NAME:
         yield Issue(
             message=f"custom event name {show(name)} is {len(name)} characters; "
@@ -351,7 +356,7 @@ def custom_name_invalid_characters(event: PixelEvent, ctx: RuleContext) -> Itera
     Good:
         ttq.track('sign_up')
     """
-    name = _custom_name(event, ctx)
+    name = custom_name(event, ctx)
     if name is None:
         return
     bad = _bad_characters(name)
@@ -385,7 +390,7 @@ def custom_name_must_start_with_letter(event: PixelEvent, ctx: RuleContext) -> I
     Good:
         ttq.track('first_visit')
     """
-    name = _custom_name(event, ctx)
+    name = custom_name(event, ctx)
     if name is not None and name[0] not in _ASCII_LETTERS:
         yield Issue(
             message=f"custom event name {show(name)} starts with {show(name[0])}, not a letter",
@@ -414,7 +419,7 @@ def custom_name_trailing_space(event: PixelEvent, ctx: RuleContext) -> Iterator[
     Good:
         ttq.track('Newsletter')
     """
-    name = _custom_name(event, ctx)
+    name = custom_name(event, ctx)
     if name is not None and name[-1].isspace():
         yield Issue(
             message=f"custom event name {show(name)} ends with whitespace",
@@ -480,7 +485,7 @@ def sensitive_custom_name(event: PixelEvent, ctx: RuleContext) -> Iterator[Issue
         ttq.track('ViewArticle')
         ttq.track('club_signup')
     """
-    name = _custom_name(event, ctx)
+    name = custom_name(event, ctx)
     if name is None:
         return
     found = _sensitive(name)

@@ -91,6 +91,10 @@ PINNED_BROKEN: list[tuple[str, str, str, str]] = sorted(
         ("EV007", "sign up!", "event", "call"),
         ("EV008", "1st_visit", "event", "call"),
         ("EV009", "Newsletter ", "event", "call"),
+        ("EV011", "order_complete", "event", "call"),  # the conversion under a custom name
+        # the invalid names of mistake 7 also mean standard events (reporting-only custom)
+        ("EV011", "sign up!", "event", "call"),
+        ("EV011", "Newsletter ", "event", "call"),
         EXTERNAL_ID_NOTE,  # information, not one of the planted mistakes
     ]
 )

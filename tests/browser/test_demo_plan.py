@@ -8,6 +8,7 @@ needs to see it; the differences are pinned.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -122,6 +123,18 @@ def test_the_broken_twin_fails_the_plan_where_it_should(demo_site: str, tmp_path
         "EV009",
     }
     assert result["coverage"]["ViewProduct"] is False and result["coverage"]["ClickButton"]
+    # the conversion the twin also sends under a custom name: reporting-only, said three ways
+    assert "EV011" in codes
+    assert result["purposes"]["CompletePayment"] == "optimization"
+    assert result["purposes"]["StartFreeTrial"] == "custom (reporting only)"
+    text = " ".join(run.stdout.split())  # the terminal wraps long lines
+    found = re.search(r"Events: .*? (?=\d+ journeys:)", text)
+    assert found is not None, run.stdout
+    kinds = found.group(0)
+    # names as the page called them: Purchase, not the CompletePayment the SDK made of it
+    assert kinds.startswith("Events: standard ") and "Purchase" in kinds
+    assert "CompletePayment" not in kinds
+    assert "custom (reporting only)" in kinds and "order_complete" in kinds
     assert "10 journeys: 0 passed, 10 failed (plan does NOT hold" in run.stdout
     suite = ET.parse(junit_path).getroot()
     assert (suite.get("tests"), suite.get("failures")) == ("10", "10")
@@ -134,6 +147,7 @@ def test_run_one_journey_on_the_shop(demo_site: str) -> None:
     run = _run("run", str(PLAN), "--base-url", demo_site + "/shop/", "--journey", "search")
     assert run.returncode == 0, run.stdout + run.stderr
     assert "✓ search" in run.stdout and "1 journeys: 1 passed, 0 failed (plan holds" in run.stdout
+    assert "Events: standard Search" in run.stdout and "reporting only" not in run.stdout
 
 
 def test_plan_usage_errors_exit_2_with_one_line() -> None:

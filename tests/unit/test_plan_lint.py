@@ -142,3 +142,59 @@ def test_wire_names_the_sdk_sends_are_not_flagged() -> None:
     assert _lint(profile + _journey("          - CompletePayment\n")) == []
     called = _lint(profile + _journey("          - {event: CompletePayment, source: call}\n"))
     assert [p.code for p in called] == ["EV004"]
+
+
+def _purpose_plan(name: str, purpose: str, event: str = "", profile: str = "spec") -> str:
+    sent_as = f"    event: {event}\n" if event else ""
+    return (
+        f"defaults:\n  rules: {{profile: {profile}}}\n"
+        f"events:\n  {name}:\n{sent_as}    purpose: {purpose}\n" + _journey(f"          - {name}\n")
+    )
+
+
+def test_a_custom_event_declared_for_optimization_fails_naming_the_standard_event() -> None:
+    problems = [
+        p for p in _lint(_purpose_plan("OrderComplete", "optimization")) if p.code == "PL009"
+    ]
+    assert [(p.severity, str(p)) for p in problems] == [
+        (
+            "error",
+            "p.yaml:5:5: events.OrderComplete.purpose: error PL009 event 'OrderComplete' is "
+            "custom and declared for optimization, but custom events are reporting-only (TikTok "
+            "cannot use them to optimize campaigns or build audiences): send the standard event "
+            "'CompletePayment' instead",
+        )
+    ]
+    in_2025 = _lint(_purpose_plan("OrderComplete", "audience", profile="tiktok-2025"))
+    (problem,) = [p for p in in_2025 if p.code == "PL009"]
+    assert "declared for audience" in problem.message and "'Purchase' instead" in problem.message
+
+
+def test_a_custom_event_with_no_standard_meaning_still_fails_for_audiences() -> None:
+    (problem,) = [
+        p
+        for p in _lint(_purpose_plan("Quiz", "audience", event="quiz_finished_v2"))
+        if p.code == "PL009"
+    ]
+    assert "event 'quiz_finished_v2' is custom and declared for audience" in problem.message
+    assert "declare `purpose: reporting`" in problem.message
+
+
+def test_purpose_is_fine_on_standard_events_and_reporting_custom_events() -> None:
+    for text in (
+        _purpose_plan("Order", "optimization", event="CompletePayment"),
+        _purpose_plan("AddToCart", "audience"),
+        _purpose_plan("wallet_connected", "reporting"),
+        _purpose_plan("OrderComplete", "reporting"),  # EV011 still warns about the name
+    ):
+        assert [p for p in _lint(text) if p.code == "PL009"] == [], text
+    assert "EV011" in {p.code for p in _lint(_purpose_plan("OrderComplete", "reporting"))}
+
+
+def test_an_unknown_purpose_is_a_plan_error() -> None:
+    import pytest
+
+    from harness.plan.load import PlanError
+
+    with pytest.raises(PlanError, match="purpose"):
+        _lint(_purpose_plan("AddToCart", "optimisation"))
