@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from harness.capture.endpoints import TIKTOK_DOMAINS
 from harness.errors import BrowserNotFoundError
 
 ENV_VAR = "TTQ_HARNESS_BROWSER"
@@ -34,13 +36,76 @@ SYSTEM_CHROMIUM_PATHS = (
     "/Applications/Chromium.app/Contents/MacOS/Chromium",
 )
 
+#: Hosts Chromium calls on its own (component and extension updates, Safe Browsing, field
+#: trials, optimization hints, autofill, metrics, DNS-over-HTTPS providers). The switches below
+#: turn the services off; these hosts are also mapped to "not found" in case one does not
+#: (update.googleapis.com was still contacted with --disable-component-update).
+CHROMIUM_SERVICE_HOSTS: tuple[str, ...] = (
+    "update.googleapis.com",
+    "*.gvt1.com",
+    "clients*.google.com",
+    "clientservices.googleapis.com",
+    "safebrowsing.googleapis.com",
+    "safebrowsing.google.com",
+    "sb-ssl.google.com",
+    "optimizationguide-pa.googleapis.com",
+    "content-autofill.googleapis.com",
+    "accounts.google.com",
+    "android.clients.google.com",
+    "dns.google",
+    "dns.google.com",
+    "cloudflare-dns.com",
+    "*.cloudflare-dns.com",
+    "dns.quad9.net",
+    "doh.opendns.com",
+    "dns.nextdns.io",
+)
+
+
+def resolver_rules(*, allow_only: Sequence[str] | None = None) -> str:
+    """Chromium's --host-resolver-rules: TikTok's domains and Chromium's own services resolve
+    to nothing, so whatever escapes interception fails locally instead of leaving (a
+    resolver-level backstop: no DNS query is even sent). `allow_only` (--block-third-party):
+    every host but these (and loopback) fails to resolve."""
+    if allow_only is not None:
+        excluded = ", ".join(f"EXCLUDE {host}" for host in ("localhost", *allow_only))
+        return f"MAP * ~NOTFOUND, {excluded}"
+    patterns = [
+        pattern
+        for domain in TIKTOK_DOMAINS
+        # the domain itself, its subdomains, and both written with a trailing dot
+        for pattern in (domain, f"*.{domain}", f"{domain}.", f"*.{domain}.")
+    ]
+    patterns += [*CHROMIUM_SERVICE_HOSTS, *(f"{host}." for host in CHROMIUM_SERVICE_HOSTS)]
+    return ", ".join(f"MAP {pattern} ~NOTFOUND" for pattern in patterns)
+
+
+def offline_args(args: Sequence[str], allow_only: Sequence[str] | None = None) -> list[str]:
+    """`args` with the harness's offline switches (added when missing), the resolver rules
+    narrowed to `allow_only` hosts when given."""
+    rules = "--host-resolver-rules="
+    kept = [arg for arg in args if not arg.startswith(rules)]
+    kept += [flag for flag in QUIET_FLAGS if flag not in kept and not flag.startswith(rules)]
+    allowed = None if allow_only is None else tuple(h for h in allow_only if h)
+    return [*kept, rules + resolver_rules(allow_only=allowed)]
+
+
 #: Flags that keep Chromium from calling home: on a closed network these connections fail
-#: noisily, and in QA nothing should leave the machine anyway.
+#: noisily, and in QA nothing should leave the machine anyway. Each one is in docs/security.md
+#: with why; tests/browser/test_network_isolation.py proves the result in a network namespace.
 QUIET_FLAGS = (
     "--disable-background-networking",
     "--disable-component-update",
+    "--disable-component-extensions-with-background-pages",
+    "--disable-client-side-phishing-detection",
+    "--disable-domain-reliability",
+    "--disable-default-apps",
+    "--safebrowsing-disable-auto-update",
+    "--metrics-recording-only",
+    "--no-pings",
     "--no-first-run",
     "--disable-sync",
+    "--host-resolver-rules=" + resolver_rules(),
 )
 
 HOW_TO_GET_ONE = (
@@ -61,8 +126,10 @@ class ResolvedBrowser:
     executable_path: str | None
     args: tuple[str, ...] = field(default=())
 
-    def launch_options(self) -> dict[str, object]:
-        options: dict[str, object] = {"args": list(self.args)}
+    def launch_options(self, *, allow_only: Sequence[str] | None = None) -> dict[str, object]:
+        """Playwright launch options; `allow_only` (--block-third-party): every host but these
+        fails to resolve in the browser."""
+        options: dict[str, object] = {"args": offline_args(self.args, allow_only)}
         if self.executable_path:
             options["executable_path"] = self.executable_path
         return options

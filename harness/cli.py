@@ -252,6 +252,15 @@ Connect = Annotated[
         "of launching Chromium here.",
     ),
 ]
+BlockThirdParty = Annotated[
+    bool,
+    typer.Option(
+        "--block-third-party",
+        help="Hermetic run: in the browser only the site's own hosts resolve; every other "
+        "host (CDNs, analytics, ads, fonts) fails to load. TikTok's pixel hosts are answered "
+        "locally either way.",
+    ),
+]
 ShowPii = Annotated[
     bool,
     typer.Option(
@@ -420,6 +429,7 @@ def inspect_command(
     ] = None,
     show_pii: ShowPii = False,
     connect: Connect = None,
+    block_third_party: BlockThirdParty = False,
     config_file: ConfigFile = None,
     profile: Profile = None,
     select: Select = None,
@@ -447,6 +457,7 @@ def inspect_command(
         rules=rules,
         connect=connect,
         sdk=source,
+        block_third_party=block_third_party,
     )
     raise typer.Exit(
         _run(

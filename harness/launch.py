@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 
 from playwright.sync_api import Browser, Playwright
 from playwright.sync_api import Error as PlaywrightError
 
-from harness.browser import ENV_VAR, resolve_chromium
+from harness.browser import ENV_VAR, offline_args, resolve_chromium
 from harness.errors import HarnessError
 
 
@@ -31,15 +32,17 @@ def open_chromium(
     headed: bool = False,
     slow_mo: float = 0,
     connect: str | None = None,
+    allow_only: Sequence[str] | None = None,
 ) -> tuple[Browser, str]:
     """A Chromium and a one-line description of it; HarnessError with the fix otherwise."""
     if connect:
-        options: dict[str, object] = {"headless": not headed}
+        # The server launches the browser: it gets the offline switches all the same.
+        options: dict[str, object] = {"headless": not headed, "args": offline_args([], allow_only)}
         explicit = browser_path or os.environ.get(ENV_VAR)
         if explicit:
             resolved = resolve_chromium(explicit)
             options["executablePath"] = resolved.executable_path
-            options["args"] = list(resolved.args)
+            options["args"] = offline_args(resolved.args, allow_only)
         try:
             browser = playwright.chromium.connect(
                 connect,
@@ -59,7 +62,7 @@ def open_chromium(
         browser = playwright.chromium.launch(
             headless=not headed,
             slow_mo=slow_mo,
-            **resolved.launch_options(),  # type: ignore[arg-type]
+            **resolved.launch_options(allow_only=allow_only),  # type: ignore[arg-type]
         )
     except PlaywrightError as exc:
         raise HarnessError(

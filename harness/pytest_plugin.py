@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pluggy
 import pytest
@@ -20,7 +21,7 @@ from playwright.sync_api import BrowserContext, Playwright
 from pydantic import ValidationError
 
 from harness import __version__
-from harness.browser import ENV_VAR, resolve_chromium
+from harness.browser import ENV_VAR, offline_args, resolve_chromium
 from harness.capture.endpoints import DEFAULT_PIXEL_HOSTS
 from harness.capture.recorder import PixelCapture, emulator_script
 from harness.capture.sdk import parse_sdk
@@ -96,6 +97,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "so _ttp is set (once consent allows) without ttq.enableCookie().",
     )
     group.addoption(
+        "--ttq-block-third-party",
+        action="store_true",
+        default=False,
+        help="Hermetic runs: in the browser only the --base-url host (and loopback) resolves; "
+        "every other host fails to load. TikTok's pixel hosts are answered locally either way.",
+    )
+    group.addoption(
         "--ttq-timeout",
         type=float,
         default=5.0,
@@ -115,7 +123,15 @@ class _ChromiumLaunchArgs:
         pytestconfig: pytest.Config,
     ) -> dict[str, Any]:
         options = dict(browser_type_launch_args)
-        if browser_name != "chromium" or options.get("channel") or options.get("executable_path"):
+        if browser_name != "chromium":
+            return options
+        allow_only = None
+        if pytestconfig.getoption("--ttq-block-third-party"):
+            base_url = pytestconfig.getoption("base_url", default=None)
+            allow_only = [urlsplit(base_url).hostname or ""] if base_url else []
+        if options.get("channel") or options.get("executable_path"):
+            # the user's own browser: the offline switches all the same
+            options["args"] = offline_args(list(options.get("args", [])), allow_only)
             return options
         try:
             resolved = resolve_chromium(
@@ -124,8 +140,11 @@ class _ChromiumLaunchArgs:
             )
         except HarnessError as exc:
             pytest.exit(str(exc), returncode=4)
-        launch = resolved.launch_options()
-        options["args"] = [*options.get("args", []), *launch.pop("args", [])]  # type: ignore[misc]
+        launch = resolved.launch_options(allow_only=allow_only)
+        options["args"] = offline_args(
+            [*options.get("args", []), *launch.pop("args", [])],  # type: ignore[misc]
+            allow_only,
+        )
         options.update(launch)
         return options
 

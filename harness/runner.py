@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
+from urllib.parse import urljoin, urlsplit
 
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, sync_playwright
@@ -55,6 +56,14 @@ class InspectOptions:
     timeout: float = 10.0  # per navigation / step
     rules: RulesConfig = field(default_factory=RulesConfig)
     connect: str | None = None  # ws:// endpoint of a Playwright browser server
+    #: --block-third-party: only the pages' own hosts resolve in the browser (hermetic runs)
+    block_third_party: bool = False
+
+
+def _page_hosts(url: str, steps: Sequence[Step]) -> list[str]:
+    """The hosts an inspection opens: its URL's and its goto steps'."""
+    urls = [url, *(urljoin(url, step.target) for step in steps if step.action == "goto")]
+    return sorted({urlsplit(u).hostname or "" for u in urls} - {""})
 
 
 def inspect(
@@ -79,6 +88,7 @@ def inspect(
             headed=opts.headed,
             slow_mo=opts.slow_mo,
             connect=opts.connect,
+            allow_only=_page_hosts(url, steps) if opts.block_third_party else None,
         )
         try:
             context = browser.new_context()

@@ -18,6 +18,34 @@ DEFAULT_PIXEL_HOSTS: tuple[str, ...] = (
     "mon.tiktok.com",
     "mcs.tiktok.com",
     "analytics.pangle-ads.com",
+    # the Events API host: a browser has no business calling it (it needs an access token),
+    # but a page that does is answered locally and recorded, never forwarded
+    "business-api.tiktok.com",
+)
+
+#: TikTok's domains: nothing may reach any host under them unless the user opts in (--sdk live
+#: fetches the SDK from Playwright's side, not the browser's). The browser is launched with
+#: these mapped to "not found" (harness.browser.resolver_rules): whatever escapes interception
+#: (a WebSocket, a speculative prefetch, a trailing-dot host, a worker) fails to resolve
+#: instead of leaving. Roles: tiktok.com (pixel, Events API business-api, embeds), tiktokw.us
+#: (IPv6 enrichment), tiktokv.*/tiktokcdn* and ttwstatic/ibyte* (app API and CDNs),
+#: byteoversea/bytedance (the parent's infrastructure), pangle* (Pangle cookie matching).
+TIKTOK_DOMAINS: tuple[str, ...] = (
+    "tiktok.com",
+    "tiktokw.us",
+    "tiktokv.com",
+    "tiktokv.us",
+    "tiktokv.eu",
+    "tiktokcdn.com",
+    "tiktokcdn-us.com",
+    "tiktokcdn-eu.com",
+    "ttwstatic.com",
+    "ibytedtos.com",
+    "ibyteimg.com",
+    "byteoversea.com",
+    "bytedance.com",
+    "pangle-ads.com",
+    "pangleglobal.com",
 )
 
 _EVENT_PATHS = {
@@ -36,8 +64,9 @@ _CONFIG = re.compile(r"^/i18n/pixel/config\.js$")
 
 
 def _host(url: str) -> str:
+    """The URL's host, lower case, without the trailing dot of a fully qualified name."""
     try:
-        return urlsplit(url).hostname or ""
+        return (urlsplit(url).hostname or "").rstrip(".")
     except ValueError:  # e.g. an unterminated IPv6 literal: not a pixel URL
         return ""
 

@@ -181,7 +181,8 @@ class PixelCapture:
             raise UsageError("this PixelCapture is already attached to a browser context")
         self._context = context
         hosts = "|".join(re.escape(host) for host in self.hosts)
-        context.route(re.compile(rf"^https?://({hosts})(:\d+)?(/|$)"), self._on_route)
+        # A host written with a trailing dot ("analytics.tiktok.com.") is the same host.
+        context.route(re.compile(rf"^https?://({hosts})\.?(:\d+)?(/|$)"), self._on_route)
         context.expose_binding(BINDING_NAME, self._on_binding)
         context.add_init_script(recorder_script(self.hosts))
         context.on("page", self._watch_page)
@@ -709,7 +710,9 @@ class UnloadBeaconGuard:
         new_hosts = [host for host in capture.hosts if host not in guard.hosts]
         if new_hosts:
             guard.hosts.extend(new_hosts)
-            patterns = [{"urlPattern": f"*://{host}/*"} for host in guard.hosts]
+            patterns = [
+                {"urlPattern": f"*://{host}{dot}/*"} for host in guard.hosts for dot in ("", ".")
+            ]
             guard.session.send("Fetch.enable", {"patterns": patterns})
 
     def forget(self, capture: PixelCapture) -> None:

@@ -21,6 +21,7 @@ from harness.cli import (
     EXIT_FINDINGS,
     EXIT_OK,
     EXIT_USAGE,
+    BlockThirdParty,
     BrowserPath,
     ConfigFile,
     Connect,
@@ -86,6 +87,7 @@ class PlanRunRequest:
     ignore: tuple[str, ...] = ()
     fail_on: str | None = None
     connect: str | None = None
+    block_third_party: bool = False
     sdk: SdkMode = "emulated"
     events_api: EventsApiSink | None = None
     select: tuple[str, ...] = ()
@@ -150,6 +152,7 @@ def run_command(
     ] = 0,
     show_pii: ShowPii = False,
     connect: Connect = None,
+    block_third_party: BlockThirdParty = False,
     config_file: ConfigFile = None,
     profile: Profile = None,
     select: Select = None,
@@ -198,6 +201,7 @@ def run_command(
         severity=tuple(severity or ()),
         fail_on=fail_on,
         connect=connect,
+        block_third_party=block_third_party,
         sdk=source,
     )
     try:
@@ -289,6 +293,7 @@ def _run_plan(request: PlanRunRequest) -> int:
         artifacts=request.artifacts,
         trace=request.trace,  # type: ignore[arg-type]
         connect=request.connect,
+        block_third_party=request.block_third_party,
         sdk=request.sdk,
         events_api=request.events_api,
     )

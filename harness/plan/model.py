@@ -310,6 +310,12 @@ class Defaults(_Strict):
         "sets the _ttp cookie without the page calling ttq.enableCookie(); the offline "
         "emulator then does the same (same as --first-party-cookies).",
     )
+    block_third_party: bool = Field(
+        default=False,
+        description="Hermetic runs: in the browser only the journeys' own hosts (their base "
+        "URLs) resolve; every other host (CDNs, analytics, ads, fonts) fails to load (same as "
+        "--block-third-party). TikTok's pixel hosts are answered locally either way.",
+    )
 
 
 class Plan(_Strict):

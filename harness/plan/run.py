@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from playwright.sync_api import BrowserContext, Page, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
@@ -215,6 +215,16 @@ def _with_page_health(result: StepResult, capture: PixelCapture, mark: int) -> S
     return result.model_copy(update=update) if update else result
 
 
+def _journey_hosts(plan: Plan, journeys: Sequence[Journey], override: str | None) -> list[str]:
+    """The hosts a run's journeys open: their base URLs' and their absolute goto steps'."""
+    urls: list[str] = []
+    for journey in journeys:
+        base = journey_base_url(plan, journey, override)
+        urls += [base] if base else []
+        urls += [urljoin(base or "", s.goto) for s in journey.steps if s.goto is not None]
+    return sorted({urlsplit(url).hostname or "" for url in urls} - {""})
+
+
 def _has_ttp_cookie(context: BrowserContext) -> bool:
     """Whether the pixel's first-party `_ttp` cookie exists, on any site of the journey."""
     try:
@@ -393,6 +403,9 @@ class RunOptions:
     sdk: SdkMode = "emulated"
     #: a running Events API sink whose requests are cross-checked per journey (EA rules)
     events_api: EventsApiSink | None = None
+    #: --block-third-party (or the plan's defaults.block_third_party): only the journeys'
+    #: own hosts resolve in the browser
+    block_third_party: bool = False
 
 
 def _with_plan_cookies(sdk: SdkMode, plan: Plan) -> SdkMode:
@@ -423,12 +436,14 @@ def run_plan(plan: Plan, plan_path: Path, options: RunOptions | None = None) -> 
     selected = select_journeys(plan, opts.journeys)
     results: list[JourneyResult] = []
     with sync_playwright() as playwright:
+        hermetic = opts.block_third_party or plan.defaults.block_third_party
         browser, browser_name = open_chromium(
             playwright,
             browser_path=opts.browser_path,
             headed=opts.headed,
             slow_mo=opts.slow_mo,
             connect=opts.connect,
+            allow_only=_journey_hosts(plan, selected, opts.base_url) if hermetic else None,
         )
         try:
             for journey in selected:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from harness import browser
-from harness.browser import ENV_VAR, QUIET_FLAGS, resolve_chromium
+from harness.browser import ENV_VAR, QUIET_FLAGS, offline_args, resolve_chromium, resolver_rules
 from harness.errors import BrowserNotFoundError
 
 
@@ -67,3 +67,47 @@ def test_system_chromium_when_playwright_has_none(
 def test_no_browser_anywhere_is_a_clear_error() -> None:
     with pytest.raises(BrowserNotFoundError, match="No Chromium found"):
         resolve_chromium(None, playwright_executable=None, environ={})
+
+
+def test_tiktok_and_chromium_service_hosts_never_resolve() -> None:
+    rules = resolver_rules()
+    for pattern in (
+        "MAP tiktok.com ~NOTFOUND",
+        "MAP *.tiktok.com ~NOTFOUND",
+        "MAP *.tiktok.com. ~NOTFOUND",  # a host written with a trailing dot
+        "MAP *.tiktokcdn.com ~NOTFOUND",
+        "MAP update.googleapis.com ~NOTFOUND",
+        "MAP dns.google ~NOTFOUND",
+    ):
+        assert pattern in rules
+    assert "MAP * ~NOTFOUND" not in rules  # the site's own third parties load by default
+    assert f"--host-resolver-rules={rules}" in QUIET_FLAGS
+
+
+def test_block_third_party_narrows_resolution_to_the_site() -> None:
+    args = offline_args(["--no-sandbox", "--host-resolver-rules=MAP x ~NOTFOUND"], ["shop.test"])
+    rules = [a for a in args if a.startswith("--host-resolver-rules=")]
+    assert rules == ["--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE shop.test"]
+    assert "--no-sandbox" in args and "--disable-component-update" in args
+    # the user's own switches are kept, the offline ones added once
+    assert offline_args(args).count("--disable-component-update") == 1
+
+
+def test_a_plan_run_allows_the_hosts_its_journeys_open() -> None:
+    from harness.plan.model import Plan
+    from harness.plan.run import _journey_hosts
+
+    plan = Plan.model_validate(
+        {
+            "defaults": {"base_url": "https://shop.test/", "block_third_party": True},
+            "journeys": [
+                {"name": "a", "steps": [{"goto": "p.html"}, {"goto": "https://pay.test/x"}]},
+                {"name": "b", "base_url": "https://blog.test/", "steps": [{"goto": "/"}]},
+            ],
+        }
+    )
+    assert _journey_hosts(plan, plan.journeys, None) == ["blog.test", "pay.test", "shop.test"]
+    assert _journey_hosts(plan, plan.journeys[:1], "http://127.0.0.1:8000/") == [
+        "127.0.0.1",
+        "pay.test",
+    ]
