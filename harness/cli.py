@@ -11,18 +11,19 @@ from typing import Annotated
 
 import typer
 from pydantic import ValidationError
-from rich.console import Console
 
 from harness import __version__
 from harness.capture.endpoints import DEFAULT_PIXEL_HOSTS
 from harness.capture.recorder import emulator_script
 from harness.capture.sdk import SdkSource, parse_sdk
 from harness.config import FailOn, RulesConfig, describe_validation_error, fails, load_pyproject
-from harness.errors import HarnessError
+from harness.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, CaptureAborted, HarnessError
 from harness.events_api.findings import with_events_api_findings
 from harness.events_api.sink import EventsApiSink
+from harness.inert import InertConsole
 from harness.masking import mask_data, mask_text
 from harness.model import CaptureReport, Finding, PixelEvent
+from harness.outputs import check_output, check_outputs, write_atomic
 from harness.report import (
     capture_junit,
     events_table,
@@ -43,12 +44,10 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
+console = InertConsole()
 if not console.is_terminal:  # logs and CI: rich would default to 80 columns and fold every cell
-    console = Console(width=160)
-err = Console(stderr=True, soft_wrap=True)  # an error stays one line, however long
-
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+    console = InertConsole(width=160)
+err = InertConsole(stderr=True, soft_wrap=True)  # an error stays one line, however long
 
 
 def _parse_step(text: str) -> Step:
@@ -126,8 +125,7 @@ def _render(
     ]
     for path, render in outputs:
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(render(), encoding="utf-8")
+            write_atomic(path, render())
             console.print(f"written: {path}", highlight=False)
     failing = [f for f in report.findings if fails(f.severity, fail_on)]
     return EXIT_FINDINGS if failing else EXIT_OK
@@ -189,6 +187,7 @@ def _run(
     if events_api:  # the site's back end sends to the Events API: event_ids matter (DD003)
         options = replace(options, rules=options.rules.model_copy(update={"uses_events_api": True}))
     try:
+        check_outputs([(json_path, "--json"), (junit_path, "--junit"), (html_path, "--html")])
         with _events_api_sink(events_api, events_api_port) as sink:
             report = inspect(
                 url, steps, options, watch=live if watch else None, watch_seconds=watch_seconds
@@ -199,6 +198,16 @@ def _run(
         _render(exc.report, **outputs)  # type: ignore[arg-type]
         err.print(f"error: {exc}", highlight=False, markup=False)
         return EXIT_USAGE
+    except CaptureAborted as exc:
+        # What was captured until then is still printed and written, marked incomplete.
+        if isinstance(exc.result, CaptureReport):
+            _render(exc.result, **outputs)  # type: ignore[arg-type]
+        err.print(
+            f"error: {exc}; the reports hold what was captured until then (incomplete)",
+            highlight=False,
+            markup=False,
+        )
+        return exc.exit_code
     except HarnessError as exc:
         err.print(f"error: {exc}", highlight=False, markup=False)
         return EXIT_USAGE
@@ -312,6 +321,8 @@ EventsApiPort = Annotated[
     int,
     typer.Option(
         "--events-api-port",
+        min=0,
+        max=65535,
         help="With --events-api: port on 127.0.0.1 (default 0: any free port).",
     ),
 ]
@@ -386,17 +397,21 @@ def inspect_command(
     browser_path: BrowserPath = None,
     headed: Headed = False,
     slow_mo: Annotated[
-        float, typer.Option("--slow-mo", help="Slow each browser action by MS.")
+        float, typer.Option("--slow-mo", min=0, help="Slow each browser action by MS.")
     ] = 0,
     pixel_host: Annotated[
         list[str] | None,
         typer.Option("--pixel-host", help="Extra pixel host to answer locally (repeatable)."),
     ] = None,
     quiet: Annotated[
-        float, typer.Option("--quiet", help="Seconds without pixel traffic that count as settled.")
+        float,
+        typer.Option("--quiet", min=0, help="Seconds without pixel traffic that count as settled."),
     ] = 0.5,
     timeout: Annotated[
-        float, typer.Option("--timeout", help="Seconds allowed per navigation or step.")
+        float,
+        typer.Option(
+            "--timeout", min=0.1, help="Seconds allowed per navigation or step (at least 0.1)."
+        ),
     ] = 10.0,
     hide_auto: HideAuto = False,
     verbose: Annotated[
@@ -425,7 +440,7 @@ def inspect_command(
         ),
     ] = False,
     watch_seconds: Annotated[
-        float | None, typer.Option("--duration", help="With --watch: stop after SECONDS.")
+        float | None, typer.Option("--duration", min=0.1, help="With --watch: stop after SECONDS.")
     ] = None,
     show_pii: ShowPii = False,
     connect: Connect = None,
@@ -481,7 +496,7 @@ def inspect_command(
 @app.command("serve")
 def serve_command(
     port: Annotated[
-        int, typer.Option("--port", help="Port on 127.0.0.1 (0 = any free port).")
+        int, typer.Option("--port", min=0, max=65535, help="Port on 127.0.0.1 (0 = any free port).")
     ] = 8000,
     directory: Annotated[
         Path | None, typer.Option("--dir", help="Folder to serve (default: the bundled sites/).")
@@ -583,7 +598,12 @@ def schema_command(
     if output is None:
         print(text, end="")
     else:
-        output.write_text(text, encoding="utf-8")
+        try:
+            check_output(output, "--output")
+        except HarnessError as exc:
+            err.print(f"error: {exc}", highlight=False, markup=False)
+            raise typer.Exit(EXIT_USAGE) from exc
+        write_atomic(output, text)
         console.print(f"written: {output}", highlight=False)
 
 

@@ -17,6 +17,28 @@ class UsageError(HarnessError):
     """A bad option or argument."""
 
 
+#: Exit codes: the plan/page holds, it does not (findings), a usage or infrastructure problem,
+#: and interrupted (128 + SIGINT, as shells report Ctrl-C).
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class CaptureAborted(HarnessError):
+    """The capture stopped before it was done: the browser closed or crashed, or Ctrl-C.
+
+    `result` holds what was captured until then (a CaptureReport or PlanResult marked
+    `incomplete`); `exit_code` is EXIT_USAGE (infrastructure) or EXIT_INTERRUPTED.
+    """
+
+    def __init__(self, message: str, result: object, exit_code: int) -> None:
+        super().__init__(message)
+        self.result = result
+        self.exit_code = exit_code
+
+
+BROWSER_GONE = "the browser closed or crashed"
+INTERRUPTED = "interrupted (Ctrl-C)"
+
+
 def step_failure(error: BaseException) -> str:
     """One plain line for a failed browser action (a Playwright error has many).
 

@@ -186,6 +186,11 @@ class CaptureReport(_Frozen):
         description="Which beacon answers which ttq call, and why the others have none "
         "(docs/reconciliation.md).",
     )
+    incomplete: str | None = Field(
+        default=None,
+        description="Why the capture stopped before it was done (the browser closed or "
+        "crashed, Ctrl-C); the report holds what was captured until then. None: complete.",
+    )
     documents: list[CapturedDocument] = Field(
         default_factory=list,
         description="Every document the browser capture watched (empty for HAR files): its "

@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from harness.config import FailOn, fails
+from harness.inert import for_terminal, xml_tree
 from harness.model import (
     CaptureReport,
     FieldDifference,
@@ -64,17 +65,18 @@ def events_table(report: CaptureReport, *, include_auto: bool = True) -> Table:
     for event in report.events:
         if event.auto and not include_auto:
             continue
-        name = Text(event.name + (" (auto)" if event.auto else ""))
+        # page data escaped before the table measures it, so columns stay aligned
+        name = Text(for_terminal(event.name) + (" (auto)" if event.auto else ""))
         if event.source == "call":
             name.stylize("cyan")
         table.add_row(
             str(event.index),
             event.source,
-            event.pixel_code or "(all)",
+            for_terminal(event.pixel_code or "(all)"),
             name,
-            event.event_id,
-            key_params(event),
-            _path(event.page_url),
+            for_terminal(event.event_id),
+            for_terminal(key_params(event)),
+            for_terminal(_path(event.page_url)),
         )
     return table
 
@@ -121,6 +123,8 @@ def summary_lines(report: CaptureReport, *, verbose: bool = False) -> list[str]:
         f"{len(report.findings)} finding(s): {counts[Severity.ERROR]} error(s), "
         f"{counts[Severity.WARNING]} warning(s), {counts[Severity.INFO]} info"
     )
+    if report.incomplete:
+        lines.append(f"INCOMPLETE: {report.incomplete}; the capture holds what came before")
     return lines
 
 
@@ -202,4 +206,4 @@ def capture_junit(report: CaptureReport, fail_on: FailOn = "error") -> str:
             node.text = "\n".join(finding_line(f) for f in found)
     suite.set("failures", str(failures))
     ET.indent(suite)
-    return ET.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"
+    return ET.tostring(xml_tree(suite), encoding="unicode", xml_declaration=True) + "\n"

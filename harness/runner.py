@@ -5,6 +5,7 @@ The pytest plugin does not use this module: there pytest-playwright owns the bro
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -18,7 +19,15 @@ from harness import __version__
 from harness.capture.endpoints import DEFAULT_PIXEL_HOSTS
 from harness.capture.recorder import PixelCapture, SdkMode
 from harness.config import RulesConfig
-from harness.errors import HarnessError, step_failure
+from harness.errors import (
+    BROWSER_GONE,
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    INTERRUPTED,
+    CaptureAborted,
+    HarnessError,
+    step_failure,
+)
 from harness.launch import open_chromium
 from harness.model import CaptureReport, Finding, PixelEvent
 
@@ -90,32 +99,52 @@ def inspect(
             connect=opts.connect,
             allow_only=_page_hosts(url, steps) if opts.block_third_party else None,
         )
+        capture: PixelCapture | None = None
+        label = "opening the page"
+
+        def report(incomplete: str | None = None) -> CaptureReport:
+            assert capture is not None
+            capture.check()
+            done = capture.report(
+                url=url, browser=browser_name, harness_version=__version__, config=opts.rules
+            )
+            return done.model_copy(update={"incomplete": incomplete}) if incomplete else done
+
         try:
             context = browser.new_context()
             capture = PixelCapture(hosts=opts.hosts, sdk=opts.sdk).attach(context)
             page = context.new_page()
-
-            def report() -> CaptureReport:
-                capture.check()
-                return capture.report(
-                    url=url, browser=browser_name, harness_version=__version__, config=opts.rules
-                )
-
             for number, step in enumerate([Step("goto", url), *steps]):
+                label = "opening the page" if number == 0 else f"step {number} ({step.describe()})"
                 try:
                     _do(page, step, opts.timeout)
                 except PlaywrightError as exc:
+                    if not browser.is_connected():
+                        raise _aborted(BROWSER_GONE, label, report(BROWSER_GONE)) from None
                     first = step_failure(exc)
-                    label = (
-                        "opening the page" if number == 0 else f"step {number} ({step.describe()})"
-                    )
                     raise StepError(f"{label} failed on {page.url}: {first}", report()) from exc
                 capture.settle(quiet=opts.quiet, timeout=opts.timeout)
+                if not browser.is_connected():
+                    raise _aborted(BROWSER_GONE, label, report(BROWSER_GONE))
             if watch is not None:
                 _watch(capture, opts, watch, watch_seconds)
             return report()
+        except KeyboardInterrupt:
+            if capture is None:
+                raise
+            raise _aborted(INTERRUPTED, label, report(INTERRUPTED)) from None
+        except PlaywrightError:
+            if capture is None or browser.is_connected():
+                raise
+            raise _aborted(BROWSER_GONE, label, report(BROWSER_GONE)) from None
         finally:
-            browser.close()
+            with contextlib.suppress(PlaywrightError):
+                browser.close()
+
+
+def _aborted(reason: str, during: str, partial: CaptureReport) -> CaptureAborted:
+    code = EXIT_INTERRUPTED if reason == INTERRUPTED else EXIT_USAGE
+    return CaptureAborted(f"{reason} during {during}", partial, code)
 
 
 def _watch(

@@ -11,15 +11,15 @@ import threading
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from harness.errors import HarnessError
 from harness.events_api.sink import EventsApiSink, SinkRecord
 from harness.events_api.validate import server_events
+from harness.inert import InertConsole
 from harness.masking import mask_text
 
-console = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+console = InertConsole(highlight=False, soft_wrap=True)
+err = InertConsole(stderr=True, highlight=False, soft_wrap=True)
 
 
 def record_lines(record: SinkRecord, show_pii: bool = False) -> list[str]:
@@ -50,7 +50,8 @@ def register(app: typer.Typer) -> None:
     @events_api_app.command("serve")
     def serve_command(
         port: Annotated[
-            int, typer.Option("--port", help="Port on 127.0.0.1 (0 = any free port).")
+            int,
+            typer.Option("--port", min=0, max=65535, help="Port on 127.0.0.1 (0 = any free port)."),
         ] = 0,
         show_pii: Annotated[
             bool, typer.Option("--show-pii", help="Do not mask e-mails and phone numbers.")

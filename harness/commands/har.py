@@ -9,7 +9,6 @@ import typer
 
 from harness.capture.endpoints import DEFAULT_PIXEL_HOSTS
 from harness.cli import (
-    EXIT_USAGE,
     ConfigFile,
     FailOnOpt,
     HideAuto,
@@ -23,7 +22,7 @@ from harness.cli import (
     console,
     err,
 )
-from harness.errors import HarnessError
+from harness.errors import EXIT_USAGE, HarnessError
 from harness.har import lint_har
 
 

@@ -18,9 +18,6 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
 
 from harness.capture.recorder import SdkMode
 from harness.cli import (
-    EXIT_FINDINGS,
-    EXIT_OK,
-    EXIT_USAGE,
     BlockThirdParty,
     BrowserPath,
     ConfigFile,
@@ -44,9 +41,16 @@ from harness.cli import (
     console,
     err,
 )
-from harness.errors import HarnessError
+from harness.errors import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_USAGE,
+    CaptureAborted,
+    HarnessError,
+)
 from harness.events_api.sink import EventsApiSink
 from harness.masking import mask_data, mask_text
+from harness.outputs import check_output, check_output_folder, check_outputs, write_atomic
 from harness.plan.model import Journey
 from harness.plan.result import JourneyResult, PlanResult
 from harness.server import SiteServer, default_sites_dir
@@ -148,7 +152,7 @@ def run_command(
     browser_path: BrowserPath = None,
     headed: Headed = False,
     slow_mo: Annotated[
-        float, typer.Option("--slow-mo", help="Slow each browser action by MS.")
+        float, typer.Option("--slow-mo", min=0, help="Slow each browser action by MS.")
     ] = 0,
     show_pii: ShowPii = False,
     connect: Connect = None,
@@ -219,11 +223,19 @@ def _out(line: str, show_pii: bool) -> None:
 
 def _run_plan(request: PlanRunRequest) -> int:
     from harness.plan.load import PlanError, load_plan
-    from harness.plan.report import journey_lines, junit_xml, summary_lines
+    from harness.plan.report import journey_lines, summary_lines
     from harness.plan.run import RunOptions, journey_base_url, run_plan, select_journeys
     from harness.plan.shard import in_shard, parse_shard
 
     try:
+        check_outputs(
+            [
+                (request.json_path, "--json"),
+                (request.junit_path, "--junit"),
+                (request.html_path, "--html"),
+            ]
+        )
+        check_output_folder(request.artifacts, "--artifacts")
         plan = load_plan(request.plan_file)
         rules = _rules_config(
             request.config_file,
@@ -297,15 +309,27 @@ def _run_plan(request: PlanRunRequest) -> int:
         sdk=request.sdk,
         events_api=request.events_api,
     )
+    aborted: CaptureAborted | None = None
     try:
         with progress:
             result = run_plan(plan, request.plan_file, options)
+    except CaptureAborted as exc:  # the journeys run until then are still reported
+        assert isinstance(exc.result, PlanResult)
+        aborted, result = exc, exc.result
     except HarnessError as exc:
         err.print(f"error: {exc}", highlight=False, markup=False)
         return EXIT_USAGE
     ok = result.ok
     for line in summary_lines(result):
         _out(line, request.show_pii)
+    if aborted is not None:
+        _write_outputs(request, result)
+        err.print(
+            f"error: {aborted}; the reports hold the journeys run until then (incomplete)",
+            highlight=False,
+            markup=False,
+        )
+        return aborted.exit_code
     unreachable = _site_unreachable(result)
     if unreachable:
         err.print(f"error: the site did not answer: {unreachable}", highlight=False, markup=False)
@@ -328,6 +352,14 @@ def _run_plan(request: PlanRunRequest) -> int:
         for line in outcome.lines():
             _out(line, request.show_pii)
         ok = ok and outcome.ok
+    _write_outputs(request, result)
+    _out(_next_command(request, ok), True)
+    return EXIT_OK if ok else EXIT_FINDINGS
+
+
+def _write_outputs(request: PlanRunRequest, result: PlanResult) -> None:
+    from harness.plan.report import junit_xml
+
     data = result.model_dump(mode="json")
     outputs: list[tuple[Path | None, Callable[[], str]]] = [
         (
@@ -342,11 +374,8 @@ def _run_plan(request: PlanRunRequest) -> int:
     ]
     for path, render in outputs:
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(render(), encoding="utf-8")
+            write_atomic(path, render())
             _out(f"written: {path}", True)
-    _out(_next_command(request, ok), True)
-    return EXIT_OK if ok else EXIT_FINDINGS
 
 
 def _site_unreachable(result: PlanResult) -> str | None:
@@ -399,7 +428,12 @@ def plan_schema_command(
     if output is None:
         print(text, end="" if text.endswith("\n") else "\n")
     else:
-        output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        try:
+            check_output(output, "--output")
+        except HarnessError as exc:
+            err.print(f"error: {exc}", highlight=False, markup=False)
+            raise typer.Exit(EXIT_USAGE) from exc
+        write_atomic(output, text if text.endswith("\n") else text + "\n")
         console.print(f"written: {output}", highlight=False)
 
 

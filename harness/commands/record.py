@@ -20,20 +20,21 @@ from urllib.parse import urljoin, urlsplit
 import typer
 from playwright.sync_api import BrowserContext, Frame, Page, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
-from rich.console import Console
 
 from harness.browser import resolve_chromium
 from harness.capture.recorder import PixelCapture
 from harness.errors import HarnessError, UsageError
+from harness.inert import InertConsole
 from harness.model import PixelEvent
+from harness.outputs import check_output, write_atomic
 from harness.plan.record import Action as ActionName
 from harness.plan.record import RecordedStep, record_plan, recorded_events
 
 EXIT_USAGE = 2
 _KEY_PARAMS = ("value", "currency", "content_id", "content_name", "query")
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = InertConsole(highlight=False, soft_wrap=True)
+err = InertConsole(stderr=True, highlight=False, soft_wrap=True)
 
 
 @dataclass(frozen=True)
@@ -256,7 +257,8 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--force", help="Overwrite --out if it exists.")
         ] = False,
         timeout: Annotated[
-            float, typer.Option("--timeout", help="Seconds allowed per navigation or step.")
+            float,
+            typer.Option("--timeout", min=0.1, help="Seconds allowed per navigation or step."),
         ] = 10.0,
         browser_path: Annotated[
             str | None,
@@ -273,6 +275,7 @@ def register(app: typer.Typer) -> None:
         try:
             if out_path.exists() and not force:
                 raise UsageError(f"{out_path} exists; pass --force to overwrite it")
+            check_output(out_path, "--out")
             _check_url(url)
             if base_url is not None:
                 _check_url(base_url, "--base-url")
@@ -298,8 +301,7 @@ def register(app: typer.Typer) -> None:
             result = record_plan(
                 steps, url=url, recorded_at=started, base_url=base_url, journey=journey
             )
-            out_path.parent.mkdir(parents=True, exist_ok=True)
-            out_path.write_text(result.text, encoding="utf-8")
+            write_atomic(out_path, result.text)
         except (HarnessError, OSError) as exc:
             err.print(f"error: {_first_line(exc)}", markup=False)
             raise typer.Exit(EXIT_USAGE) from None

@@ -28,7 +28,6 @@ from urllib.parse import quote, urlsplit
 import typer
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
-from rich.console import Console
 
 from harness.capture.endpoints import is_events_loader
 from harness.capture.recorder import PixelCapture
@@ -43,14 +42,15 @@ from harness.capture.sdk import (
     write_manifest,
 )
 from harness.errors import HarnessError
+from harness.inert import InertConsole
 from harness.launch import open_chromium
 from harness.model import RequestKind
 from harness.rules.sdk import SDK_FILE_MISSING
 from harness.tiktok import PIXEL_CODE
 
 EXIT_OK, EXIT_CHANGED, EXIT_USAGE = 0, 1, 2
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = InertConsole(highlight=False, soft_wrap=True)
+err = InertConsole(stderr=True, highlight=False, soft_wrap=True)
 #: At most this many files per pull: a reference loop or a huge bundle must not run away.
 MAX_FILES = 50
 

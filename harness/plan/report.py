@@ -5,6 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 
+from harness.inert import xml_tree
 from harness.plan.result import ExpectationResult, JourneyResult, PlanResult, StepResult
 from harness.report import finding_line, reconciliation_lines
 from harness.rules.custom_events import kinds_line
@@ -134,6 +135,8 @@ def summary_lines(result: PlanResult) -> Iterator[str]:
     kinds = kinds_line([e for j in result.journeys for e in j.events], profile)
     if kinds:
         yield kinds
+    if result.incomplete:
+        yield f"INCOMPLETE: {result.incomplete}; only the journeys above ran"
     verdict = "plan holds" if result.ok else "plan does NOT hold"
     yield (
         f"{len(result.journeys)} journeys: {passed} passed, {failed} failed ({verdict}; "
@@ -168,4 +171,4 @@ def junit_xml(result: PlanResult) -> str:
         if warnings:
             ET.SubElement(case, "system-out").text = "\n".join(warnings)
     ET.indent(suite)
-    return ET.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"
+    return ET.tostring(xml_tree(suite), encoding="unicode", xml_declaration=True) + "\n"

@@ -114,5 +114,10 @@ class PlanResult(_Value):
         description="Each planned event: what it is for in TikTok (optimization, audience, "
         "reporting; 'custom (reporting only)' for a custom event).",
     )
+    incomplete: str | None = Field(
+        default=None,
+        description="Why the run stopped before every journey ran (the browser closed or "
+        "crashed, Ctrl-C); the result holds the journeys run until then. None: complete.",
+    )
     started_at: str | None = Field(default=None, description="ISO 8601 UTC start of the run.")
     duration: float = 0.0

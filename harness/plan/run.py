@@ -7,6 +7,7 @@ fresh context, continuing after a failing one.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import difflib
 import re
@@ -27,7 +28,16 @@ from harness.capture.recorder import PixelCapture, SdkMode, emulator_script
 from harness.capture.sdk import EmulatedSdk
 from harness.config import RulesConfig, fails
 from harness.engine import sdk_version
-from harness.errors import HarnessError, UsageError, step_failure
+from harness.errors import (
+    BROWSER_GONE,
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    INTERRUPTED,
+    CaptureAborted,
+    HarnessError,
+    UsageError,
+    step_failure,
+)
 from harness.events_api.findings import with_events_api_findings
 from harness.events_api.sink import EventsApiSink
 from harness.launch import open_chromium
@@ -445,8 +455,12 @@ def run_plan(plan: Plan, plan_path: Path, options: RunOptions | None = None) -> 
             connect=opts.connect,
             allow_only=_journey_hosts(plan, selected, opts.base_url) if hermetic else None,
         )
+        incomplete: str | None = None
         try:
             for journey in selected:
+                if not browser.is_connected():
+                    incomplete = BROWSER_GONE
+                    break
                 if opts.on_start:
                     opts.on_start(journey)
                 context = browser.new_context()
@@ -476,14 +490,27 @@ def run_plan(plan: Plan, plan_path: Path, options: RunOptions | None = None) -> 
                         else:
                             context.tracing.stop()
                 finally:
-                    context.close()
+                    with contextlib.suppress(PlaywrightError):
+                        context.close()
+                if not browser.is_connected():  # the journey ran into a dead browser
+                    result = result.model_copy(update={"ok": False, "error": BROWSER_GONE})
+                    incomplete = BROWSER_GONE
                 results.append(result)
                 if opts.on_journey:
                     opts.on_journey(result)
+                if incomplete:
+                    break
+        except KeyboardInterrupt:
+            incomplete = INTERRUPTED
+        except PlaywrightError:
+            if browser.is_connected():
+                raise
+            incomplete = BROWSER_GONE
         finally:
-            browser.close()
+            with contextlib.suppress(PlaywrightError):
+                browser.close()
     covered = coverage(plan, results, selected)
-    return PlanResult(
+    outcome = PlanResult(
         harness_version=__version__,
         plan=str(plan_path),
         base_url=opts.base_url or plan.defaults.base_url,
@@ -496,4 +523,10 @@ def run_plan(plan: Plan, plan_path: Path, options: RunOptions | None = None) -> 
         sdk_version=sdk_version([e for r in results for e in r.events if e.source == "wire"]),
         started_at=started_at,
         duration=time.monotonic() - started,
+        incomplete=incomplete,
     )
+    if incomplete:
+        ran = f"{len(results)} of {len(selected)} journey(s) ran"
+        code = EXIT_INTERRUPTED if incomplete == INTERRUPTED else EXIT_USAGE
+        raise CaptureAborted(f"{incomplete}; {ran}", outcome.model_copy(update={"ok": False}), code)
+    return outcome

@@ -91,6 +91,49 @@ def test_inspect_fails_an_error_page_and_notes_a_page_without_pixel(
     assert blind.returncode == 1 and "ERROR CH001 recorder-blind" in blind.stdout
 
 
+def test_control_characters_from_the_page_stay_inert(test_pages: str, tmp_path: Path) -> None:
+    """ESC sequences, a bell, a NUL and U+202E in an event name: shown escaped in the terminal,
+    never sent raw, and the JUnit file still parses."""
+    junit_path = tmp_path / "junit.xml"
+    result = _cli(
+        "inspect",
+        test_pages + "/hostile/control-chars.html",
+        "--junit",
+        str(junit_path),
+        "--fail-on",
+        "info",
+    )
+    assert result.returncode == 1, result.stderr
+    for raw in ("\x1b", "\x07", "\u202e", "\x00"):
+        assert raw not in result.stdout + result.stderr, repr(raw)
+    text = " ".join(result.stdout.split())
+    assert "Sign\\x1b[2J\\x1b]0;pwned\\x07Up\\u202eevil\\x00" in text
+    suite = ET.parse(junit_path).getroot()
+    assert "\\x1b" in ET.tostring(suite, encoding="unicode")
+
+
+def test_output_paths_and_numbers_are_checked_before_the_run(tmp_path: Path) -> None:
+    """Bad outputs and out-of-range numbers are one-line usage errors (exit 2) before any
+    browser starts; nothing is created on the way (no folders at the filesystem root)."""
+    missing = tmp_path / "no" / "such" / "dir" / "x.json"
+    cases = [
+        (["inspect", "http://127.0.0.1:9/", "--json", str(tmp_path)], "is a directory"),
+        (["inspect", "http://127.0.0.1:9/", "--junit", str(missing)], "does not exist"),
+        (["run", "sites/demo-plan.yaml", "--html", str(tmp_path)], "is a directory"),
+        (["run", "sites/demo-plan.yaml", "--json", str(missing)], "does not exist"),
+        (["inspect", "http://127.0.0.1:9/", "--quiet", "-1"], "--quiet"),
+        (["inspect", "http://127.0.0.1:9/", "--timeout", "0"], "--timeout"),
+        (["inspect", "http://127.0.0.1:9/", "--events-api-port", "70000"], "--events-api-port"),
+        (["serve", "--port", "-5"], "--port"),
+    ]
+    for args, says in cases:
+        result = _cli(*args)
+        assert result.returncode == 2, (args, result.stdout, result.stderr)
+        assert says in result.stderr, (args, result.stderr)
+        assert "Traceback" not in result.stderr
+    assert not (tmp_path / "no").exists()
+
+
 def test_a_missing_selector_is_a_one_line_error_and_the_capture_is_kept(demo_site: str) -> None:
     result = _cli(
         "inspect", demo_site + "/shop/index.html", "--click", "#does-not-exist", "--timeout", "1"
