@@ -8,6 +8,7 @@ turns a check off.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -333,8 +334,8 @@ class Plan(_Strict):
 
     @model_validator(mode="after")
     def _unique_journeys(self) -> Plan:
-        names = [journey.name for journey in self.journeys]
-        duplicates = sorted({name for name in names if names.count(name) > 1})
+        counts = Counter(journey.name for journey in self.journeys)  # linear in journeys
+        duplicates = sorted(name for name, count in counts.items() if count > 1)
         if duplicates:
             raise ValueError(f"journey names must be unique: {', '.join(duplicates)}")
         return self
