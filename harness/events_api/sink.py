@@ -184,7 +184,7 @@ class EventsApiSink(LoopbackServer):
             def log_message(self, format: str, *args: Any) -> None:
                 return  # quiet: records and findings say what matters
 
-        super().__init__(Handler, host, port)
+        super().__init__(Handler, host, port, max_body=_MAX_BODY)
 
     @property
     def url(self) -> str:
@@ -275,6 +275,8 @@ class EventsApiSink(LoopbackServer):
             self._arrived.notify_all()
         payload = json.dumps(record.response).encode()
         status = 404 if record.response["code"] == CODE_NOT_FOUND else 200
+        if too_large:
+            status = 413  # Payload Too Large: recorded (cut), refused
         handler.send_response(status)
         handler.send_header("Content-Type", "application/json")
         handler.send_header("Content-Length", str(len(payload)))
