@@ -236,6 +236,13 @@ def _run_plan(request: PlanRunRequest) -> int:
             ]
         )
         check_output_folder(request.artifacts, "--artifacts")
+        if request.artifacts is not None and request.trace != "off":
+            err.print(
+                "warning: Playwright traces hold the pages' raw data, personal data unmasked "
+                "(--show-pii does not apply to them); --trace off leaves them out",
+                highlight=False,
+                markup=False,
+            )
         plan = load_plan(request.plan_file)
         rules = _rules_config(
             request.config_file,

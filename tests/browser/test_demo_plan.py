@@ -213,6 +213,8 @@ def test_html_report_with_step_screenshots_and_the_trace_of_a_failed_journey(
     )
     assert run.returncode == 1
     assert f"Next: open {html} in a browser" in run.stdout
+    # traces are the one output masking cannot reach: said once, up front
+    assert run.stderr.startswith("warning: Playwright traces hold the pages' raw data")
     assert (artifacts / "search" / "step-01.png").stat().st_size > 1000
     trace = artifacts / "search" / "trace.zip"
     assert trace.stat().st_size > 1000
