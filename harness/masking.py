@@ -13,6 +13,11 @@ from typing import Any
 _EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
 _EMAIL_ENCODED = re.compile(r"([A-Za-z0-9._+-])[A-Za-z0-9._+-]*%40([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
 _PHONE = re.compile(r"(?<![\w+])\+\d[\d\s().-]{6,18}\d(?!\w)")
+#: The same with the '+' URL-encoded, as in a query string (tel=%2B14155550144).
+_PHONE_ENCODED = re.compile(r"%2[Bb]\d(?:[\d.-]|%20){6,18}\d(?!\w)")
+#: National formats with the separators people type: (415) 555-0144, 415-555-0144,
+#: 415.555.0144 (strict, so prices, ids and timestamps are never taken for phones).
+_PHONE_NATIONAL = re.compile(r"(?<![\w.-])(?:\(\d{3}\)\s?|\d{3}[-.])\d{3}[-.]\d{4}(?![\w.-])")
 #: Keys whose string values are personal data whatever they look like (identify fields).
 PII_KEYS = frozenset(
     {
@@ -40,6 +45,10 @@ def mask_text(text: str) -> str:
         text = _EMAIL_ENCODED.sub(lambda m: f"{m.group(1)}***%40{m.group(2)}", text)
     if "+" in text:
         text = _PHONE.sub(lambda m: "+***" + re.sub(r"\D", "", m.group(0))[-2:], text)
+    if "%2" in text:
+        text = _PHONE_ENCODED.sub(lambda m: "%2B***" + re.sub(r"\D", "", m.group(0))[-2:], text)
+    if "-" in text or "." in text or ")" in text:
+        text = _PHONE_NATIONAL.sub(lambda m: "***" + m.group(0)[-2:], text)
     return text
 
 
@@ -56,7 +65,8 @@ def mask_value(value: str) -> str:
 def mask_data(data: Any, *, key: str | None = None) -> Any:
     """A copy of JSON-like data with personal data masked."""
     if isinstance(data, dict):
-        return {k: mask_data(v, key=str(k)) for k, v in data.items()}
+        # keys too: a page may use an e-mail or a phone number as a property name
+        return {mask_text(str(k)): mask_data(v, key=str(k)) for k, v in data.items()}
     if isinstance(data, list):
         return [mask_data(item, key=key) for item in data]
     if isinstance(data, str):

@@ -28,3 +28,27 @@ def test_identity_keys_are_masked_and_hashes_kept() -> None:
         "url": "https://s.example/?e=j***%40example.com",
         "properties": {"value": 8, "content_name": "Summer Dress"},
     }
+
+
+def test_phones_in_common_formats_and_url_encoded_are_hidden() -> None:
+    assert mask_text("https://s.example/?tel=%2B14155550144&x=1") == (
+        "https://s.example/?tel=%2B***44&x=1"
+    )
+    assert mask_text("call (415) 555-0144 now") == "call ***44 now"
+    assert mask_text("415-555-0144 or 415.555.0144") == "***44 or ***44"
+    # numbers that are not phones stay: prices, ids, timestamps, versions, addresses
+    for text in (
+        "price 1234.5678",
+        "2026-11-24T21:46:44.138Z",
+        "messageId-1795556804138-9979851800209-CDEMO00SHOP00PIXEL01",
+        "evt-1700000000000-1",
+        "v1.2.3",
+        "192.168.100.1000",
+        "sku 123-456-7890x",
+    ):
+        assert mask_text(text) == text
+
+
+def test_keys_that_are_personal_data_are_hidden_too() -> None:
+    data = {"jane@example.com": 1, "properties": {"Signup_grace@example.org": "x"}}
+    assert mask_data(data) == {"j***@example.com": 1, "properties": {"S***@example.org": "x"}}
