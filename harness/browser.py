@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from harness.capture.endpoints import TIKTOK_DOMAINS
 from harness.errors import BrowserNotFoundError
@@ -78,6 +79,11 @@ def resolver_rules(*, allow_only: Sequence[str] | None = None) -> str:
     ]
     patterns += [*CHROMIUM_SERVICE_HOSTS, *(f"{host}." for host in CHROMIUM_SERVICE_HOSTS)]
     return ", ".join(f"MAP {pattern} ~NOTFOUND" for pattern in patterns)
+
+
+def hosts_of(urls: Sequence[str]) -> list[str]:
+    """The distinct host names of `urls`, sorted (what --block-third-party lets resolve)."""
+    return sorted({urlsplit(url).hostname or "" for url in urls} - {""})
 
 
 def offline_args(args: Sequence[str], allow_only: Sequence[str] | None = None) -> list[str]:

@@ -10,12 +10,13 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, sync_playwright
 
 from harness import __version__
+from harness.browser import hosts_of
 from harness.capture.endpoints import DEFAULT_PIXEL_HOSTS
 from harness.capture.recorder import PixelCapture, SdkMode
 from harness.config import RulesConfig
@@ -71,8 +72,7 @@ class InspectOptions:
 
 def _page_hosts(url: str, steps: Sequence[Step]) -> list[str]:
     """The hosts an inspection opens: its URL's and its goto steps'."""
-    urls = [url, *(urljoin(url, step.target) for step in steps if step.action == "goto")]
-    return sorted({urlsplit(u).hostname or "" for u in urls} - {""})
+    return hosts_of([url, *(urljoin(url, s.target) for s in steps if s.action == "goto")])
 
 
 def inspect(

@@ -478,7 +478,7 @@ class PixelCapture:
         if kind == "beacon":
             self.beacon_notes.append(payload)
             return
-        if payload.get("kind") == "observation":  # e.g. the page overwrote window.ttq (TR006)
+        if kind == "observation":  # e.g. the page overwrote window.ttq (TR006)
             payload = {**payload, "method": OBSERVATION_PREFIX + str(payload.get("what"))}
         self.calls.append(
             TtqCall(

@@ -17,12 +17,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from playwright.sync_api import BrowserContext, Page, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
 from harness import __version__
+from harness.browser import hosts_of
 from harness.capture.endpoints import DEFAULT_PIXEL_HOSTS
 from harness.capture.recorder import PixelCapture, SdkMode, emulator_script
 from harness.capture.sdk import EmulatedSdk
@@ -211,7 +212,7 @@ def _with_page_health(result: StepResult, capture: PixelCapture, mark: int) -> S
         first = errors[0]
         update["ok"] = False
         update["error"] = f"{first.url} answered HTTP {first.status}"
-    if not (result.ok and not errors):
+    if errors or not result.ok:
         current = [d for d in documents if d.main_frame and d.index is not None]
         # the page the step ended on: the documents it loaded, else the one it stayed on
         seen = loaded or current[-1:]
@@ -232,7 +233,7 @@ def _journey_hosts(plan: Plan, journeys: Sequence[Journey], override: str | None
         base = journey_base_url(plan, journey, override)
         urls += [base] if base else []
         urls += [urljoin(base or "", s.goto) for s in journey.steps if s.goto is not None]
-    return sorted({urlsplit(url).hostname or "" for url in urls} - {""})
+    return hosts_of(urls)
 
 
 def _has_ttp_cookie(context: BrowserContext) -> bool:

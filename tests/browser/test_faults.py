@@ -8,7 +8,10 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -50,6 +53,36 @@ def _browser_of(pid: int) -> int | None:
     return None
 
 
+@pytest.fixture
+def ready() -> Iterator[tuple[str, threading.Event]]:
+    """A loopback URL the test page requests once its base code ran, and the event it sets."""
+    seen = threading.Event()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            seen.set()
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/ready", seen
+    server.shutdown()
+    server.server_close()
+
+
+def _wait_until_waiting(process: subprocess.Popen[str], seen: threading.Event) -> None:
+    """The page is up (it pinged) and the harness has moved on to the step that waits: after
+    the ping it only settles (0.5 s without pixel traffic) before the step starts."""
+    if not seen.wait(60):
+        process.kill()
+        pytest.fail("the test page never loaded")
+    time.sleep(2)  # the settle after the evidence, with room for a loaded machine
+
+
 def _start(*args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "harness", *args],
@@ -72,12 +105,12 @@ def _wait_for_browser(process: subprocess.Popen[str]) -> int:
 
 @pytest.mark.parametrize("how", ["browser-killed", "ctrl-c"])
 def test_inspect_ends_cleanly_with_the_capture_so_far(
-    test_pages: str, tmp_path: Path, how: str
+    test_pages: str, tmp_path: Path, how: str, ready: tuple[str, threading.Event]
 ) -> None:
     report = tmp_path / "report.json"
     process = _start(
         "inspect",
-        test_pages + "/hostile/late-button.html",
+        f"{test_pages}/hostile/late-button.html?ready={ready[0]}",
         "--step",
         "click:#late",
         "--timeout",
@@ -86,7 +119,7 @@ def test_inspect_ends_cleanly_with_the_capture_so_far(
         str(report),
     )
     browser = _wait_for_browser(process)
-    time.sleep(4)  # the page loads, the pixel sends its Pageview, the step starts waiting
+    _wait_until_waiting(process, ready[1])
     if how == "browser-killed":
         os.kill(browser, signal.SIGKILL)
     else:
@@ -106,7 +139,7 @@ def test_inspect_ends_cleanly_with_the_capture_so_far(
 
 
 def test_a_plan_run_whose_browser_dies_reports_the_journeys_so_far(
-    test_pages: str, tmp_path: Path
+    test_pages: str, tmp_path: Path, ready: tuple[str, threading.Event]
 ) -> None:
     plan = tmp_path / "plan.yaml"
     plan.write_text(
@@ -114,7 +147,7 @@ def test_a_plan_run_whose_browser_dies_reports_the_journeys_so_far(
         "journeys:\n"
         "  - name: waits\n"
         "    steps:\n"
-        "      - goto: late-button.html\n"
+        f"      - goto: late-button.html?ready={ready[0]}\n"
         "        expect: [Pageview]\n"
         "      - click: '#late'\n"
         "  - name: never-runs\n"
@@ -127,7 +160,7 @@ def test_a_plan_run_whose_browser_dies_reports_the_journeys_so_far(
         "run", str(plan), "--base-url", test_pages + "/hostile/", "--json", str(result_path)
     )
     browser = _wait_for_browser(process)
-    time.sleep(5)
+    _wait_until_waiting(process, ready[1])
     os.kill(browser, signal.SIGKILL)
     stdout, stderr = process.communicate(timeout=90)
     assert process.returncode == 2, stdout + stderr

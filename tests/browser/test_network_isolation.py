@@ -26,6 +26,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PROBE = Path(__file__).with_name("netns_probe.py")
 PAGES = ROOT / "tests" / "pages"
+REAL_SDK = ROOT / "tests" / "data" / "real-sdk" / "pixel-2.1.33"
 
 
 def _namespaces_available() -> str | None:
@@ -76,12 +77,16 @@ def _assert_silent(seen: dict[str, Any]) -> None:
     assert seen["connections"] == [], f"connections left the harness: {seen['connections']}"
 
 
-def test_inspect_sends_nothing_by_any_transport(tmp_path: Path) -> None:
+@pytest.mark.parametrize("sdk", ["emulated", str(REAL_SDK)], ids=["emulated", "real-sdk"])
+def test_inspect_sends_nothing_by_any_transport(tmp_path: Path, sdk: str) -> None:
+    """With the emulator and with TikTok's own SDK, which calls more of TikTok's hosts."""
     report = tmp_path / "report.json"
     seen = _isolated(
         tmp_path,
         "inspect",
         "{site}/network/every-transport.html",
+        "--sdk",
+        sdk,
         "--quiet",
         "1",
         "--json",
