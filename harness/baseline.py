@@ -50,7 +50,7 @@ events (``auto``) and ``EnrichAM`` are left out. Each becomes::
     page: /shop/product.html?id=301  # URL path, query and fragment, generated ids masked
     event_id: <set>                  # "<set>" or "" (with pin_event_ids: "evt-<id>")
     library: pixel.js
-    properties: {...}                # keys sorted; volatile values masked; PII masked
+    properties: {...}                # keys sorted; volatile values masked
     user: {email: <hashed>}          # context.user keys; values "<hashed>", "<plain>" or ""
 
 Timestamps, message, session and page-view ids, the referrer, the user agent and the library
@@ -75,8 +75,11 @@ Masking (explicit, so that it can be reviewed and tested):
 * properties: ``event_id`` as above; ``order_id``, ``transaction_id``, ``session_id``,
   ``message_id``, ``pageview_id``, ``nonce`` -> ``<id>``; ``timestamp``, ``ts``, ``time``,
   ``event_time``, ``created_at``, ``updated_at`` and ISO date-times -> ``<timestamp>``;
-  absolute URLs as pages; e-mails and phone numbers partly hidden (`harness.masking`). Any
-  other value is compared exactly, type included (``8`` and ``"8.00"`` differ).
+  absolute URLs as pages. Any other value is compared exactly, type included (``8`` and
+  ``"8.00"`` differ).
+* personal data: the events given are already masked (`harness.masking.masked`, the one
+  masking step; ``ttq-harness run`` passes its masked result whatever ``--show-pii`` says), so
+  e-mails and phone numbers never reach a committed file.
 
 The file
 --------
@@ -100,7 +103,6 @@ from urllib.parse import unquote, unquote_plus, urlsplit
 
 import yaml
 
-from harness.masking import mask_data
 from harness.model import PixelEvent
 
 VERSION = 1
@@ -300,9 +302,7 @@ def normalise(
             "page": mask_url(event.page_url, base_url=base_url) if event.page_url else "",
             "event_id": _event_id(event.event_id, pin_event_ids),
             "library": event.library_name or "",
-            "properties": mask_data(
-                _mask_property(event.properties, None, pin_event_ids, base_url)
-            ),
+            "properties": _mask_property(event.properties, None, pin_event_ids, base_url),
             "user": {str(k): _user_value(v) for k, v in sorted(event.user.items())},
         }
         for event in events

@@ -21,7 +21,7 @@ from harness.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, CaptureAborted, H
 from harness.events_api.findings import with_events_api_findings
 from harness.events_api.sink import EventsApiSink
 from harness.inert import InertConsole
-from harness.masking import mask_data, mask_text
+from harness.masking import masked
 from harness.model import CaptureReport, Finding, PixelEvent
 from harness.outputs import check_output, check_outputs, write_atomic
 from harness.report import (
@@ -110,18 +110,14 @@ def _render(
     verbose: bool = False,
 ) -> int:
     """Print a capture's table and summary, write the requested files; the exit code."""
-    shown = (
-        report
-        if show_pii
-        else CaptureReport.model_validate(mask_data(report.model_dump(mode="json")))
-    )
+    shown = report if show_pii else masked(report)  # the one masking step, before any output
     console.print(events_table(shown, include_auto=not hide_auto))
     for line in summary_lines(shown, verbose=verbose):
         console.print(line, highlight=False, markup=False)
     outputs: list[tuple[Path | None, Callable[[], str]]] = [
         (json_path, lambda: to_json(shown)),
         (junit_path, lambda: capture_junit(shown, fail_on)),
-        (html_path, lambda: _capture_html(report, show_pii)),
+        (html_path, lambda: _capture_html(shown)),
     ]
     for path, render in outputs:
         if path is not None:
@@ -131,10 +127,10 @@ def _render(
     return EXIT_FINDINGS if failing else EXIT_OK
 
 
-def _capture_html(report: CaptureReport, show_pii: bool) -> str:
+def _capture_html(report: CaptureReport) -> str:
     from harness.report_html import render_capture_html
 
-    return render_capture_html(report, show_pii=show_pii)
+    return render_capture_html(report)
 
 
 def _run(
@@ -168,14 +164,15 @@ def _run(
         for event in events:
             if event.auto and hide_auto:
                 continue
+            shown = event if show_pii else masked(event)
             line = (
-                f"live #{event.index} {event.source} {event.name} "
-                f"{event.pixel_code or '(all)'} {key_params(event)}"
+                f"live #{shown.index} {shown.source} {shown.name} "
+                f"{shown.pixel_code or '(all)'} {key_params(shown)}"
             )
-            console.print(line if show_pii else mask_text(line), highlight=False, markup=False)
+            console.print(line, highlight=False, markup=False)
         for finding in findings:
-            line = "live " + finding_line(finding)
-            console.print(line if show_pii else mask_text(line), highlight=False, markup=False)
+            line = "live " + finding_line(finding if show_pii else masked(finding))
+            console.print(line, highlight=False, markup=False)
 
     if watch:
         stop = f"for {watch_seconds:g}s" if watch_seconds else "until you close the browser"

@@ -14,6 +14,8 @@ from harness.assertions import (
     order_problem,
 )
 from harness.capture.recorder import PixelCapture
+from harness.inert import for_terminal
+from harness.masking import mask_text
 from harness.model import PixelEvent
 from harness.plan.match import event_diffs, near_misses, resolve
 from harness.plan.model import Expectation, Plan
@@ -32,11 +34,22 @@ class ExpectEvent:
     """
 
     def __init__(
-        self, capture: PixelCapture, *, timeout: float = DEFAULT_TIMEOUT, plan: Plan | None = None
+        self,
+        capture: PixelCapture,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        plan: Plan | None = None,
+        show_pii: bool = False,
     ) -> None:
         self.capture = capture
         self.timeout = timeout
         self.plan = plan
+        self.show_pii = show_pii
+
+    def _failure(self, message: str) -> AssertionError:
+        """A failure pytest prints: page text made inert, personal data masked (the message
+        quotes what the page sent; --ttq-show-pii keeps it)."""
+        return AssertionError(for_terminal(message if self.show_pii else mask_text(message)))
 
     def __call__(
         self,
@@ -56,6 +69,7 @@ class ExpectEvent:
         Default: at least one on the wire. Returns the matching events. `source="call"` checks
         what the page called instead of what left the browser; `source=None` either.
         """
+        __tracebackhide__ = True  # a failure points at the test, not at the harness
         if sum(x is not None and x is not False for x in (exactly, at_least, never)) > 1:
             raise TypeError("use only one of exactly=, at_least=, never=")
         if self.plan is not None and name in self.plan.events:
@@ -87,7 +101,7 @@ class ExpectEvent:
         events = self.capture.events()
         found = matching(events, query)
         if not count_ok(len(found), exactly=exactly, at_least=at_least, never=never):
-            raise AssertionError(
+            raise self._failure(
                 failure_message(
                     query, events, exactly=exactly, at_least=at_least, never=never, waited=limit
                 )
@@ -102,6 +116,7 @@ class ExpectEvent:
         timeout: float | None = None,
     ) -> None:
         """Assert events with these names (or queries) were sent in this order."""
+        __tracebackhide__ = True  # a failure points at the test, not at the harness
         queries: Sequence[EventQuery] = [
             item
             if isinstance(item, EventQuery)
@@ -114,7 +129,7 @@ class ExpectEvent:
         )
         problem = order_problem(self.capture.events(), queries)
         if problem:
-            raise AssertionError(problem)
+            raise self._failure(problem)
 
     def _by_definition(
         self,
@@ -128,6 +143,7 @@ class ExpectEvent:
         params: dict[str, Any],
     ) -> list[PixelEvent]:
         """expect_event("ViewProduct"): a plan event definition, with its matchers."""
+        __tracebackhide__ = True  # a failure points at the test, not at the harness
         assert self.plan is not None
         want = resolve(self.plan, Expectation(event=name, params=params, pixel=pixel))
         limit = self.timeout if timeout is None else timeout
@@ -160,7 +176,7 @@ class ExpectEvent:
                 f"pixel={event.pixel_code or 'all'}"
             )
             lines.extend(f"      {diff}" for diff in diffs[:6])
-        raise AssertionError("\n".join(lines))
+        raise self._failure("\n".join(lines))
 
     @property
     def events(self) -> list[PixelEvent]:

@@ -1,14 +1,26 @@
 """Personal data hidden in every output by default: e-mails and phone numbers partly masked.
 
-Outputs (terminal, JSON, HTML) run their data through `mask_data` unless the user asks to see
-personal data (`--show-pii`, for local debugging). SHA-256 hashes are not personal data in the
-clear and stay as they are.
+One step, at one place: a command masks its report value with `masked` before any renderer or
+writer sees it (terminal, JSON, HTML, JUnit, baselines, `record` plans, HAR lint, pytest
+failures), unless the user asks to see personal data (`--show-pii`, for local debugging).
+Renderers do not mask. Values, keys, event names, event_ids, URLs (decoded and encoded query
+strings, fragments, paths) and raw request bodies are all covered. SHA-256 hashes are not
+personal data in the clear and stay as they are.
+
+Phone numbers are found with the `+` of the international format (also URL-encoded) or in the
+national formats people type with separators; a bare run of digits is masked only under a
+phone key, since in free text it cannot be told from an order id or a timestamp.
 """
 
 from __future__ import annotations
 
+import json
 import re
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+M = TypeVar("M", bound=BaseModel)
 
 _EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
 _EMAIL_ENCODED = re.compile(r"([A-Za-z0-9._+-])[A-Za-z0-9._+-]*%40([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
@@ -54,7 +66,7 @@ def mask_text(text: str) -> str:
 
 def mask_value(value: str) -> str:
     """A value known to be personal data: keep a hint, hide the rest (hashes stay)."""
-    if _HASH.fullmatch(value):
+    if not value or _HASH.fullmatch(value):  # empty says "not set": no data to hide
         return value
     masked = mask_text(value)
     if masked != value:
@@ -62,11 +74,28 @@ def mask_value(value: str) -> str:
     return value[:1] + "***" if len(value) > 1 else "***"
 
 
+def masked(value: M) -> M:
+    """The masking step: a copy of a report value (a capture report, a plan result, an event,
+    a finding, a sink record) with personal data masked everywhere in it."""
+    return type(value).model_validate(mask_data(value.model_dump(mode="json")))
+
+
 def mask_data(data: Any, *, key: str | None = None) -> Any:
     """A copy of JSON-like data with personal data masked."""
     if isinstance(data, dict):
+        # a captured request's raw body: JSON is parsed, masked and dumped again
+        is_request = {"method", "url", "body"} <= data.keys()
+        # a finding about a personal-data field quotes its value as `received`
+        about = _last_key(data.get("path")) if "received" in data else None
         # keys too: a page may use an e-mail or a phone number as a property name
-        return {mask_text(str(k)): mask_data(v, key=str(k)) for k, v in data.items()}
+        return {
+            mask_text(str(k)): (
+                _mask_body(v)
+                if is_request and k == "body" and isinstance(v, str)
+                else mask_data(v, key=about if k == "received" and about else str(k))
+            )
+            for k, v in data.items()
+        }
     if isinstance(data, list):
         return [mask_data(item, key=key) for item in data]
     if isinstance(data, str):
@@ -74,3 +103,18 @@ def mask_data(data: Any, *, key: str | None = None) -> Any:
             return mask_value(data)
         return mask_text(data)
     return data
+
+
+def _mask_body(body: str) -> str:
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return mask_text(body)
+    return json.dumps(mask_data(parsed), ensure_ascii=False, separators=(",", ":"))
+
+
+def _last_key(path: Any) -> str | None:
+    """`context.user.external_id` -> `external_id`; `properties.contents[0].email` -> `email`."""
+    if not isinstance(path, str) or not path:
+        return None
+    return re.split(r"[.\[\]]+", path.strip(".[]"))[-1] or None

@@ -29,6 +29,8 @@ from harness.config import RulesConfig, fails, load_pyproject
 from harness.errors import HarnessError
 from harness.events_api.sink import EventsApiSink
 from harness.expect import ExpectEvent
+from harness.inert import for_terminal
+from harness.masking import masked
 from harness.model import CaptureReport, Finding, PixelEvent
 from harness.plan.model import Plan
 from harness.report import finding_line
@@ -102,6 +104,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="Hermetic runs: in the browser only the --base-url host (and loopback) resolves; "
         "every other host fails to load. TikTok's pixel hosts are answered locally either way.",
+    )
+    group.addoption(
+        "--ttq-show-pii",
+        action="store_true",
+        default=False,
+        help="Do not mask e-mails and phone numbers in failure messages (local debugging).",
     )
     group.addoption(
         "--ttq-timeout",
@@ -279,7 +287,9 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, pluggy.Result[None
     config = item.stash.get(CONFIG_KEY, RulesConfig())
     failing = FindingsProbe(capture, config)(fail_on)
     if failing:
-        lines = "\n".join(finding_line(f) for f in failing)
+        if not item.config.getoption("--ttq-show-pii"):
+            failing = [masked(f) for f in failing]
+        lines = "\n".join(for_terminal(finding_line(f)) for f in failing)
         message = f"ttq-harness: {len(failing)} finding(s) at or above {fail_on}:\n{lines}"
         outcome.force_exception(pytest.fail.Exception(message, pytrace=False))
 
@@ -309,7 +319,12 @@ def expect_event(
     ttq_capture: PixelCapture, pytestconfig: pytest.Config, ttq_plan: Plan | None
 ) -> ExpectEvent:
     """expect_event(name, **partial_params, pixel=None, timeout=..., exactly|at_least|never)."""
-    return ExpectEvent(ttq_capture, timeout=pytestconfig.getoption("--ttq-timeout"), plan=ttq_plan)
+    return ExpectEvent(
+        ttq_capture,
+        timeout=pytestconfig.getoption("--ttq-timeout"),
+        plan=ttq_plan,
+        show_pii=pytestconfig.getoption("--ttq-show-pii"),
+    )
 
 
 @pytest.fixture(scope="session")

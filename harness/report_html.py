@@ -6,8 +6,9 @@ from disk and makes no request (a Content-Security-Policy forbids any). Screensh
 embedded as data URIs.
 
 Everything the page sent is data, never markup: Jinja2 autoescapes it, URLs are shown as text
-(never as links), JSON sits escaped in <pre>. Personal data is masked (harness.masking) unless
-`show_pii=True`. Pure: no browser, no network; files are read only for screenshots.
+(never as links), JSON sits escaped in <pre>. Personal data is masked by the caller, on the
+report value (harness.masking.masked). Pure: no browser, no network; files are read only for
+screenshots.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from urllib.parse import quote
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from harness.masking import mask_data, mask_text
 from harness.model import (
     CaptureReport,
     Finding,
@@ -375,34 +375,6 @@ class CoverageRow:
     seen: bool
     purpose: str
     journeys: list[tuple[str, str]]  # (name, anchor)
-
-
-# ---------------------------------------------------------------------------------------------
-# Personal data.
-
-
-def _mask(data: Any, key: str | None = None) -> Any:
-    """mask_data, plus raw request bodies: JSON is parsed, masked and dumped again."""
-    if isinstance(data, dict):
-        out: dict[str, Any] = {}
-        is_request = {"method", "url", "kind"} <= data.keys()
-        for k, v in data.items():
-            if is_request and k == "body" and isinstance(v, str):
-                out[k] = _mask_body(v)
-            else:
-                out[k] = _mask(v, str(k))
-        return out
-    if isinstance(data, list):
-        return [_mask(item, key) for item in data]
-    return mask_data(data, key=key)
-
-
-def _mask_body(body: str) -> str:
-    try:
-        parsed = json.loads(body)
-    except ValueError:
-        return mask_text(body)
-    return json.dumps(_mask(parsed), ensure_ascii=False, separators=(",", ":"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -859,18 +831,15 @@ def _sha256(text: str) -> str:
 def render_plan_html(
     result: PlanResult,
     *,
-    show_pii: bool = False,
     screenshots: dict[tuple[str, int], str] | None = None,
     trace_files: dict[str, str] | None = None,
 ) -> str:
-    """A plan run as one self-contained HTML page (personal data masked unless show_pii).
+    """A plan run as one self-contained HTML page (of a result already masked by the caller).
 
     screenshots: (journey name, step index) -> PNG path, embedded as data URIs (a missing
     file is noted). trace_files: journey name -> Playwright trace zip, shown as a link
     (relative paths stay relative to the report) and a `playwright show-trace` command.
     """
-    if not show_pii:
-        result = PlanResult.model_validate(_mask(result.model_dump(mode="json")))
     slugs = _slugs(j.name for j in result.journeys)
     journeys = [
         _journey_view(j, f"j-{slugs[j.name]}", screenshots or {}, trace_files or {})
@@ -921,10 +890,9 @@ def render_plan_html(
     )
 
 
-def render_capture_html(report: CaptureReport, *, show_pii: bool = False) -> str:
-    """A capture (`ttq-harness inspect`) as one self-contained HTML page."""
-    if not show_pii:
-        report = CaptureReport.model_validate(_mask(report.model_dump(mode="json")))
+def render_capture_html(report: CaptureReport) -> str:
+    """A capture (`ttq-harness inspect`) as one self-contained HTML page (of a report already
+    masked by the caller)."""
     _, findings, pages = _events_of(report.events, "", report.findings)
     pixels = sorted({c for e in report.events if e.source == "wire" for c in e.pixel_codes})
     return _render(

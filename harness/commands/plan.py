@@ -49,7 +49,7 @@ from harness.errors import (
     HarnessError,
 )
 from harness.events_api.sink import EventsApiSink
-from harness.masking import mask_data, mask_text
+from harness.masking import masked
 from harness.outputs import check_output, check_output_folder, check_outputs, write_atomic
 from harness.plan.model import Journey
 from harness.plan.result import JourneyResult, PlanResult
@@ -217,8 +217,8 @@ def run_command(
     raise typer.Exit(code)
 
 
-def _out(line: str, show_pii: bool) -> None:
-    console.print(line if show_pii else mask_text(line), highlight=False, markup=False)
+def _out(line: str) -> None:
+    console.print(line, highlight=False, markup=False)
 
 
 def _run_plan(request: PlanRunRequest) -> int:
@@ -258,7 +258,7 @@ def _run_plan(request: PlanRunRequest) -> int:
             chosen = [j for j in chosen if in_shard(j.name, part)]
             request = replace(request, journeys=tuple(j.name for j in chosen))
             if not chosen:
-                _out(f"shard {request.shard}: no journey of this plan falls in it", True)
+                _out(f"shard {request.shard}: no journey of this plan falls in it")
                 return EXIT_OK
         total = len(chosen)
     except (PlanError, HarnessError) as exc:
@@ -285,20 +285,18 @@ def _run_plan(request: PlanRunRequest) -> int:
             f"{tally['findings']} findings so far",
         )
         if not live:
-            _out(f"[{tally['done'] + 1}/{total}] {journey.name} ...", True)
+            _out(f"[{tally['done'] + 1}/{total}] {journey.name} ...")
 
     def finished(result: JourneyResult) -> None:
         tally["done"] += 1
         tally["events"] += sum(1 for e in result.events if e.source == "wire")
         tally["findings"] += len(result.findings)
         progress.advance(task)
-        for line in journey_lines(result):
+        for line in journey_lines(result if request.show_pii else masked(result)):
             if live:
-                progress.console.print(
-                    line if request.show_pii else mask_text(line), highlight=False, markup=False
-                )
+                progress.console.print(line, highlight=False, markup=False)
             else:
-                _out(line, request.show_pii)
+                _out(line)
 
     options = RunOptions(
         base_url=request.base_url,
@@ -327,17 +325,21 @@ def _run_plan(request: PlanRunRequest) -> int:
         err.print(f"error: {exc}", highlight=False, markup=False)
         return EXIT_USAGE
     ok = result.ok
-    for line in summary_lines(result):
-        _out(line, request.show_pii)
+    # The one masking step, before any output. Baselines are files people commit: they always
+    # hold the masked value, whatever --show-pii says.
+    masked_result = masked(result)
+    shown = result if request.show_pii else masked_result
+    for line in summary_lines(shown):
+        _out(line)
     if aborted is not None:
-        _write_outputs(request, result)
+        _write_outputs(request, shown)
         err.print(
             f"error: {aborted}; the reports hold the journeys run until then (incomplete)",
             highlight=False,
             markup=False,
         )
         return aborted.exit_code
-    unreachable = _site_unreachable(result)
+    unreachable = _site_unreachable(shown)
     if unreachable:
         err.print(f"error: the site did not answer: {unreachable}", highlight=False, markup=False)
         return EXIT_USAGE
@@ -346,7 +348,7 @@ def _run_plan(request: PlanRunRequest) -> int:
 
         by_name = {journey.name: journey for journey in plan.journeys}
         # A journey that stopped on a step error did not send its events: never baseline that.
-        usable = [j for j in result.journeys if not (request.update_baseline and j.error)]
+        usable = [j for j in masked_result.journeys if not (request.update_baseline and j.error)]
         outcome = check_journeys(
             [
                 (j.name, j.events, journey_base_url(plan, by_name[j.name], request.base_url))
@@ -357,32 +359,26 @@ def _run_plan(request: PlanRunRequest) -> int:
             complete_run=not request.journeys,
         )
         for line in outcome.lines():
-            _out(line, request.show_pii)
+            _out(line)
         ok = ok and outcome.ok
-    _write_outputs(request, result)
-    _out(_next_command(request, ok), True)
+    _write_outputs(request, shown)
+    _out(_next_command(request, ok))
     return EXIT_OK if ok else EXIT_FINDINGS
 
 
 def _write_outputs(request: PlanRunRequest, result: PlanResult) -> None:
+    """The report files of a run, from its result as shown (masked unless --show-pii)."""
     from harness.plan.report import junit_xml
 
-    data = result.model_dump(mode="json")
     outputs: list[tuple[Path | None, Callable[[], str]]] = [
-        (
-            request.json_path,
-            lambda: json.dumps(data if request.show_pii else mask_data(data), indent=2) + "\n",
-        ),
-        (
-            request.junit_path,
-            lambda: junit_xml(result) if request.show_pii else mask_text(junit_xml(result)),
-        ),
-        (request.html_path, lambda: _plan_html(result, request.show_pii)),
+        (request.json_path, lambda: json.dumps(result.model_dump(mode="json"), indent=2) + "\n"),
+        (request.junit_path, lambda: junit_xml(result)),
+        (request.html_path, lambda: _plan_html(result)),
     ]
     for path, render in outputs:
         if path is not None:
             write_atomic(path, render())
-            _out(f"written: {path}", True)
+            _out(f"written: {path}")
 
 
 def _site_unreachable(result: PlanResult) -> str | None:
@@ -394,14 +390,14 @@ def _site_unreachable(result: PlanResult) -> str | None:
     return errors[0]
 
 
-def _plan_html(result: PlanResult, show_pii: bool) -> str:
+def _plan_html(result: PlanResult) -> str:
     from harness.report_html import render_plan_html
 
     screenshots = {
         (j.name, s.index): s.screenshot for j in result.journeys for s in j.steps if s.screenshot
     }
     traces = {j.name: j.trace for j in result.journeys if j.trace}
-    return render_plan_html(result, show_pii=show_pii, screenshots=screenshots, trace_files=traces)
+    return render_plan_html(result, screenshots=screenshots, trace_files=traces)
 
 
 def _next_command(request: PlanRunRequest, ok: bool) -> str:

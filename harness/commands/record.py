@@ -25,6 +25,7 @@ from harness.browser import resolve_chromium
 from harness.capture.recorder import PixelCapture
 from harness.errors import HarnessError, UsageError
 from harness.inert import InertConsole
+from harness.masking import mask_text, masked
 from harness.model import PixelEvent
 from harness.outputs import check_output, write_atomic
 from harness.plan.record import Action as ActionName
@@ -122,7 +123,7 @@ def record_scripted(
             raise HarnessError(f"{label} failed on {page.url}: {_first_line(exc)}") from None
         capture.settle(quiet=quiet, timeout=max(timeout, quiet * 4))
         events = [e for e in capture.events() if e.index >= mark]
-        step = RecordedStep(action.action, action.target, action.value, events)
+        step = _recorded(action.action, action.target, events, value=action.value)
         recorded.append(step)
         if on_step is not None:
             on_step(step)
@@ -148,7 +149,7 @@ def record_interactive(
     def navigated(frame: Frame) -> None:
         if frame == page.main_frame and frame.url != marks[-1][1]:
             marks.append((capture.next_index, frame.url))
-            out.print(f"→ goto {frame.url}")
+            out.print(f"→ goto {mask_text(frame.url)}", markup=False)
 
     page.on("framenavigated", navigated)
     page.on("close", lambda _page: closed.append(True))
@@ -162,7 +163,7 @@ def record_interactive(
                 break
             new = [e for e in recorded_events(capture.events()) if e.index >= printed]
             for event in new:
-                out.print(event_line(event), markup=False)
+                out.print(event_line(masked(event)), markup=False)
             printed = capture.next_index
     except KeyboardInterrupt:
         out.print("stopped (Ctrl-C)")
@@ -171,8 +172,21 @@ def record_interactive(
     for position, (mark, step_url) in enumerate(marks):
         end = marks[position + 1][0] if position + 1 < len(marks) else None
         mine = [e for e in events if e.index >= mark and (end is None or e.index < end)]
-        steps.append(RecordedStep("goto", step_url, events=mine))
+        steps.append(_recorded("goto", step_url, mine))
     return steps
+
+
+def _recorded(
+    action: ActionName, target: str, events: Sequence[PixelEvent], value: str = ""
+) -> RecordedStep:
+    """A recorded step through the masking step: what the page sent and the URLs it went to
+    become a plan people commit. (A `fill` value is the user's own, from the command line.)"""
+    return RecordedStep(
+        action,
+        mask_text(target) if action == "goto" else target,
+        value,
+        tuple(masked(event) for event in events),
+    )
 
 
 # -- the command ------------------------------------------------------------------------------
@@ -298,8 +312,8 @@ def register(app: typer.Typer) -> None:
                     steps=actions, headed=headed, browser_path=browser_path, timeout=timeout
                 ),
             )
-            result = record_plan(
-                steps, url=url, recorded_at=started, base_url=base_url, journey=journey
+            result = record_plan(  # the URL as the steps hold it: through the masking step
+                steps, url=mask_text(url), recorded_at=started, base_url=base_url, journey=journey
             )
             write_atomic(out_path, result.text)
         except (HarnessError, OSError) as exc:

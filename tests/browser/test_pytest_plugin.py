@@ -124,3 +124,23 @@ test_journey = plan_tests({str(PLAN_FILE)!r})
     everything = {journey.name for journey in load_plan(PLAN_FILE).journeys}
     assert collected[0] | collected[1] == everything
     assert not collected[0] & collected[1]
+
+
+def test_failure_messages_are_masked_and_inert_unless_asked(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_inner="""
+def test_signup(page, demo_site, expect_event):
+    page.goto(demo_site + "/shop/index.html")
+    page.evaluate(
+        "ttq.track('Signup_\\\\u001b]0;owned\\\\u0007jane.doe' + '@example.com', {value: 1})"
+    )
+    expect_event("Signup_", timeout=1)
+"""
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    out = result.stdout.str()
+    assert "jane.doe@example.com" not in out and "\x1b]0;" not in out
+    assert "Signup_\\x1b]0;owned\\x07j***@example.com" in out  # the event seen, inert
+    shown = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--ttq-show-pii")
+    assert "owned\\x07jane.doe@example.com" in shown.stdout.str()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from harness.masking import mask_data, mask_text
+import json
+
+from harness.masking import mask_data, mask_text, masked
+from harness.model import PixelEvent
 
 HASH = "86e0b9e56c17cc4d12387e1949b85053fbe73bc3ce5a1188713a9d300cc6133d"
 
@@ -52,3 +55,45 @@ def test_phones_in_common_formats_and_url_encoded_are_hidden() -> None:
 def test_keys_that_are_personal_data_are_hidden_too() -> None:
     data = {"jane@example.com": 1, "properties": {"Signup_grace@example.org": "x"}}
     assert mask_data(data) == {"j***@example.com": 1, "properties": {"S***@example.org": "x"}}
+
+
+def test_a_finding_about_a_personal_data_field_has_its_received_value_hidden() -> None:
+    finding = {"path": "context.user.external_id", "received": "user-7781", "message": "m"}
+    assert mask_data(finding)["received"] == "u***"
+    about_a_price = {"path": "properties.value", "received": "8.00"}
+    assert mask_data(about_a_price)["received"] == "8.00"
+    nested = {"path": "properties.contents[0].email", "received": "not-an-address"}
+    assert mask_data(nested)["received"] == "n***"
+
+
+def test_an_empty_personal_data_value_stays_empty() -> None:
+    assert mask_data({"external_id": "", "email": ""}) == {"external_id": "", "email": ""}
+
+
+def test_raw_request_bodies_are_parsed_masked_and_dumped_again() -> None:
+    request = {
+        "method": "POST",
+        "url": "https://analytics.tiktok.com/api/v2/pixel",
+        "body": '{"context":{"user":{"external_id":"user-7781"}},"event":"a@b.example"}',
+    }
+    body = mask_data(request)["body"]
+    assert json.loads(body) == {
+        "context": {"user": {"external_id": "u***"}},
+        "event": "a***@b.example",
+    }
+    assert mask_data({**request, "body": "tel=+14155550144"})["body"] == "tel=+***44"
+
+
+def test_masked_returns_the_same_model_with_personal_data_hidden() -> None:
+    event = PixelEvent.model_validate(
+        {
+            "index": 1,
+            "source": "call",
+            "name": "Signup_jane@example.com",
+            "properties": {"phone": "(415) 555-0144"},
+        }
+    )
+    hidden = masked(event)
+    assert type(hidden) is PixelEvent
+    assert hidden.name == "S***@example.com" and hidden.properties == {"phone": "***44"}
+    assert event.name == "Signup_jane@example.com"  # a copy: the original is untouched

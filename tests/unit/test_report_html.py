@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from harness.masking import masked
 from harness.model import CaptureReport, RequestKind, UndecodableBeacon
 from harness.plan.result import PlanResult
 from harness.report_html import render_capture_html, render_plan_html
@@ -139,7 +140,7 @@ def test_plan_report_snapshot(tmp_path: Path) -> None:
     shot = tmp_path / "product-page-1.png"
     shot.write_bytes(png())
     html = render_plan_html(
-        plan_result(),
+        masked(plan_result()),  # as `run` renders it
         screenshots={
             ("product-page", 1): str(shot),
             ("product-page", 2): str(tmp_path / "gone.png"),
@@ -157,7 +158,7 @@ def test_capture_report_snapshot() -> None:
     report = CaptureReport.model_validate_json(
         (DATA / "report-html-capture.json").read_text(encoding="utf-8")
     )
-    _approve("report-capture.html", _masked(render_capture_html(report)))
+    _approve("report-capture.html", _masked(render_capture_html(masked(report))))
 
 
 # --- what the plan report says ---------------------------------------------------------------
@@ -216,9 +217,9 @@ def test_renamed_purchase_beacons_share_the_row_of_their_call() -> None:
 @pytest.mark.parametrize("kind", ["plan", "capture"])
 def test_hostile_values_are_escaped_and_inert(kind: str) -> None:
     html = (
-        render_plan_html(hostile_plan(), show_pii=True)
+        render_plan_html(hostile_plan())
         if kind == "plan"
-        else render_capture_html(hostile_capture(), show_pii=True)
+        else render_capture_html(hostile_capture())
     )
     parsed = _tags(html)
     # the only script is ours; no data made a tag, an event handler or a link
@@ -269,22 +270,24 @@ def test_long_values_are_cut_in_summaries_with_the_full_value_in_details() -> No
 
 
 @pytest.mark.parametrize("kind", ["plan", "capture"])
-def test_personal_data_masked_by_default(kind: str) -> None:
+def test_the_report_shows_the_value_it_is_given_masked_or_not(kind: str) -> None:
     def render(show_pii: bool) -> str:
         if kind == "plan":
-            return render_plan_html(hostile_plan(), show_pii=show_pii)
-        return render_capture_html(hostile_capture(), show_pii=show_pii)
+            plan = hostile_plan()
+            return render_plan_html(plan if show_pii else masked(plan))
+        capture = hostile_capture()
+        return render_capture_html(capture if show_pii else masked(capture))
 
-    masked = render(False)
-    assert EMAIL not in masked and "+14155550123" not in masked
-    assert "j***@example.com" in masked
-    assert "+***23" in masked  # user.phone_number, in context.user
+    hidden = render(False)
+    assert EMAIL not in hidden and "+14155550123" not in hidden
+    assert "j***@example.com" in hidden
+    assert "+***23" in hidden  # user.phone_number, in context.user
     shown = render(True)
     assert EMAIL in shown and "+14155550123" in shown
 
 
 def test_raw_bodies_are_masked_as_json() -> None:
-    html = render_plan_html(hostile_plan())
+    html = render_plan_html(masked(hostile_plan()))
     # the raw body's context.user.email, parsed, masked and shown as JSON
     assert "&#34;email&#34;: &#34;j***@example.com&#34;" in html
 
@@ -293,8 +296,8 @@ def test_signup_pii_from_a_real_run_is_masked() -> None:
     result = plan_result()
     raw = result.model_dump_json()
     assert EMAIL in raw
-    assert EMAIL not in render_plan_html(result)
-    assert EMAIL in render_plan_html(result, show_pii=True)
+    assert EMAIL not in render_plan_html(masked(result))
+    assert EMAIL in render_plan_html(result)
 
 
 def test_undecodable_beacon_is_shown_with_its_reason() -> None:
