@@ -1,7 +1,7 @@
 """Shared fixtures for ttq-harness's own test suite.
 
-The harness's pytest plugin (harness/pytest_plugin.py) is loaded through its `pytest11` entry
-point, exactly as users get it; this file only adds what our own tests need.
+The harness's pytest plugin (harness/adapters/pytest_plugin.py) is loaded through its
+`pytest11` entry point, exactly as users get it; this file only adds what our own tests need.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.server import SiteServer
+from harness.browser.server import SiteServer
 
 ROOT = Path(__file__).parent
 pytest_plugins = ["pytester"]

@@ -30,10 +30,10 @@ from typing import Any
 
 from playwright.sync_api import Browser, sync_playwright
 
-from harness.browser import resolve_chromium
-from harness.capture.recorder import PixelCapture
-from harness.model import RawRequest
-from harness.server import SiteServer
+from harness.browser.chromium import resolve_chromium
+from harness.browser.recorder import PixelCapture
+from harness.browser.server import SiteServer
+from harness.core.model import RawRequest
 
 EVENT = "BenchEvent"
 SIZES = (100, 1_000, 10_000)

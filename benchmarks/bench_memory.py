@@ -29,9 +29,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from harness.capture.endpoints import classify
-from harness.decode import decode_beacon
-from harness.model import PixelEvent, RawRequest, TtqCall, UndecodableBeacon
+from harness.core.decode import decode_beacon
+from harness.core.endpoints import classify
+from harness.core.model import PixelEvent, RawRequest, TtqCall, UndecodableBeacon
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "tests" / "data" / "real-sdk-2.1.33-single-pixel.json"

@@ -38,16 +38,16 @@ from unittest import mock
 
 from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
 
-from harness.browser import resolve_chromium
-from harness.capture.endpoints import DEFAULT_PIXEL_HOSTS, is_events_loader
-from harness.capture.recorder import (
+from harness.browser.chromium import resolve_chromium
+from harness.browser.recorder import (
     BINDING_NAME,
     PixelCapture,
     UnloadBeaconGuard,
     emulator_script,
     recorder_script,
 )
-from harness.server import SiteServer
+from harness.browser.server import SiteServer
+from harness.core.endpoints import DEFAULT_PIXEL_HOSTS, is_events_loader
 
 TARGET = 1.10
 BASELINE = "A0 no interception"

@@ -15,8 +15,8 @@ import argparse
 import time
 from pathlib import Path
 
-from harness.plan.lint import lint_plan
-from harness.plan.load import plan_from_text
+from harness.core.plan.lint import lint_plan
+from harness.core.plan.load import plan_from_text
 
 
 def plan_text(journeys: int) -> str:

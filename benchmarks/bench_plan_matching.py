@@ -6,7 +6,7 @@ The plan is sites/demo-plan.yaml. The events are bench_rules.make_events (the ru
 benchmark's realistic mix of shop events, some with the broken twin's mistakes), so both
 figures are measured on the very same events in one run.
 
-- Plan matching: `harness.plan.check.check_step` over the events in chunks, as a real run
+- Plan matching: `harness.core.plan.check.check_step` over the events in chunks, as a real run
   checks each step against the events that step produced: 1,000 steps x 100 events by default,
   the steps being the plan's steps (all journeys) in turn. Most chunks do not satisfy their
   step, so near misses are computed too (the expensive path).
@@ -25,10 +25,10 @@ from pathlib import Path
 
 from bench_rules import bench_rules, make_events
 
-from harness.model import PixelEvent
-from harness.plan.check import check_step
-from harness.plan.load import load_plan
-from harness.plan.model import Plan, Step
+from harness.core.model import PixelEvent
+from harness.core.plan.check import check_step
+from harness.core.plan.load import load_plan
+from harness.core.plan.model import Plan, Step
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAN = ROOT / "sites" / "demo-plan.yaml"

@@ -7,8 +7,9 @@ Target: a plan of 20 journeys over the demo shop runs faster with pytest-xdist o
 
 The script writes, into a temporary directory, a plan of N journeys (sites/demo-plan.yaml's
 journeys cycled, renamed `01-home`, `02-browse`, ...) and a test module that turns it into one
-pytest case per journey with `harness.plan.pytest.plan_tests`. The demo shop is served by the
-plugin's `demo_site` fixture (one loopback server per worker), so nothing else has to run.
+pytest case per journey with `harness.adapters.plan_pytest.plan_tests`. The demo shop is
+served by the plugin's `demo_site` fixture (one loopback server per worker), so nothing else
+has to run.
 Each mode is timed `--repeat` times as a whole `python -m pytest` subprocess (browser start-up
 included, as a CI job would see it) and the best time is kept.
 """
@@ -34,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEMO_PLAN = ROOT / "sites" / "demo-plan.yaml"
 
 TEST_MODULE = """\
-from harness.plan.pytest import DEMO_SHOP, plan_tests
+from harness.adapters.plan_pytest import DEMO_SHOP, plan_tests
 
 # DEMO_SHOP: the bundled shop, served by the plugin's demo_site fixture (one per worker).
 test_journey = plan_tests({plan!r}, base_url=DEMO_SHOP)

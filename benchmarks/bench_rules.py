@@ -18,11 +18,11 @@ from typing import Any
 
 import jsonschema
 
-from harness.config import RulesConfig
-from harness.engine import run_rules
-from harness.model import PixelEvent
-from harness.rules import all_rules
-from harness.tiktok import CURRENCIES
+from harness.core.config import RulesConfig
+from harness.core.engine import run_rules
+from harness.core.model import PixelEvent
+from harness.core.rules import all_rules
+from harness.core.tiktok import CURRENCIES
 
 PAGE = "https://shop.example/product.html?id=301"
 

@@ -27,7 +27,7 @@ import bench_plan_matching
 import bench_plan_xdist
 from playwright.sync_api import sync_playwright
 
-from harness.browser import resolve_chromium
+from harness.browser.chromium import resolve_chromium
 
 Row = tuple[str, str, str, str]
 

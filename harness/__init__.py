@@ -1,7 +1,7 @@
 """ttq-harness: capture every TikTok Pixel event a page sends, decode it, check it."""
 
-from harness.decode import decode_beacon
-from harness.model import (
+from harness.core.decode import decode_beacon
+from harness.core.model import (
     CaptureReport,
     Finding,
     PixelEvent,

@@ -1,5 +1,5 @@
 """`python -m harness` is the `ttq-harness` command."""
 
-from harness.cli import main
+from harness.adapters.cli import main
 
 main()

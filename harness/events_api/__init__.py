@@ -1,2 +1,2 @@
-"""Events API 2.0: a local sink for a site's back end, request validation, and the browser ↔
-server cross-check (see docs/events-api.md)."""
+"""Kept for the public import `from harness.events_api.sink import EventsApiSink` (README); the
+Events API core lives in harness.core.events_api, the sink in harness.browser.events_api_sink."""

@@ -1,1 +1,2 @@
-"""Tracking plans: what each page or journey must send (model, loader, lint, matching, run)."""
+"""Kept for the public import `from harness.plan.pytest import plan_tests` (README); the plan
+core lives in harness.core.plan, the pytest adapter in harness.adapters.plan_pytest."""

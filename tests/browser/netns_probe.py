@@ -30,7 +30,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from harness.server import SiteServer  # noqa: E402
+from harness.browser.server import SiteServer  # noqa: E402
 
 LOG: dict[str, list[Any]] = {"dns": [], "connections": []}
 LOCK = threading.Lock()

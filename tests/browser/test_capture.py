@@ -6,10 +6,10 @@ import re
 
 from playwright.sync_api import Page
 
-from harness.capture.recorder import PixelCapture
-from harness.engine import run_rules
-from harness.expect import ExpectEvent
-from harness.model import UndecodableBeacon
+from harness.adapters.expect import ExpectEvent
+from harness.browser.recorder import PixelCapture
+from harness.core.engine import run_rules
+from harness.core.model import UndecodableBeacon
 
 PIXEL = "CTESTPIXEL0000000001"
 

@@ -20,13 +20,13 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, Page
 
-from harness.capture.recorder import PixelCapture
-from harness.capture.sdk import requested_pixel, substitute_pixel_code
-from harness.config import RulesConfig
-from harness.model import CaptureReport, TtqCall
-from harness.plan.model import Plan
-from harness.plan.report import journey_lines
-from harness.plan.run import run_journey
+from harness.browser.plan_run import run_journey
+from harness.browser.recorder import PixelCapture
+from harness.core.config import RulesConfig
+from harness.core.model import CaptureReport, TtqCall
+from harness.core.plan.model import Plan
+from harness.core.sdk import requested_pixel, substitute_pixel_code
+from harness.render.plan_text import journey_lines
 
 REAL_SDK = Path(__file__).resolve().parents[1] / "data" / "real-sdk" / "pixel-2.1.33"
 PAGES = Path(__file__).resolve().parents[1] / "pages" / "capture"

@@ -8,10 +8,10 @@ import time
 
 from playwright.sync_api import BrowserContext, Page
 
-from harness.capture.recorder import PixelCapture
-from harness.config import RulesConfig
-from harness.plan.model import Plan
-from harness.plan.run import run_journey
+from harness.browser.plan_run import run_journey
+from harness.browser.recorder import PixelCapture
+from harness.core.config import RulesConfig
+from harness.core.plan.model import Plan
 
 A, B = "CAAAAAAAAAAAAAAAAAA1", "CBBBBBBBBBBBBBBBBBB2"
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from playwright.sync_api import Page
 
-from harness.model import Finding, Severity
-from harness.pytest_plugin import FindingsProbe
+from harness.adapters.pytest_plugin import FindingsProbe
+from harness.core.model import Finding, Severity
 
 
 def _walk_every_page(page: Page, base: str) -> None:

@@ -14,7 +14,7 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from harness.plan.pytest import DEMO_SHOP, plan_tests
+from harness.adapters.plan_pytest import DEMO_SHOP, plan_tests
 
 ROOT = Path(__file__).parent.parent.parent
 PLAN = ROOT / "sites" / "demo-plan.yaml"

@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import BrowserContext, Page, Request, Route
 
-from harness.capture.recorder import PixelCapture
-from harness.expect import ExpectEvent
+from harness.adapters.expect import ExpectEvent
+from harness.browser.recorder import PixelCapture
 
 PIXEL = "CDEMO00SHOP00PIXEL01"
 PIXEL_2 = "CDEMO00SHOP00PIXEL02"

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page
 
-from harness.capture.recorder import PixelCapture
+from harness.browser.recorder import PixelCapture
 
 DATA = Path(__file__).parent.parent / "data"
 VOLATILE = {

@@ -17,7 +17,7 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import Browser
 
-from harness.capture.recorder import PixelCapture
+from harness.browser.recorder import PixelCapture
 
 REAL_SDK = Path(__file__).resolve().parents[1] / "data" / "real-sdk" / "pixel-2.1.33"
 

@@ -1,8 +1,8 @@
 """`--events-api` on `run` and `inspect`: a sink on loopback, its requests cross-checked.
 
-The demo shop's back end (harness/server.py) posts the server-side CompletePayment to the URL it
-is given; here that is the sink the CLI starts on a fixed port. The correct shop's server twin
-matches its pixel event; the broken twin's carries PlaceAnOrder's event_id (EA005).
+The demo shop's back end (harness/browser/server.py) posts the server-side CompletePayment to
+the URL it is given; here that is the sink the CLI starts on a fixed port. The correct shop's
+server twin matches its pixel event; the broken twin's carries PlaceAnOrder's event_id (EA005).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.events_api.validate import EVENTS_API_PATH
-from harness.server import SiteServer
+from harness.browser.server import SiteServer
+from harness.core.events_api.validate import EVENTS_API_PATH
 
 ROOT = Path(__file__).parent.parent.parent
 PLAN = ROOT / "sites" / "demo-plan.yaml"

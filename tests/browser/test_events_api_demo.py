@@ -9,10 +9,10 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page
 
-from harness.config import RulesConfig
-from harness.events_api.sink import EventsApiSink
-from harness.pytest_plugin import FindingsProbe
-from harness.server import SiteServer
+from harness.adapters.pytest_plugin import FindingsProbe
+from harness.browser.events_api_sink import EventsApiSink
+from harness.browser.server import SiteServer
+from harness.core.config import RulesConfig
 
 
 @pytest.fixture

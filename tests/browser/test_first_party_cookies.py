@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
-from harness.capture.recorder import PixelCapture
+from harness.browser.recorder import PixelCapture
 
 
 @pytest.mark.parametrize("first_party_cookies", [False, True])

@@ -10,7 +10,7 @@ from typing import Any
 
 from playwright.sync_api import Browser
 
-from harness.capture.recorder import PixelCapture
+from harness.browser.recorder import PixelCapture
 
 DATA = Path(__file__).parents[1] / "data" / "har"
 

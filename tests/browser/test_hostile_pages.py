@@ -16,8 +16,8 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page
 
-from harness.capture.recorder import PixelCapture
-from harness.expect import ExpectEvent
+from harness.adapters.expect import ExpectEvent
+from harness.browser.recorder import PixelCapture
 
 PIXEL = "CTESTPIXEL0000000001"
 

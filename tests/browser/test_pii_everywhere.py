@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
-from harness.capture.recorder import PixelCapture
+from harness.browser.recorder import PixelCapture
 
 #: The e-mails' local parts and the values under identify keys all start with "plant"; a
 #: masked e-mail keeps only its first character ("p***@example.com").

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.config import RulesConfig
-from harness.plan.load import load_plan
+from harness.core.config import RulesConfig
+from harness.core.plan.load import load_plan
 
 PLAN_FILE = Path(__file__).parent.parent.parent / "sites" / "demo-plan.yaml"
 
@@ -105,7 +105,7 @@ def test_two_pytest_shards_together_collect_every_journey_once(
 ) -> None:
     pytester.makepyfile(
         test_plan=f"""
-from harness.plan.pytest import plan_tests
+from harness.adapters.plan_pytest import plan_tests
 test_journey = plan_tests({str(PLAN_FILE)!r})
 """
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page
 
-from harness.capture.recorder import PixelCapture
+from harness.browser.recorder import PixelCapture
 
 
 def test_the_purchase_journey_reconciles_every_call_and_beacon(

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from harness.plan.load import load_plan
+from harness.core.plan.load import load_plan
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:

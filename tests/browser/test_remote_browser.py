@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.browser import resolve_chromium
+from harness.browser.chromium import resolve_chromium
 
 ROOT = Path(__file__).parent.parent.parent
 

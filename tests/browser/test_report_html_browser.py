@@ -11,9 +11,9 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, Request, expect
 
-from harness.model import CaptureReport, UndecodableBeacon
-from harness.plan.result import PlanResult
-from harness.report_html import render_capture_html, render_plan_html
+from harness.core.model import CaptureReport, UndecodableBeacon
+from harness.core.plan.result import PlanResult
+from harness.render.html import render_capture_html, render_plan_html
 
 ROOT = Path(__file__).parent.parent.parent
 DATA = ROOT / "tests" / "data"

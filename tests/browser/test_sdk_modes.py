@@ -24,12 +24,12 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from harness import __version__
-from harness.capture.recorder import PixelCapture
-from harness.capture.sdk import MANIFEST, requested_pixel, substitute_pixel_code
-from harness.commands.sdk import base_code_page
-from harness.expect import ExpectEvent
-from harness.model import CaptureReport, RequestKind
-from harness.rules.sdk import SDK_CONSOLE, SDK_FILE_MISSING
+from harness.adapters.commands.sdk import base_code_page
+from harness.adapters.expect import ExpectEvent
+from harness.browser.recorder import PixelCapture
+from harness.core.model import CaptureReport, RequestKind
+from harness.core.rules.sdk import SDK_CONSOLE, SDK_FILE_MISSING
+from harness.core.sdk import MANIFEST, requested_pixel, substitute_pixel_code
 
 PIN = Path(__file__).resolve().parents[1] / "data" / "sdk-pin"
 FIXTURE_VERSION = "2.1.33-pinned-fixture"
@@ -342,8 +342,8 @@ def test_sdk_pull_saves_what_the_page_ran_and_fetches_each_file_once(
 #: (Chromium refuses port 9 itself, net::ERR_UNSAFE_PORT: nothing is sent anywhere).
 FAILING_PAGE = """
 import contextlib, sys
-import harness.commands.sdk as sdk
-from harness.cli import main
+import harness.adapters.commands.sdk as sdk
+from harness.adapters.cli import main
 
 @contextlib.contextmanager
 def refused(html):

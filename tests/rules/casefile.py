@@ -27,11 +27,11 @@ from typing import Any
 
 import yaml
 
-from harness.capture.endpoints import classify
-from harness.config import RulesConfig
-from harness.engine import call_events, run_rules, wire_events
-from harness.events_api.validate import events_api_request
-from harness.model import CapturedDocument, Finding, PixelEvent, RawRequest, TtqCall
+from harness.core.config import RulesConfig
+from harness.core.endpoints import classify
+from harness.core.engine import call_events, run_rules, wire_events
+from harness.core.events_api.validate import events_api_request
+from harness.core.model import CapturedDocument, Finding, PixelEvent, RawRequest, TtqCall
 
 CASES = Path(__file__).parent / "cases"
 PAGE = "https://shop.example/p/301"

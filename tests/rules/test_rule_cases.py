@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.rules import all_rules
+from harness.core.rules import all_rules
 from tests.rules.casefile import CASES, Case, load_cases
 
 ALL_CASES = load_cases()

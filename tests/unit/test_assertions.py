@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from harness.assertions import (
+from harness.core.assertions import (
     EventQuery,
     count_ok,
     describe_count,
@@ -15,7 +15,7 @@ from harness.assertions import (
     matching,
     order_problem,
 )
-from harness.model import PixelEvent
+from harness.core.model import PixelEvent
 
 
 def _event(

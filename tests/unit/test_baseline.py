@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from harness.baseline import (
+from harness.core.baseline import (
     BaselineError,
     baseline_name,
     check_journeys,
@@ -22,8 +22,8 @@ from harness.baseline import (
     mask_url,
     normalise,
 )
-from harness.masking import masked
-from harness.model import PixelEvent
+from harness.core.masking import masked
+from harness.core.model import PixelEvent
 
 DATA = Path(__file__).parent.parent / "data" / "baselines"
 HASH = "86e0b9e56c17cc4d12387e1949b85053fbe73bc3ce5a1188713a9d300cc6133d"

@@ -6,9 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from harness import browser
-from harness.browser import ENV_VAR, QUIET_FLAGS, offline_args, resolve_chromium, resolver_rules
-from harness.errors import BrowserNotFoundError
+from harness.browser import chromium as browser
+from harness.browser.chromium import (
+    ENV_VAR,
+    QUIET_FLAGS,
+    offline_args,
+    resolve_chromium,
+    resolver_rules,
+)
+from harness.core.errors import BrowserNotFoundError
 
 
 @pytest.fixture
@@ -94,8 +100,8 @@ def test_block_third_party_narrows_resolution_to_the_site() -> None:
 
 
 def test_a_plan_run_allows_the_hosts_its_journeys_open() -> None:
-    from harness.plan.model import Plan
-    from harness.plan.run import _journey_hosts
+    from harness.browser.plan_run import _journey_hosts
+    from harness.core.plan.model import Plan
 
     plan = Plan.model_validate(
         {

@@ -3,10 +3,10 @@ their case files in tests/rules/cases/)."""
 
 from __future__ import annotations
 
-from harness.model import PixelEvent, TtqCall
-from harness.rules.custom_events import event_kinds, kinds_line
-from harness.rules.meaning import standard_meaning, stem, words
-from harness.tiktok import SPEC, TIKTOK_2025
+from harness.core.model import PixelEvent, TtqCall
+from harness.core.rules.custom_events import event_kinds, kinds_line
+from harness.core.rules.meaning import standard_meaning, stem, words
+from harness.core.tiktok import SPEC, TIKTOK_2025
 
 
 def _event(index: int, name: str, source: str = "call", auto: bool = False) -> PixelEvent:

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from harness.capture.endpoints import classify
-from harness.decode import decode_beacon
-from harness.model import PixelEvent, RawRequest, RequestKind, UndecodableBeacon
+from harness.core.decode import decode_beacon
+from harness.core.endpoints import classify
+from harness.core.model import PixelEvent, RawRequest, RequestKind, UndecodableBeacon
 
 DATA = Path(__file__).parent.parent / "data"
 SINGLE = "real-sdk-2.1.33-single-pixel.json"
@@ -266,7 +266,7 @@ def test_batch_bodies_decode_to_one_event_each() -> None:
 
 
 def test_unparseable_urls_are_not_pixel_urls() -> None:
-    from harness.capture.endpoints import is_events_loader, is_pixel_host
+    from harness.core.endpoints import is_events_loader, is_pixel_host
 
     assert not is_pixel_host("https://[::1/api/v2/pixel")
     assert classify("https://[::1/api/v2/pixel") == (RequestKind.OTHER, "/")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from harness.capture.endpoints import classify, is_pixel_host
-from harness.model import RequestKind
+from harness.core.endpoints import classify, is_pixel_host
+from harness.core.model import RequestKind
 
 
 @pytest.mark.parametrize(

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from harness.capture.endpoints import classify
-from harness.engine import build_report, call_events, fill_beacon_bodies
-from harness.model import RawRequest, RequestKind, TtqCall
+from harness.core.endpoints import classify
+from harness.core.engine import build_report, call_events, fill_beacon_bodies
+from harness.core.model import RawRequest, RequestKind, TtqCall
 
 URL = "https://analytics.tiktok.com/api/v2/pixel"
 

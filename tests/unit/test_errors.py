@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from harness.errors import step_failure
+from harness.core.errors import step_failure
 
 LOG = 'Locator.click: Timeout 1000ms exceeded.\nCall log:\n  - waiting for locator("#buy").first\n'
 
@@ -28,7 +28,7 @@ def test_version_flag_and_command_agree() -> None:
     from typer.testing import CliRunner
 
     from harness import __version__
-    from harness.cli import app
+    from harness.adapters.cli import app
 
     runner = CliRunner()
     assert runner.invoke(app, ["--version"]).output.strip() == f"ttq-harness {__version__}"

@@ -14,12 +14,12 @@ from typing import Any
 
 import pytest
 
-from harness.config import RulesConfig
-from harness.engine import build_report
-from harness.events_api.crosscheck import DEDUP_WINDOW, MERGE_WINDOW, crosscheck
-from harness.events_api.findings import events_api_findings
-from harness.events_api.sink import EventsApiSink
-from harness.events_api.validate import (
+from harness.browser.events_api_sink import EventsApiSink
+from harness.browser.server import SiteServer
+from harness.core.config import RulesConfig
+from harness.core.engine import build_report, events_api_findings
+from harness.core.events_api.crosscheck import DEDUP_WINDOW, MERGE_WINDOW, crosscheck
+from harness.core.events_api.validate import (
     EVENTS_API_PATH,
     ServerEvent,
     events_api_request,
@@ -27,8 +27,7 @@ from harness.events_api.validate import (
     validate_body,
     validate_request,
 )
-from harness.model import PixelEvent, RawRequest, RequestKind
-from harness.server import SiteServer
+from harness.core.model import PixelEvent, RawRequest, RequestKind
 
 NOW = 1_795_556_804.0
 PIXEL = "CDEMO00SHOP00PIXEL01"
@@ -254,7 +253,7 @@ def test_events_api_findings_run_only_ea_rules_and_respect_dd003() -> None:
 
 
 def _with_config(report: Any, config: RulesConfig) -> Any:
-    from harness.engine import run_rules
+    from harness.core.engine import run_rules
 
     return run_rules(report.events, requests=report.requests, config=config, check_delivery=False)
 
@@ -505,7 +504,7 @@ def test_the_back_end_reads_the_sink_url_from_the_environment(
 
 
 def test_serve_prints_each_request_and_its_problems() -> None:
-    from harness.commands.events_api import record_lines
+    from harness.adapters.commands.events_api import record_lines
 
     with EventsApiSink() as sink:
         _post(sink.url, json.dumps(_body(user={"email": "jane.doe@example.com"})).encode())

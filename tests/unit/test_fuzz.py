@@ -24,16 +24,16 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from harness.capture.endpoints import classify
-from harness.config import RulesConfig, load_pyproject
-from harness.decode import MAX_DEPTH, decode_beacon
-from harness.engine import build_report, run_rules
-from harness.errors import HarnessError
-from harness.har import HarError, har_report, load_har, parse_har
-from harness.model import Finding, PixelEvent, RawRequest, RequestKind, UndecodableBeacon
-from harness.plan.load import MAX_DEPTH as PLAN_MAX_DEPTH
-from harness.plan.load import PlanError, load_plan
-from harness.plan.model import Plan
+from harness.core.config import RulesConfig, load_pyproject
+from harness.core.decode import MAX_DEPTH, decode_beacon
+from harness.core.endpoints import classify
+from harness.core.engine import build_report, run_rules
+from harness.core.errors import HarnessError
+from harness.core.har import HarError, har_report, load_har, parse_har
+from harness.core.model import Finding, PixelEvent, RawRequest, RequestKind, UndecodableBeacon
+from harness.core.plan.load import MAX_DEPTH as PLAN_MAX_DEPTH
+from harness.core.plan.load import PlanError, load_plan
+from harness.core.plan.model import Plan
 
 ROOT = Path(__file__).parents[2]
 DATA = ROOT / "tests" / "data"

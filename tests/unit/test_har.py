@@ -11,10 +11,17 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from harness.commands.har import register
-from harness.engine import build_report
-from harness.har import MISSING_BODY_REASON, HarError, har_report, lint_har, load_har, parse_har
-from harness.model import RequestKind
+from harness.adapters.commands.har import register
+from harness.core.engine import build_report
+from harness.core.har import (
+    MISSING_BODY_REASON,
+    HarError,
+    har_report,
+    lint_har,
+    load_har,
+    parse_har,
+)
+from harness.core.model import RequestKind
 
 DATA = Path(__file__).parents[1] / "data" / "har"
 PLAYWRIGHT_HAR = DATA / "broken-shop-playwright.har"

@@ -9,11 +9,11 @@ from pathlib import Path
 
 from rich.table import Table
 
-from harness.inert import InertConsole, for_terminal, for_xml
-from harness.model import CaptureReport
-from harness.plan.report import junit_xml
-from harness.plan.result import PlanResult
-from harness.report import capture_junit, summary_lines
+from harness.core.model import CaptureReport
+from harness.core.plan.result import PlanResult
+from harness.render.inert import InertConsole, for_terminal, for_xml
+from harness.render.plan_text import junit_xml
+from harness.render.text import capture_junit, summary_lines
 
 DATA = Path(__file__).parent.parent / "data"
 #: clear the screen, set the window title (OSC), ring the bell, reverse the line, a NUL

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.events_api.sink import _MAX_BODY, EVENTS_API_PATH, EventsApiSink
-from harness.server import SiteServer
+from harness.browser.events_api_sink import _MAX_BODY, EVENTS_API_PATH, EventsApiSink
+from harness.browser.server import SiteServer
 
 PIXEL = "CDEMO00SHOP00PIXEL01"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from harness.masking import mask_data, mask_text, masked
-from harness.model import PixelEvent
+from harness.core.masking import mask_data, mask_text, masked
+from harness.core.model import PixelEvent
 
 HASH = "86e0b9e56c17cc4d12387e1949b85053fbe73bc3ce5a1188713a9d300cc6133d"
 

@@ -7,20 +7,20 @@ from typing import Any
 
 import pytest
 
-from harness.capture.endpoints import classify
-from harness.config import RulesConfig
-from harness.engine import run_rules, wire_events
-from harness.model import PixelEvent, RawRequest, TtqCall
-from harness.plan.check import (
+from harness.core.config import RulesConfig
+from harness.core.endpoints import classify
+from harness.core.engine import run_rules, wire_events
+from harness.core.model import PixelEvent, RawRequest, TtqCall
+from harness.core.plan.check import (
     COOKIE_BEFORE_CONSENT,
     TRAFFIC_BEFORE_CONSENT,
     ConsentObservation,
     ConsentState,
     check_step,
 )
-from harness.plan.lint import lint_plan
-from harness.plan.load import PlanError, plan_from_text
-from harness.plan.model import Plan, Step
+from harness.core.plan.lint import lint_plan
+from harness.core.plan.load import PlanError, plan_from_text
+from harness.core.plan.model import Plan, Step
 
 A, B = "CAAAAAAAAAAAAAAAAAA1", "CBBBBBBBBBBBBBBBBBB2"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from harness.plan.lint import LintProblem, lint_plan
-from harness.plan.load import load_plan_with_positions, plan_from_text
+from harness.core.plan.lint import LintProblem, lint_plan
+from harness.core.plan.load import load_plan_with_positions, plan_from_text
 
 PLANS = Path(__file__).parent.parent / "data" / "plans"
 
@@ -194,7 +194,7 @@ def test_purpose_is_fine_on_standard_events_and_reporting_custom_events() -> Non
 def test_an_unknown_purpose_is_a_plan_error() -> None:
     import pytest
 
-    from harness.plan.load import PlanError
+    from harness.core.plan.load import PlanError
 
     with pytest.raises(PlanError, match="purpose"):
         _lint(_purpose_plan("AddToCart", "optimisation"))

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.errors import HarnessError
-from harness.plan.load import (
+from harness.core.errors import HarnessError
+from harness.core.plan.load import (
     PlanError,
     dump_schema,
     load_plan,
@@ -17,7 +17,7 @@ from harness.plan.load import (
     plan_from_text,
     schema_comment,
 )
-from harness.plan.model import SCHEMA_URL, Matcher
+from harness.core.plan.model import SCHEMA_URL, Matcher
 
 PLANS = Path(__file__).parent.parent / "data" / "plans"
 

@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from harness.model import PixelEvent
-from harness.plan.check import check_step
-from harness.plan.match import _MISSING, event_diffs, resolve, value_diffs
-from harness.plan.model import Expectation, Matcher, Plan, Step
+from harness.core.model import PixelEvent
+from harness.core.plan.check import check_step
+from harness.core.plan.match import _MISSING, event_diffs, resolve, value_diffs
+from harness.core.plan.model import Expectation, Matcher, Plan, Step
 
 M = Matcher.model_validate
 

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from harness.model import PixelEvent
-from harness.plan.lint import lint_plan
-from harness.plan.load import load_plan, load_plan_with_positions
-from harness.plan.model import Matcher
-from harness.plan.record import (
+from harness.core.model import PixelEvent
+from harness.core.plan.lint import lint_plan
+from harness.core.plan.load import load_plan, load_plan_with_positions
+from harness.core.plan.model import Matcher
+from harness.core.plan.record import (
     RecordedStep,
     default_base_url,
     id_kind,

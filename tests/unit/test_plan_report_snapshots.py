@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.plan.report import journey_lines, junit_xml, summary_lines
-from harness.plan.result import PlanResult
+from harness.core.plan.result import PlanResult
+from harness.render.plan_text import journey_lines, junit_xml, summary_lines
 
 DATA = Path(__file__).parent.parent / "data"
 RESULT = PlanResult.model_validate_json((DATA / "plan-result-broken.json").read_text())

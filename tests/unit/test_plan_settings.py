@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from harness.capture.recorder import PixelCapture
-from harness.capture.sdk import EmulatedSdk
-from harness.plan.model import Plan
-from harness.plan.run import use_plan_settings
+from harness.browser.plan_run import use_plan_settings
+from harness.browser.recorder import PixelCapture
+from harness.core.plan.model import Plan
+from harness.core.sdk import EmulatedSdk
 
 
 def test_plan_tests_captures_get_the_plans_first_party_cookies() -> None:

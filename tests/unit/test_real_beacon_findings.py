@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.capture.endpoints import classify
-from harness.engine import run_rules, wire_events
-from harness.model import RawRequest
+from harness.core.endpoints import classify
+from harness.core.engine import run_rules, wire_events
+from harness.core.model import RawRequest
 
 DATA = Path(__file__).parent.parent / "data"
 

@@ -6,10 +6,10 @@ import hashlib
 import json
 from typing import Any
 
-from harness.capture.endpoints import classify
-from harness.engine import build_report
-from harness.model import CaptureReport, RawRequest, TtqCall
-from harness.reconcile import BEHAVIOURS, identify_values
+from harness.core.endpoints import classify
+from harness.core.engine import build_report
+from harness.core.model import CaptureReport, RawRequest, TtqCall
+from harness.core.reconcile import BEHAVIOURS, identify_values
 
 PAGE = "https://shop.example/p/301"
 A = "CAAAAAAAAAAAAAAAAAA1"
@@ -369,10 +369,10 @@ def test_no_calls_means_nothing_to_reconcile() -> None:
 
 
 def test_terminal_html_and_plan_renderings_show_the_reconciliation() -> None:
-    from harness.plan.report import journey_lines
-    from harness.plan.result import JourneyResult
-    from harness.report import summary_lines
-    from harness.report_html import render_capture_html
+    from harness.core.plan.result import JourneyResult
+    from harness.render.html import render_capture_html
+    from harness.render.plan_text import journey_lines
+    from harness.render.text import summary_lines
 
     capture = Capture().call("load", A).sdk().call("track", "Purchase", {"value": 8})
     capture.beacon("CompletePayment", {"value": 0}).act("Click", [A])

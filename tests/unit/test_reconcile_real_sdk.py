@@ -11,9 +11,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from harness.capture.endpoints import classify
-from harness.engine import build_report
-from harness.model import RawRequest, Reconciliation, TtqCall
+from harness.core.endpoints import classify
+from harness.core.engine import build_report
+from harness.core.model import RawRequest, Reconciliation, TtqCall
 
 DATA = Path(__file__).parent.parent / "data"
 PAGE = "http://shop.test/p/301?utm_source=tiktok"

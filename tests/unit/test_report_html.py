@@ -1,4 +1,4 @@
-"""The HTML reports (harness/report_html.py): approved snapshots, escaping, personal data.
+"""The HTML reports (harness/render/html.py): approved snapshots, escaping, personal data.
 
 Inputs are stored results: real runs of the demo plan on the broken twin and a real capture
 (trimmed: decoded bodies and most headers dropped), and a hand-made hostile result whose
@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from harness.masking import masked
-from harness.model import CaptureReport, RequestKind, UndecodableBeacon
-from harness.plan.result import PlanResult
-from harness.report_html import render_capture_html, render_plan_html
+from harness.core.masking import masked
+from harness.core.model import CaptureReport, RequestKind, UndecodableBeacon
+from harness.core.plan.result import PlanResult
+from harness.render.html import render_capture_html, render_plan_html
 
 DATA = Path(__file__).parent.parent / "data"
 SNAPSHOTS = DATA / "snapshots"

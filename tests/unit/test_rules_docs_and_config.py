@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from harness.config import RulesConfig, fails, load_pyproject
-from harness.engine import run_rules
-from harness.errors import HarnessError
-from harness.model import PixelEvent, Severity
-from harness.rules import ConfigError, all_rules, expand, get_rule
-from harness.rules_doc import markdown, rule_text
+from harness.core.config import RulesConfig, fails, load_pyproject
+from harness.core.engine import run_rules
+from harness.core.errors import HarnessError
+from harness.core.model import PixelEvent, Severity
+from harness.core.rules import ConfigError, all_rules, expand, get_rule
+from harness.core.rules_doc import markdown, rule_text
 
 ROOT = Path(__file__).parent.parent.parent
 
@@ -123,7 +123,7 @@ def test_fail_threshold() -> None:
 
 @pytest.mark.parametrize("name", ["plan", "plan-result", "capture-report"])
 def test_committed_json_schemas_match_the_models(name: str) -> None:
-    from harness.schemas import SCHEMAS
+    from harness.core.schemas import SCHEMAS
 
     committed = (ROOT / "docs" / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8")
     assert committed == SCHEMAS[name](), f"regenerate: ttq-harness schema {name} -o ..."

@@ -10,10 +10,10 @@ import json
 import random
 from typing import Any
 
-from harness.capture.recorder import PixelCapture
-from harness.engine import fill_beacon_bodies, wire_events
-from harness.model import PixelEvent, UndecodableBeacon
-from harness.reconcile import call_events
+from harness.browser.recorder import PixelCapture
+from harness.core.engine import fill_beacon_bodies, wire_events
+from harness.core.model import PixelEvent, UndecodableBeacon
+from harness.core.reconcile import call_events
 
 URL = "https://analytics.tiktok.com/api/v2/pixel"
 PIXEL = "CTESTPIXEL0000000001"

@@ -11,8 +11,15 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from harness.capture.recorder import PixelCapture
-from harness.capture.sdk import (
+from harness.adapters.cli import app
+from harness.adapters.commands import register_all
+from harness.browser.recorder import PixelCapture
+from harness.core.config import RulesConfig
+from harness.core.engine import run_rules
+from harness.core.errors import UsageError
+from harness.core.model import TtqCall
+from harness.core.rules.sdk import SDK_CONSOLE
+from harness.core.sdk import (
     Answer,
     EmulatedSdk,
     LiveSdk,
@@ -25,13 +32,6 @@ from harness.capture.sdk import (
     strip_pixel_config,
     substitute_pixel_code,
 )
-from harness.cli import app
-from harness.commands import register_all
-from harness.config import RulesConfig
-from harness.engine import run_rules
-from harness.errors import UsageError
-from harness.model import TtqCall
-from harness.rules.sdk import SDK_CONSOLE
 
 PIN = Path(__file__).resolve().parents[1] / "data" / "sdk-pin"
 RUNTIME_PIN = Path(__file__).resolve().parents[1] / "data" / "sdk-pin-runtime"
@@ -170,7 +170,7 @@ def test_the_fixture_has_the_layout_of_a_pinned_sdk() -> None:
 
 
 def test_cli_rejects_an_unknown_sdk_in_one_line() -> None:
-    register_all(app)  # `run` lives in harness.commands.plan
+    register_all(app)  # `run` lives in harness.adapters.commands.plan
     runner = CliRunner()
     result = runner.invoke(app, ["inspect", "http://127.0.0.1:1/", "--sdk", "nowhere"])
     assert result.exit_code == 2
@@ -363,8 +363,8 @@ def test_the_capture_tells_the_rules_its_sdk_mode(forward: bool, severity: str) 
 
 
 def test_first_party_cookies_is_served_as_the_pixels_config() -> None:
-    from harness.capture.recorder import emulator_script
-    from harness.capture.sdk import EMULATOR_CONFIG_SLOT, EmulatedSdk
+    from harness.browser.recorder import emulator_script
+    from harness.core.sdk import EMULATOR_CONFIG_SLOT, EmulatedSdk
 
     emulator = emulator_script()
     assert emulator.count(EMULATOR_CONFIG_SLOT) == 1  # the slot the harness fills in
@@ -378,10 +378,10 @@ def test_first_party_cookies_is_served_as_the_pixels_config() -> None:
 
 
 def test_a_plan_with_first_party_cookies_turns_them_on_in_the_emulator_only() -> None:
-    from harness.capture.recorder import emulator_script
-    from harness.capture.sdk import EmulatedSdk
-    from harness.plan.model import Plan
-    from harness.plan.run import _with_plan_cookies
+    from harness.browser.plan_run import _with_plan_cookies
+    from harness.browser.recorder import emulator_script
+    from harness.core.plan.model import Plan
+    from harness.core.sdk import EmulatedSdk
 
     plan = Plan.model_validate({"defaults": {"first_party_cookies": True}, "journeys": []})
     plain = Plan.model_validate({"journeys": []})

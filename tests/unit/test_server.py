@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.errors import UsageError
-from harness.server import SiteServer
+from harness.browser.server import SiteServer
+from harness.core.errors import UsageError
 
 
 def _get(url: str) -> tuple[int, str]:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.errors import UsageError
-from harness.plan.load import load_plan
-from harness.plan.shard import in_shard, parse_shard
+from harness.core.errors import UsageError
+from harness.core.plan.load import load_plan
+from harness.core.plan.shard import in_shard, parse_shard
 
 PLAN = Path(__file__).parent.parent.parent / "sites" / "demo-plan.yaml"
 

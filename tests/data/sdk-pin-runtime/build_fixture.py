@@ -17,8 +17,8 @@ import base64
 import json
 from pathlib import Path
 
-from harness.capture.recorder import emulator_script
-from harness.capture.sdk import write_manifest
+from harness.browser.recorder import emulator_script
+from harness.core.sdk import write_manifest
 
 HERE = Path(__file__).parent
 PIXEL_CODE = "CRUNTIME0FIXTURE0001"

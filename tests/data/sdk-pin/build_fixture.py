@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from harness.capture.recorder import emulator_script
-from harness.capture.sdk import write_manifest
+from harness.browser.recorder import emulator_script
+from harness.core.sdk import write_manifest
 
 HERE = Path(__file__).parent
 PIXEL_CODE = "CPINNED0FIXTURE00001"

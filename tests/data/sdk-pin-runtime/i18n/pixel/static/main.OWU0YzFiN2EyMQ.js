@@ -63,7 +63,7 @@
 
   var LOG = '[ttq-harness emulator] ';
   // What TikTok's server would embed in a real pixel's events.js (info{...}); the harness
-  // fills it in when it serves this file (harness/capture/sdk.py, EmulatedSdk):
+  // fills it in when it serves this file (harness/core/sdk.py, EmulatedSdk):
   // firstPartyCookieEnabled is the pixel's "first-party cookies" switch in Events Manager.
   var CONFIG = {} /* ttq-harness: emulator config */;
   var VERSION = '2.1.33-runtime-fixture';

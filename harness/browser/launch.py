@@ -1,0 +1,71 @@
+"""Playwright adapter: get a Chromium, launched here or served by a remote browser server.
+
+`--connect ws://HOST:PORT/` uses a Playwright browser server (`playwright run-server`, or a
+Browserless/Selenium Grid endpoint speaking the Playwright protocol). Routes, init scripts and
+the browser-level unload guard work the same over the connection. The server picks its own
+browser unless --browser-path / TTQ_HARNESS_BROWSER names one (a `playwright run-server` must
+then be started with --unsafe to accept it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+
+from playwright.sync_api import Browser, Playwright
+from playwright.sync_api import Error as PlaywrightError
+
+from harness.browser.chromium import ENV_VAR, offline_args, resolve_chromium
+from harness.core.errors import HarnessError
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def open_chromium(
+    playwright: Playwright,
+    *,
+    browser_path: str | None = None,
+    headed: bool = False,
+    slow_mo: float = 0,
+    connect: str | None = None,
+    allow_only: Sequence[str] | None = None,
+) -> tuple[Browser, str]:
+    """A Chromium and a one-line description of it; HarnessError with the fix otherwise."""
+    if connect:
+        # The server launches the browser: it gets the offline switches all the same.
+        options: dict[str, object] = {"headless": not headed, "args": offline_args([], allow_only)}
+        explicit = browser_path or os.environ.get(ENV_VAR)
+        if explicit:
+            resolved = resolve_chromium(explicit)
+            options["executablePath"] = resolved.executable_path
+            options["args"] = offline_args(resolved.args, allow_only)
+        try:
+            browser = playwright.chromium.connect(
+                connect,
+                headers={"x-playwright-launch-options": json.dumps(options)},
+                slow_mo=slow_mo,
+                timeout=30_000,
+            )
+        except PlaywrightError as exc:
+            raise HarnessError(
+                f"cannot connect to the browser server {connect}: {_first_line(exc)}"
+            ) from exc
+        return browser, f"Chromium {browser.version} (remote {connect})"
+    resolved = resolve_chromium(
+        browser_path, playwright_executable=playwright.chromium.executable_path
+    )
+    try:
+        browser = playwright.chromium.launch(
+            headless=not headed,
+            slow_mo=slow_mo,
+            **resolved.launch_options(allow_only=allow_only),  # type: ignore[arg-type]
+        )
+    except PlaywrightError as exc:
+        raise HarnessError(
+            f"cannot start Chromium {resolved.describe()}: {_first_line(exc)}"
+        ) from exc
+    return browser, f"Chromium {browser.version} ({resolved.origin})"

@@ -1,0 +1,924 @@
+"""Playwright adapter: attach to a BrowserContext, answer the pixel hosts locally, record.
+
+One PixelCapture per browser context. Routes and the init script are context-wide, so pages,
+popups, iframes and new tabs are all covered. Sync Playwright dispatches the route and binding
+callbacks on the caller's thread while it waits inside a Playwright call; `wait_for` and
+`settle` therefore pump the event loop with short page waits.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import re
+import time
+import urllib.request
+import weakref
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any, ClassVar, Literal
+from urllib.parse import urlsplit
+
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Frame,
+    Page,
+    Request,
+    Response,
+    Route,
+)
+from playwright.sync_api import Error as PlaywrightError
+
+from harness.core.config import RulesConfig
+from harness.core.endpoints import DEFAULT_PIXEL_HOSTS, classify, is_events_loader
+from harness.core.engine import build_report, fill_beacon_bodies, wire_events
+from harness.core.errors import UsageError
+from harness.core.model import (
+    CapturedDocument,
+    CaptureReport,
+    PixelEvent,
+    RawRequest,
+    RequestKind,
+    TtqCall,
+    UndecodableBeacon,
+)
+from harness.core.reconcile import call_events
+from harness.core.rules.capture_health import RECORDER_ERROR
+from harness.core.rules.sdk import (
+    SDK_CONSOLE,
+    SDK_CONSOLE_PREFIX,
+    SDK_FILE_MISSING,
+    SDK_PINNED_CONFIG,
+)
+from harness.core.rules.transport import OBSERVATION_PREFIX, PAGE_CRASHED, PAGE_ERROR
+from harness.core.sdk import (
+    Answer,
+    LiveSdk,
+    Missing,
+    PullSdk,
+    SdkSource,
+    Upstream,
+    parse_sdk,
+)
+
+#: `--sdk` as given ('emulated', 'live' or a pinned folder), or a parsed source (with
+#: --sdk-origin / --forward-beacons); see harness.core.sdk.
+SdkMode = str | SdkSource
+BINDING_NAME = "__ttqHarnessReport"
+#: Path on a pixel host where the recorder beacons its reports while a page unloads.
+HARNESS_PATH = "/__ttq_harness__/"
+#: Uncaught page errors kept per capture (a page throwing in a loop must not flood the report).
+MAX_PAGE_ERRORS = 50
+#: The SDK's own console diagnostics kept per capture (same reason).
+MAX_SDK_MESSAGES = 200
+#: What the recorder (or the emulator) said it could not do, kept per capture (same reason).
+MAX_RECORDER_ERRORS = 50
+#: How the offline emulator prefixes what it logs when one of its entry points threw.
+EMULATOR_ERROR_PREFIX = "[ttq-harness emulator] error: "
+_TRANSPARENT_GIF = bytes.fromhex(
+    "47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b"
+)
+
+
+def _js(name: str) -> str:
+    return resources.files("harness.browser").joinpath("js", name).read_text(encoding="utf-8")
+
+
+def emulator_script() -> str:
+    return _js("pixel_emulator.js")
+
+
+def recorder_script(hosts: Sequence[str]) -> str:
+    prelude = (
+        f"const __TTQ_HOSTS__ = {json.dumps(list(hosts))};\n"
+        f"const __TTQ_BINDING__ = {json.dumps(BINDING_NAME)};\n"
+    )
+    # Wrapped in a block so the consts never leak into the page's global scope.
+    return "{\n" + prelude + _js("call_recorder.js") + "\n}"
+
+
+@dataclass(frozen=True)
+class LocalResponse:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+def local_response(method: str, url: str, headers: dict[str, str], emulator: str) -> LocalResponse:
+    """How the harness answers a pixel-host request: the emulator for events.js, else a stub."""
+    cors = {
+        "access-control-allow-origin": headers.get("origin", "*"),
+        "access-control-allow-credentials": "true",
+        "access-control-allow-headers": "content-type",
+    }
+    js = {"content-type": "application/javascript; charset=utf-8"}
+    if method == "OPTIONS":
+        return LocalResponse(204, cors, b"")
+    if is_events_loader(url):
+        return LocalResponse(200, js, emulator.encode("utf-8"))
+    if urlsplit(url).path.endswith(".js"):
+        return LocalResponse(200, js, b"/* answered locally by ttq-harness */")
+    if method == "GET" and "analytics_message=" in url:
+        return LocalResponse(200, {**cors, "content-type": "image/gif"}, _TRANSPARENT_GIF)
+    return LocalResponse(
+        200, {**cors, "content-type": "application/json"}, b'{"code":0,"message":"OK"}'
+    )
+
+
+class PixelCapture:
+    """Records every ttq call and every pixel request of one browser context."""
+
+    def __init__(
+        self,
+        *,
+        hosts: Sequence[str] = DEFAULT_PIXEL_HOSTS,
+        sdk: SdkMode = "emulated",
+        sdk_origin: str | None = None,
+        forward_beacons: bool = False,
+        first_party_cookies: bool = False,
+    ) -> None:
+        self._emulator = emulator_script()
+        self.sdk_source: SdkSource = (
+            parse_sdk(
+                sdk,
+                emulator=self._emulator,
+                origin=sdk_origin,
+                forward_beacons=forward_beacons,
+                first_party_cookies=first_party_cookies,
+            )
+            if isinstance(sdk, str)
+            else sdk
+        )
+        self.hosts = tuple(hosts)
+        #: the mode as reported (CaptureReport.sdk): emulated, pinned:DIR or live
+        self.sdk = self.sdk_source.label
+        self.calls: list[TtqCall] = []
+        self._observed: Counter[str] = Counter()  # observations so far, by kind
+        self.requests: list[RawRequest] = []
+        self.beacon_notes: list[dict[str, Any]] = []
+        self.callback_errors: list[BaseException] = []
+        self._next_index = 0
+        self._context: BrowserContext | None = None
+        self._decoded: dict[int, list[PixelEvent] | UndecodableBeacon] = {}
+        self._seen_records: set[str] = set()
+        self._batch_mark = 0  # next_index when the last batch of recorder reports arrived
+        self._views = _Views()
+        self._sdk_notes: set[tuple[str, ...]] = set()
+        #: `sdk pull` only (PullSdk): the bodies of SDK files fetched upstream, by request URL,
+        #: so what is saved is byte for byte what the page ran, fetched once
+        self.fetched_sdk_files: dict[str, bytes] = {}
+        self._documents = _Documents(clock=self._index)
+
+    # -- wiring -------------------------------------------------------------------------------
+
+    def attach(self, context: BrowserContext) -> PixelCapture:
+        if self._context is not None:
+            raise UsageError("this PixelCapture is already attached to a browser context")
+        self._context = context
+        hosts = "|".join(re.escape(host) for host in self.hosts)
+        # A host written with a trailing dot ("analytics.tiktok.com.") is the same host.
+        context.route(re.compile(rf"^https?://({hosts})\.?(:\d+)?(/|$)"), self._on_route)
+        context.expose_binding(BINDING_NAME, self._on_binding)
+        context.add_init_script(recorder_script(self.hosts))
+        context.on("page", self._watch_page)
+        for page in context.pages:
+            self._watch_page(page)
+        UnloadBeaconGuard.register(self)
+        return self
+
+    def _watch_page(self, page: Page) -> None:
+        """Renderer crashes and uncaught script errors become observations (TR007, TR008)."""
+        page.on("crash", lambda crashed: self.observe(PAGE_CRASHED, [crashed.url], crashed.url))
+        page.on("pageerror", lambda error: self._on_page_error(page, error))
+        page.on("console", lambda message: self._on_console(page, message))
+        page.on("response", self._on_response)
+
+    def _on_response(self, response: Response) -> None:
+        """A document's navigation answered: a new document in its frame, with its status."""
+        try:
+            request = response.request
+            if not request.is_navigation_request():
+                return
+            status = response.status
+            if 300 <= status < 400 and status != 304:
+                return  # a redirect: the document is the one it leads to
+            frame = response.frame
+            self._documents.navigated(frame, response.url, status)
+        except Exception as exc:  # a callback must not raise into Playwright
+            self.callback_errors.append(exc)
+
+    def _on_console(self, page: Page, message: ConsoleMessage) -> None:
+        """The SDK's own diagnostics ("[TikTok Pixel] - …") become observations (SD rules)."""
+        try:
+            text = message.text
+            if text.startswith(EMULATOR_ERROR_PREFIX):
+                # The emulator logs "error: <entry point> failed <stack>": keep the first line.
+                reason = text.removeprefix(EMULATOR_ERROR_PREFIX).splitlines()[0]
+                self._recorder_error("run the pixel emulator", reason, page.url)
+                return
+            if not text.startswith(SDK_CONSOLE_PREFIX):
+                return
+            if self._observed[SDK_CONSOLE] >= MAX_SDK_MESSAGES:
+                return
+            where = message.location or {}
+            location = (
+                f"{where.get('url')}:{where.get('lineNumber', 0)}:{where.get('columnNumber', 0)}"
+                if where.get("url")
+                else None
+            )
+            self.observe(SDK_CONSOLE, [text[:2000], message.type], page.url, location=location)
+        except Exception as exc:  # a callback must not raise into Playwright
+            self.callback_errors.append(exc)
+
+    def _on_page_error(self, page: Page, error: PlaywrightError) -> None:
+        if self._observed[PAGE_ERROR] >= MAX_PAGE_ERRORS:
+            return
+        message = f"{error.name or 'Error'}: {error.message}".strip()
+        frames = [line.strip() for line in (error.stack or "").splitlines()[1:]]
+        where = frames[0].removeprefix("at ") if frames else None
+        self.observe(PAGE_ERROR, [message[:1000]], page.url, location=where)
+
+    def observe(
+        self, what: str, args: list[Any], page_url: str | None, *, location: str | None = None
+    ) -> None:
+        """Record something the harness saw about a page (not a ttq call) for the TR rules."""
+        self._observed[what] += 1  # counted here so capped kinds never rescan the log
+        self.calls.append(
+            TtqCall(
+                index=self._index(),
+                timestamp=time.time(),
+                method=what,
+                args=args,
+                page_url=page_url,
+                frame_url=page_url,
+                location=location,
+            )
+        )
+
+    def _recorder_error(self, what: str, reason: str, page_url: str | None) -> None:
+        if self._observed[RECORDER_ERROR] < MAX_RECORDER_ERRORS:
+            self.observe(RECORDER_ERROR, [what, reason[:1000]], page_url)
+
+    def _index(self) -> int:
+        index = self._next_index
+        self._next_index += 1
+        return index
+
+    @property
+    def next_index(self) -> int:
+        """The index the next call or request will get: events at or after it are newer."""
+        return self._next_index
+
+    @property
+    def context(self) -> BrowserContext:
+        if self._context is None:
+            raise UsageError("PixelCapture.attach(context) was not called")
+        return self._context
+
+    def check(self) -> None:
+        """Raise the first error a callback hit (they cannot raise into Playwright)."""
+        if self.callback_errors:
+            raise self.callback_errors[0]
+
+    # -- callbacks ----------------------------------------------------------------------------
+
+    def _on_route(self, route: Route, request: Request) -> None:
+        try:
+            body = request.post_data_buffer if request.method == "POST" else None
+            logged = len(self.requests)
+            response = self.handle_request(
+                method=request.method,
+                url=request.url,
+                headers=dict(request.headers),
+                body=body,
+                frame_url=_frame_url(request),
+            )
+            if len(self.requests) > logged:
+                self._documents.requested(_frame(request), self.requests[-1].index)
+            if isinstance(response, Upstream):
+                self._fulfill_from_upstream(route, request, response)
+                return
+            route.fulfill(status=response.status, headers=response.headers, body=response.body)
+        except Exception as exc:  # a callback must answer the route whatever happens
+            self.callback_errors.append(exc)
+            route.fulfill(status=204, body="")
+
+    def _fulfill_from_upstream(self, route: Route, request: Request, upstream: Upstream) -> None:
+        """Live mode: answer with what the SDK's origin returns (scripts, forwarded beacons)."""
+        try:
+            fetched = route.fetch(url=upstream.url, timeout=15_000)
+        except PlaywrightError as exc:
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            if classify(request.url)[0] in (RequestKind.SDK_SCRIPT, RequestKind.CONFIG):
+                self.observe(
+                    SDK_FILE_MISSING,
+                    [request.url, f"fetching {upstream.url} failed: {reason}"],
+                    _frame_url(request),
+                )
+                route.fulfill(status=404, body="")
+            else:  # a forwarded beacon that could not leave: still answered, still recorded
+                local = local_response(request.method, request.url, {}, self._emulator)
+                route.fulfill(status=local.status, headers=local.headers, body=local.body)
+            return
+        kind = classify(request.url)[0]
+        if fetched.status >= 400 and kind in (RequestKind.SDK_SCRIPT, RequestKind.CONFIG):
+            # The origin's own error answer still reaches the page, but the SDK is incomplete.
+            self.observe(
+                SDK_FILE_MISSING,
+                [request.url, f"{upstream.url} answered HTTP {fetched.status}"],
+                _frame_url(request),
+            )
+        elif isinstance(self.sdk_source, PullSdk) and kind in (
+            RequestKind.SDK_SCRIPT,
+            RequestKind.CONFIG,
+        ):
+            self.fetched_sdk_files.setdefault(request.url, fetched.body())
+        route.fulfill(response=fetched)
+
+    def handle_request(
+        self,
+        *,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        body: bytes | None,
+        frame_url: str | None,
+    ) -> LocalResponse | Upstream:
+        """Record one request to a pixel host and say how to answer it.
+
+        Locally, except in live mode: the SDK's scripts, and beacons with forward_beacons,
+        are fetched from the SDK's origin (`Upstream`).
+        """
+        if urlsplit(url).path.startswith(HARNESS_PATH):
+            # Recorder reports sent as a beacon (while its page unloaded, or when the binding
+            # could not take them).
+            try:
+                self._ingest_all(json.loads(body or b"{}"), page_url=None, frame=None)
+            except ValueError as exc:
+                self.callback_errors.append(exc)
+            return LocalResponse(204, {}, b"")
+        kind, endpoint = classify(url)
+        text = body.decode("utf-8", errors="replace") if body else None
+        self.requests.append(
+            RawRequest(
+                index=self._index(),
+                timestamp=time.time(),
+                method=method,
+                url=url,
+                headers=headers,
+                body=text,
+                body_origin="request" if text else "none",
+                kind=kind,
+                endpoint=endpoint,
+                page_url=frame_url,
+            )
+        )
+        if method != "OPTIONS" and kind in (RequestKind.SDK_SCRIPT, RequestKind.CONFIG):
+            answer = self.sdk_source.answer(url)
+            if isinstance(answer, Missing):
+                self.observe(SDK_FILE_MISSING, [url, answer.reason], frame_url)
+                return LocalResponse(404, {"content-type": "text/plain"}, b"not pinned")
+            if isinstance(answer, Answer):
+                # Once per (saved, requested) pixel, not per file or request: the note's text
+                # names the file, so events.js and config.js would each count otherwise.
+                key = answer.note_key or (answer.note or "",)
+                if answer.note and key not in self._sdk_notes:
+                    self._sdk_notes.add(key)
+                    self.observe(SDK_PINNED_CONFIG, [url, answer.note], frame_url)
+                return LocalResponse(answer.status, answer.headers, answer.body)
+            return answer
+        source = self.sdk_source
+        beacon = method != "OPTIONS" and kind in (RequestKind.EVENT, RequestKind.TELEMETRY)
+        if beacon and isinstance(source, LiveSdk) and source.forward_beacons:
+            return Upstream(source.upstream(url))
+        return local_response(method, url, headers, self._emulator)
+
+    def _on_binding(self, source: dict[str, Any], payload: Any) -> None:
+        page = source.get("page")
+        frame = source.get("frame")
+        try:
+            # The recorder sends its reports as one JSON string (a record or a list of them, in
+            # order), so page scripts that change built-ins cannot garble them on the way.
+            if isinstance(payload, str):
+                payload = json.loads(payload)
+            page_url = page.url if page is not None else None
+            batch = self._ingest_all(payload, page_url=page_url, frame=frame)
+            self._order_after_calls(batch)
+        except Exception as exc:
+            self.callback_errors.append(exc)
+
+    def _ingest_all(self, payload: Any, *, page_url: str | None, frame: Frame | None) -> list[Any]:
+        batch = payload if isinstance(payload, list) else [payload]
+        for record in batch:
+            self._ingest(record, page_url=page_url, frame=frame)
+        return batch
+
+    def _order_after_calls(self, batch: list[Any]) -> None:
+        """Give beacons routed before their batch arrived indices after the batch's calls.
+
+        The recorder reports a task's calls at its end, while the beacons those calls caused
+        leave at once: a beacon's route may come first. The batch's beacon notes name them
+        (URL and body, in order); such a request is moved after the calls, as it happened.
+        """
+        since, self._batch_mark = self._batch_mark, self._next_index
+        noted = Counter(
+            (note.get("url"), note.get("body"))
+            for note in batch
+            if isinstance(note, dict) and note.get("kind") == "beacon"
+        )
+        if not noted:
+            return
+        moved: dict[int, int] = {}
+        for position, request in enumerate(self.requests):
+            key = (request.url, request.body)
+            if request.index < since or noted[key] <= 0:
+                continue
+            noted[key] -= 1
+            self._decoded.pop(request.index, None)
+            self.requests[position] = request.model_copy(update={"index": self._index()})
+            moved[request.index] = self.requests[position].index
+        if moved:
+            self._documents.renumber(moved)
+            self.requests.sort(key=lambda request: request.index)
+            self._views = _Views()  # indices changed: rebuild the derived views once
+
+    def _ingest(self, payload: Any, *, page_url: str | None, frame: Frame | None = None) -> None:
+        """Take one recorder report (a ttq call, a sendBeacon note, what it knows of its
+        document, what it could not do), once."""
+        if not isinstance(payload, dict):
+            return
+        record_id = payload.get("id")
+        if record_id is not None:
+            if record_id in self._seen_records:
+                return
+            self._seen_records.add(str(record_id))
+        kind = payload.get("kind")
+        document_id = str(payload.get("document_id") or "")
+        if kind == "hello":
+            self._documents.recorder_started(
+                frame, document_id, payload.get("frame_url"), bool(payload.get("top"))
+            )
+            return
+        if kind == "pixel-global":
+            self._documents.pixel_seen(document_id, payload.get("frame_url"))
+            return
+        if kind == "recorder-error":
+            args = list(payload.get("args") or [])
+            self._recorder_error(
+                str(args[0] if args else "record"),
+                str(args[1] if len(args) > 1 else "unknown"),
+                payload.get("frame_url") or page_url,
+            )
+            return
+        if kind == "beacon":
+            self.beacon_notes.append(payload)
+            return
+        if kind == "observation":  # e.g. the page overwrote window.ttq (TR006)
+            payload = {**payload, "method": OBSERVATION_PREFIX + str(payload.get("what"))}
+        self.calls.append(
+            TtqCall(
+                index=self._index(),
+                timestamp=float(payload.get("timestamp") or time.time()),
+                method=str(payload.get("method")),
+                args=list(payload.get("args") or []),
+                pixel_code=payload.get("pixel_code"),
+                page_url=page_url or payload.get("frame_url"),
+                frame_url=payload.get("frame_url"),
+                location=payload.get("location"),
+                document_id=payload.get("document_id"),
+            )
+        )
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def wire(self) -> tuple[list[PixelEvent], list[UndecodableBeacon]]:
+        """Decoded wire events and undecodable beacons, in request order.
+
+        Incremental: each poll decodes only the requests that arrived since the last one. Only
+        a body-less sendBeacon POST can still change (its body may come later from a note);
+        while one is in the log, the fill is redone when a request or note arrives.
+        """
+        views = self._views
+        if views.unfilled:
+            self._refill_wire(views)
+        for request in self.requests[views.requests_done :]:
+            if request.kind is RequestKind.EVENT and request.method == "POST" and not request.body:
+                views.unfilled = True
+                self._refill_wire(views)
+                break
+            self._append_wire(views, request)
+            views.requests_done += 1
+        return list(views.wire_events), list(views.undecodable)
+
+    def _refill_wire(self, views: _Views) -> None:
+        """The whole-log path, for when a body-less beacon may take a note's body."""
+        key = (len(self.requests), len(self.beacon_notes))
+        if key == views.filled_for:
+            return
+        views.filled_for = key
+        views.wire_events, views.undecodable, views.new_wire = [], [], []
+        views.merged = None
+        for request in fill_beacon_bodies(self.requests, self.beacon_notes):
+            self._append_wire(views, request)
+        views.requests_done = len(self.requests)
+
+    def _append_wire(self, views: _Views, request: RawRequest) -> None:
+        if request.kind is not RequestKind.EVENT:
+            return
+        result = self._decoded.get(request.index)
+        if result is None:
+            found, bad = wire_events([request])
+            result = bad[0] if bad else found
+            if not bad or request.body:  # a missing body may still arrive from a note
+                self._decoded[request.index] = result
+        if isinstance(result, UndecodableBeacon):
+            views.undecodable.append(result)
+        else:
+            views.wire_events.extend(result)
+            views.new_wire.extend(result)
+
+    def _call_events(self) -> list[PixelEvent]:
+        """Call events, converting only the calls recorded since the last poll."""
+        views = self._views
+        if views.calls_done < len(self.calls):
+            fresh = call_events(self.calls[views.calls_done :])
+            views.calls_done = len(self.calls)
+            views.call_events.extend(fresh)
+            views.new_calls.extend(fresh)
+        return views.call_events
+
+    def events(self, source: Literal["call", "wire"] | None = None) -> list[PixelEvent]:
+        """Events captured so far, in arrival order: at the call, on the wire, or both."""
+        if source == "call":
+            return list(self._call_events())
+        if source == "wire":
+            return sorted(self.wire()[0], key=lambda event: event.index)
+        self._call_events()
+        self.wire()
+        views = self._views
+        fresh = [*views.new_calls, *views.new_wire]
+        views.new_calls, views.new_wire = [], []
+        newest = views.merged[-1].index if views.merged else -1
+        if views.merged is None or any(event.index < newest for event in fresh):
+            # First poll, a refill, or something older than the last event: sort it all.
+            views.merged = sorted(
+                [*views.call_events, *views.wire_events], key=lambda event: event.index
+            )
+        else:
+            # Indices come from one counter, so what arrived since is newer than all before.
+            views.merged.extend(sorted(fresh, key=lambda event: event.index))
+        return list(views.merged)
+
+    def report(
+        self,
+        *,
+        url: str,
+        browser: str | None,
+        harness_version: str,
+        config: RulesConfig | None = None,
+    ) -> CaptureReport:
+        return build_report(
+            config=config,
+            harness_version=harness_version,
+            sdk=self.sdk,
+            url=url,
+            browser=browser,
+            calls=self.calls,
+            requests=self.requests,
+            notes=self.beacon_notes,
+            forward_beacons=self.sdk_source.forward_beacons,
+            documents=self.documents(),
+        )
+
+    def documents(self) -> list[CapturedDocument]:
+        """The documents watched so far: status, recorder, pixel evidence (CH rules)."""
+        return self._documents.values()
+
+    # -- waiting ------------------------------------------------------------------------------
+
+    def pump(self, milliseconds: float = 50) -> None:
+        """Let Playwright deliver pending callbacks for a moment."""
+        pages = [page for page in self.context.pages if not page.is_closed()]
+        if pages:
+            try:
+                pages[-1].wait_for_timeout(milliseconds)
+                return
+            except PlaywrightError:  # the page closed while we waited
+                pass
+        time.sleep(milliseconds / 1000)
+
+    def wait_for(self, predicate: Callable[[], bool], timeout: float) -> bool:
+        """Pump until predicate() holds or `timeout` seconds pass. Returns the last verdict."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if predicate():
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            self.pump(min(50.0, max(1.0, (deadline - time.monotonic()) * 1000)))
+
+    def wait_until_or_quiet(
+        self, predicate: Callable[[], bool], *, timeout: float, quiet: float
+    ) -> bool:
+        """Pump until predicate() holds, or nothing has arrived for `quiet` seconds, or timeout.
+
+        For "did the step send what it must": a missing event stops the wait once the page has
+        gone quiet instead of always costing the whole timeout.
+        """
+        deadline = time.monotonic() + timeout
+        last = (-1, -1, -1)
+        last_change = time.monotonic()
+        while True:
+            if predicate():
+                return True
+            now = (len(self.calls), len(self.requests), len(self.beacon_notes))
+            if now != last:
+                last, last_change = now, time.monotonic()
+            if time.monotonic() >= deadline or time.monotonic() - last_change >= quiet:
+                return False
+            self.pump(50)
+
+    def settle(self, quiet: float = 0.5, timeout: float = 5.0) -> None:
+        """Wait until no call or pixel request has arrived for `quiet` seconds."""
+        deadline = time.monotonic() + timeout
+        last = (-1, -1, -1)
+        last_change = time.monotonic()
+        while time.monotonic() < deadline:
+            now = (len(self.calls), len(self.requests), len(self.beacon_notes))
+            if now != last:
+                last, last_change = now, time.monotonic()
+            elif time.monotonic() - last_change >= quiet:
+                return
+            self.pump(50)
+
+
+@dataclass
+class _Views:
+    """What `events()` and `wire()` derived so far, so each poll only handles what is new."""
+
+    calls_done: int = 0
+    call_events: list[PixelEvent] = field(default_factory=list)
+    requests_done: int = 0
+    wire_events: list[PixelEvent] = field(default_factory=list)
+    undecodable: list[UndecodableBeacon] = field(default_factory=list)
+    #: a body-less beacon POST is in the log: wire() refills from the whole log on change
+    unfilled: bool = False
+    filled_for: tuple[int, int] = (-1, -1)
+    #: call and wire events, merged in index order (None: rebuild on the next poll)
+    merged: list[PixelEvent] | None = None
+    new_calls: list[PixelEvent] = field(default_factory=list)
+    new_wire: list[PixelEvent] = field(default_factory=list)
+
+
+class UnloadBeaconGuard:
+    """Catches pixel requests that Playwright's routes never see, at the browser level.
+
+    Chromium hands a sendBeacon made while a page unloads (pagehide, a link that leaves) to
+    the browser process; context routes miss it and, left alone, it would go to the network.
+    A browser-wide CDP Fetch interception answers those locally and gives them to the capture
+    of the page that sent them. One guard per Browser; Chromium only (elsewhere: no-op).
+    """
+
+    _guards: ClassVar[weakref.WeakKeyDictionary[Browser, UnloadBeaconGuard]] = (
+        weakref.WeakKeyDictionary()
+    )
+
+    def __init__(self, browser: Browser) -> None:
+        self.captures: list[PixelCapture] = []
+        self.hosts: list[str] = []
+        self.session = browser.new_browser_cdp_session()
+        self.session.on("Fetch.requestPaused", self._on_paused)
+
+    @classmethod
+    def register(cls, capture: PixelCapture) -> None:
+        browser = capture.context.browser
+        if browser is None or browser.browser_type.name != "chromium":
+            return
+        try:
+            guard = cls._guards.get(browser)
+            if guard is None:
+                guard = cls._guards[browser] = cls(browser)
+        except PlaywrightError:  # e.g. a remote browser that refuses browser-level CDP
+            return
+        guard.captures.append(capture)
+        capture.context.on("close", lambda _context: guard.forget(capture))
+        new_hosts = [host for host in capture.hosts if host not in guard.hosts]
+        if new_hosts:
+            guard.hosts.extend(new_hosts)
+            patterns = [
+                {"urlPattern": f"*://{host}{dot}/*"} for host in guard.hosts for dot in ("", ".")
+            ]
+            guard.session.send("Fetch.enable", {"patterns": patterns})
+
+    def forget(self, capture: PixelCapture) -> None:
+        if capture in self.captures:
+            self.captures.remove(capture)
+
+    def _owner(self, frame_id: str | None) -> PixelCapture | None:
+        if len(self.captures) > 1 and frame_id:
+            for capture in reversed(self.captures):
+                for page in capture.context.pages:
+                    if _main_frame_id(page) == frame_id:
+                        return capture
+        return self.captures[-1] if self.captures else None
+
+    def _on_paused(self, event: dict[str, Any]) -> None:
+        request = event.get("request", {})
+        headers = {str(k).lower(): str(v) for k, v in request.get("headers", {}).items()}
+        response = LocalResponse(204, {}, b"")
+        try:
+            owner = self._owner(event.get("frameId"))
+            if owner is not None:
+                method = str(request.get("method", "GET"))
+                body = _cdp_post_data(request)
+                answer = owner.handle_request(
+                    method=method,
+                    url=str(request.get("url", "")),
+                    headers=headers,
+                    body=body,
+                    frame_url=headers.get("referer"),
+                )
+                response = (
+                    _forward(answer.url, method, headers, body)
+                    if isinstance(answer, Upstream)
+                    else answer
+                )
+        finally:
+            # The request may have been cancelled meanwhile (its page or browser went away).
+            with contextlib.suppress(PlaywrightError):
+                self.session.send(
+                    "Fetch.fulfillRequest",
+                    {
+                        "requestId": event["requestId"],
+                        "responseCode": response.status,
+                        "responseHeaders": [
+                            {"name": k, "value": v} for k, v in response.headers.items()
+                        ],
+                        "body": base64.b64encode(response.body).decode("ascii"),
+                    },
+                )
+
+
+def _forward(url: str, method: str, headers: dict[str, str], body: bytes | None) -> LocalResponse:
+    """A beacon sent while its page unloaded, forwarded (--forward-beacons) from Python."""
+    keep = {k: v for k, v in headers.items() if k in ("content-type", "user-agent", "referer")}
+    outgoing = urllib.request.Request(url, data=body, headers=keep, method=method)
+    try:
+        with urllib.request.urlopen(outgoing, timeout=5) as answer:
+            return LocalResponse(answer.status, {}, answer.read())
+    except (OSError, ValueError):  # unreachable: the beacon was recorded all the same
+        return LocalResponse(204, {}, b"")
+
+
+def _cdp_post_data(request: dict[str, Any]) -> bytes | None:
+    entries = request.get("postDataEntries")
+    if entries:
+        return b"".join(base64.b64decode(entry.get("bytes", "")) for entry in entries)
+    data = request.get("postData")
+    return data.encode("utf-8") if isinstance(data, str) else None
+
+
+def _main_frame_id(page: Page) -> str | None:
+    try:
+        session = page.context.new_cdp_session(page)
+        try:
+            tree = session.send("Page.getFrameTree")
+        finally:
+            session.detach()
+        return str(tree["frameTree"]["frame"]["id"])
+    except PlaywrightError:
+        return None
+
+
+class _Document:
+    """A document as the capture learns about it (CapturedDocument once reported)."""
+
+    def __init__(
+        self,
+        key: str,
+        url: str | None,
+        *,
+        main_frame: bool,
+        parent: _Document | None,
+        status: int | None = None,
+        index: int | None = None,
+    ) -> None:
+        self.key = key  # the harness's own id until the recorder reports its id
+        self.index = index
+        self.url = url
+        self.main_frame = main_frame
+        self.parent = parent
+        self.status = status
+        self.recorder_id: str | None = None
+        self.pixel = False
+        self.requests: list[int] = []
+
+    @property
+    def id(self) -> str:
+        return self.recorder_id or self.key
+
+    def value(self) -> CapturedDocument:
+        return CapturedDocument(
+            id=self.id,
+            url=self.url,
+            main_frame=self.main_frame,
+            parent=self.parent.id if self.parent is not None else None,
+            status=self.status,
+            recorder=self.recorder_id is not None,
+            pixel=self.pixel,
+            requests=list(self.requests),
+            index=self.index,
+        )
+
+
+class _Documents:
+    """Which document each frame shows, learnt from navigation responses (status) and the
+    recorder's hello (one per document it started in)."""
+
+    def __init__(self, clock: Callable[[], int]) -> None:
+        self._clock = clock  # the capture's index counter: documents are ordered with events
+        self._all: list[_Document] = []
+        self._by_recorder: dict[str, _Document] = {}
+        self._current: dict[Frame, _Document] = {}
+
+    def _new(
+        self, frame: Frame | None, url: str | None, main_frame: bool, status: int | None = None
+    ) -> _Document:
+        parent = None
+        if frame is not None and not main_frame:
+            with contextlib.suppress(Exception):
+                parent = self._current.get(frame.page.main_frame)
+        document = _Document(
+            f"nav-{len(self._all) + 1}",
+            url,
+            main_frame=main_frame,
+            parent=parent,
+            status=status,
+            index=self._clock(),
+        )
+        self._all.append(document)
+        if frame is not None:
+            self._current[frame] = document
+        return document
+
+    def navigated(self, frame: Frame, url: str, status: int) -> None:
+        self._new(frame, url, frame.parent_frame is None, status)
+
+    def recorder_started(self, frame: Frame | None, recorder_id: str, url: Any, top: bool) -> None:
+        if not recorder_id or recorder_id in self._by_recorder:
+            return
+        document = self._current.get(frame) if frame is not None else None
+        if document is None or document.recorder_id is not None:
+            # No navigation response for it (about:blank, srcdoc, a report by beacon).
+            main = frame.parent_frame is None if frame is not None else top
+            document = self._new(frame, str(url) if url else None, main)
+        document.recorder_id = recorder_id
+        self._by_recorder[recorder_id] = document
+
+    def pixel_seen(self, recorder_id: str, url: Any) -> None:
+        document = self._by_recorder.get(recorder_id)
+        if document is None:  # its hello was lost: the document is known from this record
+            document = self._new(None, str(url) if url else None, True)
+            document.recorder_id = recorder_id or None
+            if recorder_id:
+                self._by_recorder[recorder_id] = document
+        document.pixel = True
+
+    def requested(self, frame: Frame | None, index: int) -> None:
+        document = self._current.get(frame) if frame is not None else None
+        if document is not None:
+            document.requests.append(index)
+
+    def renumber(self, moved: dict[int, int]) -> None:
+        """Requests the capture re-ordered after their calls keep their document."""
+        for document in self._all:
+            document.requests = [moved.get(index, index) for index in document.requests]
+
+    def values(self) -> list[CapturedDocument]:
+        return [
+            document.value()
+            for document in self._all
+            # an empty about:blank (every new page and iframe starts as one) says nothing
+            if (document.url or "").startswith(("http:", "https:"))
+            or document.pixel
+            or document.requests
+        ]
+
+
+def _frame(request: Request) -> Frame | None:
+    try:
+        return request.frame
+    except Exception:  # detached frame, or a service worker's request
+        return None
+
+
+def _frame_url(request: Request) -> str | None:
+    try:
+        return request.frame.url
+    except Exception:  # detached frame: a beacon sent while the page was unloading
+        return request.headers.get("referer")

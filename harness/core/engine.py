@@ -1,0 +1,327 @@
+"""From what was recorded to events, findings and a report. Pure: no browser here.
+
+The recorder hands over three logs: ttq calls, requests to pixel hosts, and sendBeacon notes
+(bodies seen at the call to sendBeacon). This module derives the events on both sides.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from harness.core.config import RulesConfig
+from harness.core.decode import decode_beacon
+from harness.core.model import (
+    CapturedDocument,
+    CaptureReport,
+    Finding,
+    PixelEvent,
+    RawRequest,
+    Reconciliation,
+    RequestKind,
+    Severity,
+    TtqCall,
+    UndecodableBeacon,
+)
+from harness.core.reconcile import Matching, call_events, match
+from harness.core.reconcile import reconcile as reconcile_capture
+from harness.core.rules import REGISTRY, Issue, Rule, RuleContext, all_rules, expand
+from harness.core.tiktok import PROFILES
+
+
+def fill_beacon_bodies(
+    requests: Sequence[RawRequest], notes: Sequence[dict[str, Any]]
+) -> list[RawRequest]:
+    """Give body-less event POSTs the body their sendBeacon call carried.
+
+    Chromium exposes sendBeacon bodies to the network layer in almost every case; when it does
+    not (some Blob bodies), the recorder's note of the call is the only copy. Notes are matched
+    to requests by URL, in order.
+    """
+    by_url: dict[str, list[dict[str, Any]]] = {}
+    for note in notes:
+        by_url.setdefault(str(note.get("url")), []).append(note)
+    filled = []
+    for request in requests:
+        queue = by_url.get(request.url)
+        if request.kind is RequestKind.EVENT and request.method == "POST" and queue:
+            if request.body:
+                _drop_matching(queue, request.body)
+            else:
+                note = queue.pop(0)
+                if isinstance(note.get("body"), str):
+                    request = request.model_copy(
+                        update={"body": note["body"], "body_origin": "sendBeacon"}
+                    )
+        filled.append(request)
+    return filled
+
+
+def _drop_matching(queue: list[dict[str, Any]], body: str) -> None:
+    for position, note in enumerate(queue):
+        if note.get("body") == body:
+            del queue[position]
+            return
+
+
+def wire_events(
+    requests: Iterable[RawRequest],
+) -> tuple[list[PixelEvent], list[UndecodableBeacon]]:
+    events: list[PixelEvent] = []
+    undecodable: list[UndecodableBeacon] = []
+    for request in requests:
+        if request.kind is not RequestKind.EVENT:
+            continue
+        decoded = decode_beacon(request)
+        if isinstance(decoded, UndecodableBeacon):
+            undecodable.append(decoded)
+        else:
+            events.extend(decoded)
+    return events, undecodable
+
+
+def reconcile(
+    call_evs: Sequence[PixelEvent], wire_evs: Sequence[PixelEvent]
+) -> tuple[list[PixelEvent], list[PixelEvent]]:
+    """(wire events no call explains, call events that produced no beacon): see
+    harness/core/reconcile.py for the pairing and the SDK behaviours it knows."""
+    matching = match(call_evs, wire_evs)
+    return matching.uncovered, matching.unanswered
+
+
+def run_rules(
+    events: Sequence[PixelEvent],
+    *,
+    calls: Sequence[TtqCall] = (),
+    requests: Sequence[RawRequest] = (),
+    undecodable: Sequence[UndecodableBeacon] = (),
+    config: RulesConfig | None = None,
+    check_delivery: bool = True,
+    matching: Matching | None = None,
+    sdk: str = "",
+    forward_beacons: bool = False,
+    documents: Sequence[CapturedDocument] = (),
+) -> list[Finding]:
+    """Check captured events against the selected rules; apply suppressions and severities.
+
+    Each mistake is reported once: rules look at every ttq call, and at wire events only when
+    no call explains them (automatic events, Event Builder, captures without call records),
+    except rules that only the wire can answer (hashed identity, mangled arguments).
+    `check_delivery=False` skips "call without beacon" (for captures with no wire side).
+    `matching` is the call <-> beacon pairing when the caller already has it.
+    `sdk` / `forward_beacons`: the capture's SDK mode, for rules whose meaning depends on it.
+    `documents`: what the browser capture knows of each document (capture-health rules).
+    """
+    settings = config or RulesConfig()
+    settings.check_profile()
+    rules = all_rules()
+    selected = set().union(*(expand(s) for s in settings.select)) if settings.select else set()
+    ignored = {selector: expand(selector) for selector in settings.ignore}
+    severity: dict[str, Severity] = {}
+    for selector, level in settings.severity.items():
+        for code in expand(selector):
+            severity[code] = level
+
+    call_evs = [e for e in events if e.source == "call"]
+    wire_evs = [e for e in events if e.source == "wire"]
+    paired = matching or match(call_evs, wire_evs, calls)
+    uncovered, unanswered = paired.uncovered, paired.unanswered
+    canonical = sorted([*call_evs, *uncovered], key=lambda e: e.index)
+    ctx = RuleContext(
+        profile=PROFILES[settings.profile],
+        uses_events_api=settings.uses_events_api,
+        duplicate_window=settings.duplicate_window,
+        value_tolerance=settings.value_tolerance,
+        calls=calls,
+        requests=requests,
+        undecodable=undecodable,
+        unanswered_calls=unanswered if check_delivery else [],
+        sdk=sdk,
+        forward_beacons=forward_beacons,
+        documents=documents,
+    )
+    found: list[Finding] = []
+    for rule in rules:
+        if rule.code not in selected:
+            continue
+        if rule.scope == "event":
+            targets = canonical if rule.applies_to == "canonical" else wire_evs
+            for event in targets:
+                if event.auto:
+                    continue
+                found.extend(_finding(rule, issue, event) for issue in rule.check(event, ctx))
+        else:
+            found.extend(_finding(rule, issue, issue.event) for issue in rule.check(canonical, ctx))
+
+    kept: list[Finding] = []
+    used: set[str] = set()
+    for finding in found:
+        suppressed_by = [sel for sel, codes in ignored.items() if finding.code in codes]
+        if suppressed_by:
+            used.update(suppressed_by)
+        else:
+            kept.append(finding)
+    if "CF001" in selected:
+        unused_rule = REGISTRY["CF001"]
+        for selector in ignored:
+            if selector not in used and "CF001" not in ignored[selector]:
+                kept.append(
+                    _finding(
+                        unused_rule,
+                        Issue(
+                            message=f"ignore selector {selector!r} suppressed nothing in this run",
+                            path="ignore",
+                            received=selector,
+                        ),
+                        None,
+                    )
+                )
+    kept = [
+        f.model_copy(update={"severity": severity[f.code]}) if f.code in severity else f
+        for f in kept
+    ]
+    return sorted(kept, key=lambda f: (f.event_index if f.event_index is not None else -1, f.code))
+
+
+def _finding(rule: Rule, issue: Issue, event: PixelEvent | None) -> Finding:
+    """A Finding with everything needed to find the mistake: event, call or request."""
+    call = issue.call or (event.call if event is not None else None)
+    where: dict[str, Any] = {}
+    if event is not None:
+        where = {
+            "event_index": event.index,
+            "event_name": event.name,
+            "pixel_code": event.pixel_code,
+            "page_url": event.page_url,
+            "source": event.source,
+            "request": event.request,
+        }
+    elif call is not None:
+        where = {
+            "event_index": call.index,
+            "event_name": call.method,
+            "pixel_code": call.pixel_code,
+            "page_url": call.frame_url or call.page_url,
+            "source": "call",
+        }
+    elif issue.request is not None:
+        where = {
+            "event_index": issue.request.index,
+            "page_url": issue.request.page_url,
+            "source": "wire",
+            "request": issue.request,
+        }
+    return Finding(
+        code=rule.code,
+        name=rule.name,
+        severity=issue.severity or rule.severity,
+        message=issue.message,
+        fix=rule.fix,
+        path=issue.path,
+        expected=issue.expected,
+        received=issue.received,
+        call=call,
+        **where,
+    )
+
+
+def sdk_version(events: Sequence[PixelEvent]) -> str | None:
+    """The pixel library version most beacons carried (e.g. 2.1.33-emulated), if any."""
+    versions = Counter(f"{e.library_name} {e.library_version}" for e in events if e.library_version)
+    return versions.most_common(1)[0][0] if versions else None
+
+
+def build_report(
+    *,
+    harness_version: str,
+    sdk: str,
+    url: str,
+    browser: str | None,
+    calls: Sequence[TtqCall],
+    requests: Sequence[RawRequest],
+    notes: Sequence[dict[str, Any]] = (),
+    config: RulesConfig | None = None,
+    forward_beacons: bool = False,
+    documents: Sequence[CapturedDocument] = (),
+) -> CaptureReport:
+    settings = config or RulesConfig()
+    filled = fill_beacon_bodies(requests, notes)
+    on_wire, undecodable = wire_events(filled)
+    called = call_events(calls)
+    events = sorted([*called, *on_wire], key=lambda event: event.index)
+    matching = match(called, on_wire, calls)
+    findings = run_rules(
+        events,
+        calls=calls,
+        requests=filled,
+        undecodable=undecodable,
+        config=settings,
+        matching=matching,
+        sdk=sdk,
+        forward_beacons=forward_beacons,
+        documents=documents,
+    )
+    return CaptureReport(
+        harness_version=harness_version,
+        sdk=sdk,
+        profile=settings.profile,
+        sdk_version=sdk_version(on_wire),
+        url=url,
+        browser=browser,
+        events=events,
+        calls=list(calls),
+        requests=filled,
+        undecodable=undecodable,
+        findings=findings,
+        # With no call recorded there is nothing to reconcile (a HAR, a page without ttq).
+        reconciliation=reconcile_capture(
+            called, on_wire, calls=calls, requests=filled, matching=matching
+        )
+        if calls
+        else Reconciliation(),
+        documents=list(documents),
+    )
+
+
+# -- the Events API rules on a capture plus what a local sink received -----------------------
+
+
+def events_api_findings(
+    report: CaptureReport,
+    server_requests: Sequence[RawRequest],
+    config: RulesConfig | None = None,
+) -> list[Finding]:
+    """Run the EA rules the configuration selects on the capture and the sink's requests.
+
+    Only EA rules run, so the capture's other findings (already in `report.findings`) are not
+    repeated; `ignore` and `severity` apply as usual.
+    """
+    settings = config or RulesConfig()
+    selected = set().union(*(expand(selector) for selector in settings.select))
+    chosen = sorted(code for code in selected if code.startswith("EA"))
+    if not chosen or not server_requests:
+        return []
+    return run_rules(
+        report.events,
+        calls=report.calls,
+        requests=[*report.requests, *server_requests],
+        undecodable=report.undecodable,
+        config=settings.merged(select=chosen),
+        check_delivery=False,
+    )
+
+
+def with_events_api_findings(
+    report: CaptureReport,
+    server_requests: Sequence[RawRequest],
+    config: RulesConfig | None = None,
+) -> CaptureReport:
+    """The report with the EA findings added (and the Events API requests among its requests)."""
+    extra = events_api_findings(report, server_requests, config)
+    return report.model_copy(
+        update={
+            "findings": [*report.findings, *extra],
+            "requests": [*report.requests, *server_requests],
+        }
+    )

@@ -1,0 +1,242 @@
+"""The rule registry: metadata plus a check function, stable codes, selection by selector.
+
+A rule is registered with @rule(...). Its docstring is its documentation and must have the
+sections "Why", "Bad" and "Good". Codes are family letters plus three digits and are never
+reused; names are kebab-case. Families map to groups users can select:
+EV event-names, PR parameters, ID identity, DD deduplication, TR transport, CF configuration,
+CN consent, SD sdk, EA events-api, CH capture-health.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import textwrap
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Literal
+
+from harness.core.decode import decode_beacon
+from harness.core.errors import HarnessError
+from harness.core.model import (
+    CapturedDocument,
+    PixelEvent,
+    RawRequest,
+    RequestKind,
+    Severity,
+    TtqCall,
+    UndecodableBeacon,
+)
+from harness.core.tiktok import Profile
+
+FAMILIES: dict[str, str] = {
+    "EV": "event-names",
+    "PR": "parameters",
+    "ID": "identity",
+    "DD": "deduplication",
+    "TR": "transport",
+    "CF": "configuration",
+    "CN": "consent",
+    "SD": "sdk",
+    "EA": "events-api",
+    "CH": "capture-health",
+}
+_CODE = re.compile(r"(?P<family>[A-Z]{2})\d{3}")
+_NAME = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
+_SECTIONS = ("Why", "Bad", "Good")
+
+#: Which events an event rule looks at.
+#: canonical: each event once: every ttq call, plus wire events no call explains;
+#: wire: every decoded wire event (for what only the wire shows: hashed identity, mangling).
+Applies = Literal["canonical", "wire"]
+Scope = Literal["event", "capture"]
+
+
+class ConfigError(HarnessError):
+    """A bad rule selector, severity or profile."""
+
+
+@dataclass(frozen=True)
+class Issue:
+    """What a check function reports; the engine turns it into a Finding."""
+
+    message: str
+    path: str = ""
+    expected: Any = None
+    received: Any = None
+    event: PixelEvent | None = None  # capture-scope rules say which event, if any
+    call: TtqCall | None = None  # ... or which call
+    request: RawRequest | None = None  # ... or which request (an undecodable beacon)
+    severity: Severity | None = None  # None: the rule's; a rule may lower it for a known cause
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """What a check may look at besides the event."""
+
+    profile: Profile
+    uses_events_api: bool = False
+    duplicate_window: float = 60.0  # seconds within which an identical purchase is a duplicate
+    value_tolerance: float = 0.01
+    calls: Sequence[TtqCall] = ()
+    requests: Sequence[RawRequest] = ()
+    undecodable: Sequence[UndecodableBeacon] = ()
+    #: call events whose beacon never showed up (filled by the engine's reconciliation)
+    unanswered_calls: Sequence[PixelEvent] = ()
+    #: the capture's SDK mode (CaptureReport.sdk: emulated, pinned:DIR, live); "" unknown
+    sdk: str = ""
+    #: live mode sent the beacons on to TikTok (--forward-beacons), so its server answered
+    forward_beacons: bool = False
+    #: the documents the browser capture watched (empty for HAR files): CH rules
+    documents: Sequence[CapturedDocument] = ()
+
+    @cached_property
+    def wire_events(self) -> list[PixelEvent]:
+        """Every decoded event of the capture's event beacons, in request order; decoded once
+        per run however many capture rules read them."""
+        found: list[PixelEvent] = []
+        for request in self.requests:
+            if request.kind is RequestKind.EVENT:
+                decoded = decode_beacon(request)
+                if isinstance(decoded, list):
+                    found.extend(decoded)
+        return found
+
+
+EventCheck = Callable[[PixelEvent, RuleContext], Iterable[Issue]]
+CaptureCheck = Callable[[Sequence[PixelEvent], RuleContext], Iterable[Issue]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    fix: str
+    doc: str
+    scope: Scope
+    applies_to: Applies
+    check: Callable[..., Iterable[Issue]] = field(repr=False)
+
+    @property
+    def family(self) -> str:
+        return self.code[:2]
+
+    @property
+    def group(self) -> str:
+        return FAMILIES[self.family]
+
+    @property
+    def summary(self) -> str:
+        return self.doc.strip().splitlines()[0].strip()
+
+    def section(self, title: str) -> str:
+        """The text of one docstring section ("Why", "Bad", "Good")."""
+        return _sections(self.doc).get(title, "")
+
+
+REGISTRY: dict[str, Rule] = {}
+
+
+def _sections(doc: str) -> dict[str, str]:
+    found: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in _dedent(doc).splitlines():
+        heading = line.strip().rstrip(":")
+        if heading in _SECTIONS and line.strip().endswith(":"):
+            current = found.setdefault(heading, [])
+        elif current is not None:
+            current.append(line)
+    return {key: textwrap.dedent("\n".join(lines)).strip("\n") for key, lines in found.items()}
+
+
+def _dedent(doc: str) -> str:
+    first, _, rest = doc.partition("\n")
+    return first.strip() + "\n" + textwrap.dedent(rest)
+
+
+def rule(
+    code: str,
+    name: str,
+    *,
+    severity: Severity | str,
+    fix: str,
+    scope: Scope = "event",
+    applies_to: Applies = "canonical",
+) -> Callable[[Callable[..., Iterable[Issue]]], Callable[..., Iterable[Issue]]]:
+    """Register a check. Event scope: fn(event, ctx); capture scope: fn(events, ctx)."""
+
+    def register(fn: Callable[..., Iterable[Issue]]) -> Callable[..., Iterable[Issue]]:
+        match = _CODE.fullmatch(code)
+        if not match or match["family"] not in FAMILIES:
+            raise ValueError(f"rule code {code!r} must be one of {sorted(FAMILIES)} + 3 digits")
+        if not _NAME.fullmatch(name):
+            raise ValueError(f"rule name {name!r} must be kebab-case")
+        if code in REGISTRY or any(r.name == name for r in REGISTRY.values()):
+            raise ValueError(f"rule {code} {name} is registered twice")
+        doc = fn.__doc__ or ""
+        missing = [title for title in _SECTIONS if title not in _sections(doc)]
+        if not doc.strip() or missing:
+            raise ValueError(f"rule {code} docstring lacks {', '.join(missing) or 'a summary'}")
+        REGISTRY[code] = Rule(
+            code=code,
+            name=name,
+            severity=Severity(severity),
+            fix=fix,
+            doc=_dedent(doc).strip(),
+            scope=scope,
+            applies_to=applies_to,
+            check=fn,
+        )
+        return fn
+
+    return register
+
+
+def all_rules() -> list[Rule]:
+    return sorted(REGISTRY.values(), key=lambda r: r.code)
+
+
+def get_rule(selector: str) -> Rule:
+    """One rule by code or name; ConfigError with "did you mean" otherwise."""
+    by_name = {r.name: r for r in REGISTRY.values()}
+    found = REGISTRY.get(selector.upper()) or by_name.get(selector)
+    if found is None:
+        raise ConfigError(_unknown(selector, [*REGISTRY, *by_name]))
+    return found
+
+
+def expand(selector: str) -> set[str]:
+    """Rule codes a selector names: ALL, a code, a family (EV), a group, a name, or a glob."""
+    text = selector.strip()
+    if text.upper() == "ALL":
+        return set(REGISTRY)
+    if text.upper() in REGISTRY:
+        return {text.upper()}
+    if text.upper() in FAMILIES:
+        return {code for code in REGISTRY if code.startswith(text.upper())}
+    if text in FAMILIES.values():
+        return {r.code for r in REGISTRY.values() if r.group == text}
+    by_name = {r.name: r.code for r in REGISTRY.values()}
+    if text in by_name:
+        return {by_name[text]}
+    if any(ch in text for ch in "*?["):
+        import fnmatch
+
+        matched = {
+            r.code
+            for r in REGISTRY.values()
+            if fnmatch.fnmatch(r.code, text.upper()) or fnmatch.fnmatch(r.name, text)
+        }
+        if matched:
+            return matched
+    known = ["ALL", *REGISTRY, *FAMILIES, *FAMILIES.values(), *by_name]
+    raise ConfigError(_unknown(text, known))
+
+
+def _unknown(selector: str, known: Sequence[str]) -> str:
+    close = difflib.get_close_matches(selector, known, n=3, cutoff=0.6)
+    close += [k for k in difflib.get_close_matches(selector.upper(), known, n=3) if k not in close]
+    hint = f"; did you mean {' or '.join(repr(c) for c in close[:3])}?" if close else ""
+    return f"unknown rule selector {selector!r}{hint} (see `ttq-harness rules`)"
