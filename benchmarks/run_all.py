@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/run_all.py [--quick]
 
 Runs, in one process and in this order: rules and plan matching on 100,000 events, memory
-for 100,000 captured events, capture completeness and latency (100, 1,000, 10,000 events),
+for 100,000 captured events, report() on 10,000 captured events against the commit before
+"one capture, derived once", capture completeness and latency (100, 1,000, 10,000 events),
 harness overhead on the purchase journey, and parallel scaling with pytest-xdist (its own
 pytest subprocesses). Then prints the machine it ran on. Takes about 5 minutes on 2 cores;
 `--quick` uses smaller sizes (a smoke test, not figures to publish).
@@ -25,6 +26,7 @@ import bench_memory
 import bench_overhead
 import bench_plan_matching
 import bench_plan_xdist
+import bench_report
 from playwright.sync_api import sync_playwright
 
 from harness.browser.chromium import resolve_chromium
@@ -94,6 +96,10 @@ def main() -> None:
     )
     step("memory")
     rows += bench_memory.rows(bench_memory.bench_memory(10_000 if quick else 100_000))
+    step("report() vs the commit before one capture, derived once")
+    rows += bench_report.rows(
+        bench_report.bench_report(1_000 if quick else 10_000, repeat=1 if quick else 3)
+    )
     step("capture burst")
     sizes = (100, 1_000) if quick else bench_capture.SIZES
     rows += bench_capture.rows(bench_capture.bench_capture(sizes, timeout=100.0))

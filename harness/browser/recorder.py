@@ -34,9 +34,10 @@ from playwright.sync_api import (
 )
 from playwright.sync_api import Error as PlaywrightError
 
+from harness.core.capture import Capture, derive, fill_beacon_bodies
 from harness.core.config import RulesConfig
 from harness.core.endpoints import DEFAULT_PIXEL_HOSTS, classify, is_events_loader
-from harness.core.engine import build_report, fill_beacon_bodies, wire_events
+from harness.core.engine import report_of, wire_events
 from harness.core.errors import UsageError
 from harness.core.model import (
     CapturedDocument,
@@ -582,17 +583,28 @@ class PixelCapture:
         harness_version: str,
         config: RulesConfig | None = None,
     ) -> CaptureReport:
-        return build_report(
+        """The report of everything captured so far; what the polls already decoded and
+        converted is reused, so each beacon is decoded once per capture."""
+        return report_of(
+            self.capture(),
             config=config,
             harness_version=harness_version,
             sdk=self.sdk,
             url=url,
             browser=browser,
-            calls=self.calls,
-            requests=self.requests,
-            notes=self.beacon_notes,
             forward_beacons=self.sdk_source.forward_beacons,
+        )
+
+    def capture(self) -> Capture:
+        """The capture value so far (harness.core.capture), derived from the incremental
+        views: nothing decoded or converted twice."""
+        return derive(
+            self.calls,
+            self.requests,
+            notes=self.beacon_notes,
             documents=self.documents(),
+            decoded=self._decoded,
+            called=self._call_events(),
         )
 
     def documents(self) -> list[CapturedDocument]:

@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from harness.core.capture import Capture, derive
 from harness.core.config import RulesConfig
 from harness.core.decode import decode_beacon
 from harness.core.model import (
@@ -24,45 +25,10 @@ from harness.core.model import (
     TtqCall,
     UndecodableBeacon,
 )
-from harness.core.reconcile import Matching, call_events, match
+from harness.core.reconcile import Matching, match
 from harness.core.reconcile import reconcile as reconcile_capture
 from harness.core.rules import REGISTRY, Issue, Rule, RuleContext, all_rules, expand
 from harness.core.tiktok import PROFILES
-
-
-def fill_beacon_bodies(
-    requests: Sequence[RawRequest], notes: Sequence[dict[str, Any]]
-) -> list[RawRequest]:
-    """Give body-less event POSTs the body their sendBeacon call carried.
-
-    Chromium exposes sendBeacon bodies to the network layer in almost every case; when it does
-    not (some Blob bodies), the recorder's note of the call is the only copy. Notes are matched
-    to requests by URL, in order.
-    """
-    by_url: dict[str, list[dict[str, Any]]] = {}
-    for note in notes:
-        by_url.setdefault(str(note.get("url")), []).append(note)
-    filled = []
-    for request in requests:
-        queue = by_url.get(request.url)
-        if request.kind is RequestKind.EVENT and request.method == "POST" and queue:
-            if request.body:
-                _drop_matching(queue, request.body)
-            else:
-                note = queue.pop(0)
-                if isinstance(note.get("body"), str):
-                    request = request.model_copy(
-                        update={"body": note["body"], "body_origin": "sendBeacon"}
-                    )
-        filled.append(request)
-    return filled
-
-
-def _drop_matching(queue: list[dict[str, Any]], body: str) -> None:
-    for position, note in enumerate(queue):
-        if note.get("body") == body:
-            del queue[position]
-            return
 
 
 def wire_events(
@@ -102,6 +68,7 @@ def run_rules(
     sdk: str = "",
     forward_beacons: bool = False,
     documents: Sequence[CapturedDocument] = (),
+    capture: Capture | None = None,
 ) -> list[Finding]:
     """Check captured events against the selected rules; apply suppressions and severities.
 
@@ -112,6 +79,8 @@ def run_rules(
     `matching` is the call <-> beacon pairing when the caller already has it.
     `sdk` / `forward_beacons`: the capture's SDK mode, for rules whose meaning depends on it.
     `documents`: what the browser capture knows of each document (capture-health rules).
+    `capture`: the capture value the events come from; rules then read its decoded beacons and
+    its pairing instead of deriving them again.
     """
     settings = config or RulesConfig()
     settings.check_profile()
@@ -125,7 +94,8 @@ def run_rules(
 
     call_evs = [e for e in events if e.source == "call"]
     wire_evs = [e for e in events if e.source == "wire"]
-    paired = matching or match(call_evs, wire_evs, calls)
+    paired = matching or (capture.matching if capture is not None else None)
+    paired = paired or match(call_evs, wire_evs, calls)
     uncovered, unanswered = paired.uncovered, paired.unanswered
     canonical = sorted([*call_evs, *uncovered], key=lambda e: e.index)
     ctx = RuleContext(
@@ -140,6 +110,7 @@ def run_rules(
         sdk=sdk,
         forward_beacons=forward_beacons,
         documents=documents,
+        capture=capture,
     )
     found: list[Finding] = []
     for rule in rules:
@@ -245,42 +216,66 @@ def build_report(
     forward_beacons: bool = False,
     documents: Sequence[CapturedDocument] = (),
 ) -> CaptureReport:
+    """The report of what was recorded (derived here: for HAR files and tests)."""
+    return report_of(
+        derive(calls, requests, notes=notes, documents=documents),
+        harness_version=harness_version,
+        sdk=sdk,
+        url=url,
+        browser=browser,
+        config=config,
+        forward_beacons=forward_beacons,
+    )
+
+
+def report_of(
+    capture: Capture,
+    *,
+    harness_version: str,
+    sdk: str,
+    url: str,
+    browser: str | None,
+    config: RulesConfig | None = None,
+    forward_beacons: bool = False,
+) -> CaptureReport:
+    """The report of a capture value: one rule pass over it, nothing decoded or paired again."""
     settings = config or RulesConfig()
-    filled = fill_beacon_bodies(requests, notes)
-    on_wire, undecodable = wire_events(filled)
-    called = call_events(calls)
-    events = sorted([*called, *on_wire], key=lambda event: event.index)
-    matching = match(called, on_wire, calls)
+    events = capture.events
     findings = run_rules(
         events,
-        calls=calls,
-        requests=filled,
-        undecodable=undecodable,
+        calls=capture.calls,
+        requests=capture.requests,
+        undecodable=capture.undecodable,
         config=settings,
-        matching=matching,
         sdk=sdk,
         forward_beacons=forward_beacons,
-        documents=documents,
+        documents=capture.documents,
+        capture=capture,
     )
     return CaptureReport(
         harness_version=harness_version,
         sdk=sdk,
         profile=settings.profile,
-        sdk_version=sdk_version(on_wire),
+        sdk_version=sdk_version(capture.wire_events),
         url=url,
         browser=browser,
         events=events,
-        calls=list(calls),
-        requests=filled,
-        undecodable=undecodable,
+        calls=list(capture.calls),
+        requests=list(capture.requests),
+        undecodable=list(capture.undecodable),
         findings=findings,
         # With no call recorded there is nothing to reconcile (a HAR, a page without ttq).
         reconciliation=reconcile_capture(
-            called, on_wire, calls=calls, requests=filled, matching=matching
+            capture.call_events,
+            capture.wire_events,
+            calls=capture.calls,
+            requests=capture.requests,
+            matching=capture.matching,
+            index=capture.document_index,
         )
-        if calls
+        if capture.calls
         else Reconciliation(),
-        documents=list(documents),
+        documents=list(capture.documents),
     )
 
 
@@ -309,6 +304,29 @@ def events_api_findings(
         undecodable=report.undecodable,
         config=settings.merged(select=chosen),
         check_delivery=False,
+        capture=capture_of(report, server_requests),
+    )
+
+
+def capture_of(report: CaptureReport, server_requests: Sequence[RawRequest] = ()) -> Capture:
+    """The capture value behind a report, from what the report holds (nothing decoded again)."""
+    decoded: dict[int, list[PixelEvent] | UndecodableBeacon] = {
+        bad.request.index: bad for bad in report.undecodable
+    }
+    wire = [event for event in report.events if event.source == "wire"]
+    for event in wire:
+        if event.request is not None:
+            found = decoded.setdefault(event.request.index, [])
+            if isinstance(found, list):
+                found.append(event)
+    return Capture(
+        calls=report.calls,
+        requests=[*report.requests, *server_requests],
+        call_events=[event for event in report.events if event.source == "call"],
+        wire_events=wire,
+        undecodable=report.undecodable,
+        decoded=decoded,
+        documents=report.documents,
     )
 
 

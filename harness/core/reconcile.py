@@ -423,6 +423,7 @@ def lost_reason(
     calls: Sequence[TtqCall],
     requests: Sequence[RawRequest],
     unanswered: Sequence[PixelEvent],
+    index: DocumentIndex | None = None,
 ) -> tuple[LostReason, str]:
     """The likely reason a call event produced no beacon, from what the capture holds.
 
@@ -434,7 +435,7 @@ def lost_reason(
     if call is None:
         return "unknown", "no call record to look at"
     document = call.document
-    evidence = _document_evidence(call, calls, requests)
+    evidence = _document_evidence(call, calls, requests, index)
     same_doc = evidence.records
     sdk_pixels = evidence.script_pixels
 
@@ -505,12 +506,16 @@ def lost_reason(
 
 
 def document_pixels(
-    call: TtqCall, *, calls: Sequence[TtqCall], requests: Sequence[RawRequest]
+    call: TtqCall,
+    *,
+    calls: Sequence[TtqCall],
+    requests: Sequence[RawRequest],
+    index: DocumentIndex | None = None,
 ) -> set[str]:
     """Pixel codes the call's document is known to have loaded: its ttq.load() calls, or, when
     it recorded none (a queue built by hand), the events.js?sdkid= requests made within its
     span on its frame URLs. Empty: nothing is known (no verdict)."""
-    return _document_evidence(call, calls, requests).pixels
+    return _document_evidence(call, calls, requests, index).pixels
 
 
 @dataclass(frozen=True)
@@ -529,25 +534,61 @@ class _DocumentEvidence:
         return self.loaded or self.script_pixels
 
 
+class DocumentIndex:
+    """What one capture says about each document (`_DocumentEvidence`), each document worked
+    out once: a report asks for every ttq.load() call and every lost call, and scanning the
+    whole capture each time made reports grow with documents x calls."""
+
+    def __init__(self, calls: Sequence[TtqCall], requests: Sequence[RawRequest]) -> None:
+        self.calls = calls
+        self.requests = requests
+        self._records: dict[str | None, list[TtqCall]] = {}
+        self._on_url: dict[str, list[tuple[int, str | None]]] = {}
+        for record in sorted(calls, key=lambda c: c.index):
+            self._records.setdefault(record.document, []).append(record)
+            for url in {record.frame_url, record.page_url}:
+                if url:
+                    self._on_url.setdefault(url, []).append((record.index, record.document))
+        self._scripts = [r for r in requests if r.kind is RequestKind.SDK_SCRIPT]
+        self._known: dict[str | None, _DocumentEvidence] = {}
+
+    def evidence(self, call: TtqCall) -> _DocumentEvidence:
+        """The call's document's ttq.load() calls and the SDK script requests of its span:
+        made from one of its frame URLs and with no record of another document on that URL
+        between the document's own records and the request (a reload of the same URL is a
+        new document, and its events.js is not evidence about the earlier one)."""
+        document = call.document
+        known = self._known.get(document)
+        if known is not None:
+            return known
+        records = self._records.get(document)
+        found = _evidence(records or [call], document, self._on_url, self._scripts)
+        if records:  # a call outside the capture's own list is answered but not remembered
+            self._known[document] = found
+        return found
+
+
 def _document_evidence(
-    call: TtqCall, calls: Sequence[TtqCall], requests: Sequence[RawRequest]
+    call: TtqCall,
+    calls: Sequence[TtqCall],
+    requests: Sequence[RawRequest],
+    index: DocumentIndex | None = None,
 ) -> _DocumentEvidence:
-    """The call's document's ttq.load() calls and the SDK script requests of its span: made
-    from one of its frame URLs and with no record of another document on that URL between
-    the document's own records and the request (a reload of the same URL is a new document,
-    and its events.js is not evidence about the earlier one)."""
-    document = call.document
-    records = sorted((c for c in calls if c.document == document), key=lambda c: c.index) or [call]
+    """See `DocumentIndex.evidence`; `index`, when given, is that capture's."""
+    return (index or DocumentIndex(calls, requests)).evidence(call)
+
+
+def _evidence(
+    records: list[TtqCall],
+    document: str | None,
+    on_url: dict[str, list[tuple[int, str | None]]],
+    scripts_of_capture: Sequence[RawRequest],
+) -> _DocumentEvidence:
     urls = {u for c in records for u in (c.frame_url, c.page_url) if u}
     first, last = records[0].index, records[-1].index
-    others: dict[str, list[int]] = {}
-    for other in calls:
-        if other.document != document:
-            for url in {other.frame_url, other.page_url} & urls:
-                if url is not None:
-                    others.setdefault(url, []).append(other.index)
-    for indexes in others.values():
-        indexes.sort()
+    others: dict[str, list[int]] = {
+        url: sorted(i for i, doc in on_url.get(url, ()) if doc != document) for url in urls
+    }
 
     def in_span(request: RawRequest) -> bool:
         if request.page_url is None:
@@ -560,7 +601,7 @@ def _document_evidence(
         between = others.get(request.page_url, [])
         return bisect.bisect_right(between, low) == bisect.bisect_left(between, high)
 
-    scripts = [r for r in requests if r.kind is RequestKind.SDK_SCRIPT and in_span(r)]
+    scripts = [r for r in scripts_of_capture if in_span(r)]
     loaded = {
         c.args[0] for c in records if c.method == "load" and c.args and isinstance(c.args[0], str)
     }
@@ -893,10 +934,13 @@ def reconcile(
     calls: Sequence[TtqCall] = (),
     requests: Sequence[RawRequest] = (),
     matching: Matching | None = None,
+    index: DocumentIndex | None = None,
 ) -> Reconciliation:
     """Every call paired, quiet or lost; every beacon paired or marked with its origin."""
     done = matching or match(call_evs, wire_evs, calls)
     all_calls = list(calls) or [c.call for c in call_evs if c.call is not None]
+    if index is None or not calls:
+        index = DocumentIndex(all_calls, requests)
     identifies = [c for c in all_calls if c.method == "identify"]
 
     pairs = [
@@ -915,7 +959,7 @@ def reconcile(
     for record in all_calls:
         if record.method.startswith(_OBSERVATION) or record.method in EVENT_METHODS:
             continue
-        quiet.append(_quiet(record, all_calls, requests))
+        quiet.append(_quiet(record, index))
     for call in call_evs:
         if call.index in done.nameless and not any(c.index == call.index for c, _ in done.pairs):
             quiet.append(
@@ -941,7 +985,7 @@ def reconcile(
     lost = []
     for event in done.unanswered:
         reason, detail = lost_reason(
-            event, calls=all_calls, requests=requests, unanswered=done.unanswered
+            event, calls=all_calls, requests=requests, unanswered=done.unanswered, index=index
         )
         lost.append(
             LostCall(
@@ -965,7 +1009,7 @@ def reconcile(
     )
 
 
-def _quiet(record: TtqCall, calls: Sequence[TtqCall], requests: Sequence[RawRequest]) -> QuietCall:
+def _quiet(record: TtqCall, index: DocumentIndex) -> QuietCall:
     method = record.method
     if method == "identify":
         keys = sorted(identify_values(record))
@@ -993,7 +1037,7 @@ def _quiet(record: TtqCall, calls: Sequence[TtqCall], requests: Sequence[RawRequ
         )
     if method == "load":
         code = record.args[0] if record.args else None
-        scripts = _document_evidence(record, calls, requests).script_pixels
+        scripts = index.evidence(record).script_pixels
         requested = isinstance(code, str) and code in scripts
         return QuietCall(
             call_index=record.index,

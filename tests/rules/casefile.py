@@ -29,9 +29,10 @@ import yaml
 
 from harness.core.config import RulesConfig
 from harness.core.endpoints import classify
-from harness.core.engine import call_events, run_rules, wire_events
+from harness.core.engine import run_rules, wire_events
 from harness.core.events_api.validate import events_api_request
 from harness.core.model import CapturedDocument, Finding, PixelEvent, RawRequest, TtqCall
+from harness.core.reconcile import call_events
 
 CASES = Path(__file__).parent / "cases"
 PAGE = "https://shop.example/p/301"

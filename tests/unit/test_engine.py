@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from harness.core.capture import fill_beacon_bodies
 from harness.core.endpoints import classify
-from harness.core.engine import build_report, call_events, fill_beacon_bodies
+from harness.core.engine import build_report
 from harness.core.model import RawRequest, RequestKind, TtqCall
+from harness.core.reconcile import call_events
 
 URL = "https://analytics.tiktok.com/api/v2/pixel"
 

@@ -11,7 +11,8 @@ import random
 from typing import Any
 
 from harness.browser.recorder import PixelCapture
-from harness.core.engine import fill_beacon_bodies, wire_events
+from harness.core.capture import fill_beacon_bodies
+from harness.core.engine import wire_events
 from harness.core.model import PixelEvent, UndecodableBeacon
 from harness.core.reconcile import call_events
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
 
+from harness.core.capture import Capture
 from harness.core.decode import decode_beacon
 from harness.core.errors import HarnessError
 from harness.core.model import (
@@ -28,6 +29,7 @@ from harness.core.model import (
     TtqCall,
     UndecodableBeacon,
 )
+from harness.core.reconcile import DocumentIndex
 from harness.core.tiktok import Profile
 
 FAMILIES: dict[str, str] = {
@@ -90,11 +92,24 @@ class RuleContext:
     forward_beacons: bool = False
     #: the documents the browser capture watched (empty for HAR files): CH rules
     documents: Sequence[CapturedDocument] = ()
+    #: the capture value the events come from (decoded beacons, the pairing), when the engine
+    #: has one; rules read it instead of deriving again
+    capture: Capture | None = None
+
+    @cached_property
+    def document_index(self) -> DocumentIndex:
+        """Per-document evidence (ttq.load() calls, SDK scripts), each document worked out once:
+        the capture's, else built here once per run."""
+        if self.capture is not None:
+            return self.capture.document_index
+        return DocumentIndex(self.calls, self.requests)
 
     @cached_property
     def wire_events(self) -> list[PixelEvent]:
-        """Every decoded event of the capture's event beacons, in request order; decoded once
-        per run however many capture rules read them."""
+        """Every decoded event of the capture's event beacons, in request order: the capture's,
+        else decoded here once per run however many capture rules read them."""
+        if self.capture is not None:
+            return list(self.capture.wire_events)
         found: list[PixelEvent] = []
         for request in self.requests:
             if request.kind is RequestKind.EVENT:

@@ -23,6 +23,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urldefrag
 
+from harness.core.capture import Capture
 from harness.core.decode import decode_beacon
 from harness.core.events_api.validate import is_events_api_request
 from harness.core.model import PixelEvent, RawRequest, RequestKind, TtqCall
@@ -56,11 +57,11 @@ def is_event_request(request: RawRequest) -> bool:
     return request.kind is RequestKind.EVENT
 
 
-def describe_request(request: RawRequest) -> str:
+def describe_request(request: RawRequest, capture: Capture | None = None) -> str:
     """What a request was, for messages: its events, or its kind, and where it went."""
     where = f"({request.method} {request.url.split('?')[0]})"
     if request.kind is RequestKind.EVENT:
-        names = ", ".join(_names(request))
+        names = ", ".join(_names(request, capture))
         return f"{names} {where}" if names else f"an undecodable beacon {where}"
     return f"{_KIND_NAMES.get(request.kind, 'a request')} {where}"
 
@@ -138,7 +139,7 @@ def _unconsented(ctx: RuleContext) -> Iterator[_Unconsented]:
         if page.state == "none" and not page.holds:
             page.before_hold.append(item)  # reported only if this page holds consent later
         elif page.state == "hold":
-            early = [n for n in _names(item) if n in page.called_before_hold]
+            early = [n for n in _names(item, ctx.capture) if n in page.called_before_hold]
             yield _Unconsented(item, _HELD, early[0] if early else None)
         elif page.state == "revoked":
             yield _Unconsented(item, _REVOKED)
@@ -150,9 +151,12 @@ def _called_name(call: TtqCall) -> str:
     return str(call.args[0]) if call.args else ""
 
 
-def _names(request: RawRequest) -> list[str]:
+def _names(request: RawRequest, capture: Capture | None = None) -> list[str]:
+    """The names of the events a request carried (decoded once: the capture's when given)."""
     if request.kind is not RequestKind.EVENT:
         return []
+    if capture is not None:
+        return [event.name for event in capture.events_of(request)]
     decoded = decode_beacon(request)
     return [] if not isinstance(decoded, list) else [event.name for event in decoded]
 
@@ -188,7 +192,7 @@ def sent_before_consent(events: Sequence[PixelEvent], ctx: RuleContext) -> Itera
             continue  # non-event requests are CN003; after a revoke, CN002
         if sent.phase == _BEFORE_HOLD:
             yield Issue(
-                message=f"{describe_request(request)} was sent on {request.page_url} "
+                message=f"{describe_request(request, ctx.capture)} was sent on {request.page_url} "
                 f"{_WHEN[_BEFORE_HOLD]}",
                 path="request",
                 expected="no pixel traffic before holdConsent()",
@@ -202,7 +206,7 @@ def sent_before_consent(events: Sequence[PixelEvent], ctx: RuleContext) -> Itera
             else "it bypassed the pixel's hold"
         )
         yield Issue(
-            message=f"{describe_request(request)} was sent on {request.page_url} "
+            message=f"{describe_request(request, ctx.capture)} was sent on {request.page_url} "
             f"{_WHEN[_HELD]}: {why}",
             path="request",
             expected="no pixel traffic until grantConsent()",
@@ -238,7 +242,7 @@ def sent_after_revoke(events: Sequence[PixelEvent], ctx: RuleContext) -> Iterato
         request = sent.request
         if sent.phase == _REVOKED and is_event_request(request):  # other requests: CN003
             yield Issue(
-                message=f"{describe_request(request)} was sent on {request.page_url} "
+                message=f"{describe_request(request, ctx.capture)} was sent on {request.page_url} "
                 f"{_WHEN[_REVOKED]}",
                 path="request",
                 expected="no pixel traffic after revokeConsent()",
@@ -282,7 +286,7 @@ def non_event_traffic_without_consent(
             continue  # CN001, CN002
         method = "revokeConsent()" if sent.phase == _REVOKED else "holdConsent()"
         yield Issue(
-            message=f"{describe_request(request)} was sent on {request.page_url} "
+            message=f"{describe_request(request, ctx.capture)} was sent on {request.page_url} "
             f"{_WHEN[sent.phase]}: it carries no event and may be the SDK's own telemetry "
             f"(whether TikTok's SDK sends it under {method} is unverified), or another tag's",
             path="request",

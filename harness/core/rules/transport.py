@@ -76,7 +76,11 @@ def call_without_beacon(events: Sequence[PixelEvent], ctx: RuleContext) -> Itera
     for event in ctx.unanswered_calls:
         # The likely reason, from the capture's evidence (harness/core/reconcile.py).
         why, reason = lost_reason(
-            event, calls=ctx.calls, requests=ctx.requests, unanswered=ctx.unanswered_calls
+            event,
+            calls=ctx.calls,
+            requests=ctx.requests,
+            unanswered=ctx.unanswered_calls,
+            index=ctx.document_index,
         )
         if why == "pixel-not-loaded":
             continue  # TR009/TR010 report a call to a pixel the page never loaded
@@ -351,7 +355,9 @@ def event_to_unloaded_pixel(events: Sequence[PixelEvent], ctx: RuleContext) -> I
             if call is None or call.pixel_code is not None or event.pixel_code is None:
                 continue  # fan-out, or an instance() call (TR010)
             # the same evidence as TR002's "pixel-not-loaded", which leaves the call to us
-            known = document_pixels(call, calls=ctx.calls, requests=ctx.requests)
+            known = document_pixels(
+                call, calls=ctx.calls, requests=ctx.requests, index=ctx.document_index
+            )
             if not known or event.pixel_code in known:
                 continue
             yield Issue(
@@ -417,7 +423,9 @@ def instance_of_unloaded_pixel(events: Sequence[PixelEvent], ctx: RuleContext) -
         if not isinstance(code, str) or not PIXEL_CODE.fullmatch(code):
             continue  # TR003
         # the same evidence as TR002's "pixel-not-loaded" (reconcile.document_pixels)
-        known = document_pixels(call, calls=ctx.calls, requests=ctx.requests)
+        known = document_pixels(
+            call, calls=ctx.calls, requests=ctx.requests, index=ctx.document_index
+        )
         if not known or code in known or (call.document, code) in reported:
             continue
         reported.add((call.document, code))

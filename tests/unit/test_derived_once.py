@@ -1,0 +1,133 @@
+"""One capture, derived once: a report decodes no beacon and pairs no call a second time.
+
+The capture is fed without a browser (as in test_sdk_incremental_capture.py) and polled like a
+run polls it; every module that holds `decode_beacon`, `match` or `call_events` gets a counting
+wrapper, so a new caller anywhere in the harness is counted too.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from harness.browser.recorder import PixelCapture
+from harness.core import decode, reconcile
+from harness.core.config import RulesConfig
+from harness.core.engine import with_events_api_findings
+from harness.core.model import RawRequest, RequestKind
+
+URL = "https://analytics.tiktok.com/api/v2/pixel"
+PIXEL = "CTESTPIXEL0000000001"
+PAGE = "http://127.0.0.1/p"
+
+
+@pytest.fixture
+def counts(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
+    """How many times each derivation ran: beacons decoded, pairings made, calls converted."""
+    seen: Counter[str] = Counter()
+
+    def counting(name: str, real: Callable[..., Any], size: Callable[..., int]) -> Any:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            seen[name] += size(*args, **kwargs)
+            return real(*args, **kwargs)
+
+        return wrapper
+
+    wrappers = {
+        "decode_beacon": counting("decode_beacon", decode.decode_beacon, lambda *a, **k: 1),
+        "match": counting("match", reconcile.match, lambda *a, **k: 1),
+        "call_events": counting(
+            "calls converted", reconcile.call_events, lambda calls, *a, **k: len(list(calls))
+        ),
+    }
+    originals = {
+        "decode_beacon": decode.decode_beacon,
+        "match": reconcile.match,
+        "call_events": reconcile.call_events,
+    }
+    for module in [m for n, m in sys.modules.items() if n.startswith("harness") and m]:
+        for name, wrapper in wrappers.items():
+            if getattr(module, name, None) is originals[name]:
+                monkeypatch.setattr(module, name, wrapper)
+    yield seen
+
+
+def _feed(capture: PixelCapture, n: int) -> None:
+    for i in range(n):
+        capture._ingest(
+            {
+                "kind": "call",
+                "method": "track",
+                "args": ["AddToCart", {"value": i, "currency": "usd"}, {"event_id": f"e-{i}"}],
+                "frame_url": PAGE,
+            },
+            page_url=PAGE,
+        )
+        body = {
+            "event": "AddToCart",
+            "event_id": f"e-{i}",
+            "context": {"pixel": {"code": PIXEL}, "page": {"url": PAGE}},
+            "properties": {"value": i, "currency": "USD"},
+        }
+        capture.handle_request(
+            method="POST", url=URL, headers={}, body=json.dumps(body).encode(), frame_url=PAGE
+        )
+        capture.events()  # a run polls between arrivals
+
+
+def test_a_report_decodes_each_beacon_once_and_pairs_once(counts: Counter[str]) -> None:
+    capture = PixelCapture()
+    _feed(capture, 10)
+    polled = dict(counts)
+    assert polled == {"decode_beacon": 10, "calls converted": 10}
+    report = capture.report(url=PAGE, browser=None, harness_version="test")
+    # The report reuses what the polls derived: no beacon decoded again, one pairing in all
+    # (engine, reconciliation and TR011 read the same one), no call converted again.
+    assert counts == {"decode_beacon": 10, "calls converted": 10, "match": 1}
+    assert len(report.events) == 20 and len(report.reconciliation.pairs) == 10
+    assert report.reconciliation.lost_calls == []
+
+
+def test_a_report_without_polls_decodes_each_beacon_once(counts: Counter[str]) -> None:
+    capture = PixelCapture()
+    for i in range(5):
+        capture.handle_request(
+            method="POST",
+            url=URL,
+            headers={},
+            body=json.dumps({"event": "Pageview", "context": {"pixel": {"code": PIXEL}}}).encode(),
+            frame_url=PAGE,
+        )
+        del i
+    capture.report(url=PAGE, browser=None, harness_version="test")
+    assert counts["decode_beacon"] == 5
+
+
+def test_the_events_api_pass_decodes_nothing_again(counts: Counter[str]) -> None:
+    capture = PixelCapture()
+    _feed(capture, 3)
+    report = capture.report(url=PAGE, browser=None, harness_version="test")
+    before = counts["decode_beacon"]
+    server = RawRequest(
+        index=999,
+        timestamp=0.0,
+        method="POST",
+        url="http://127.0.0.1:1/open_api/v1.3/event/track/",
+        body=json.dumps(
+            {
+                "event_source": "web",
+                "event_source_id": PIXEL,
+                "data": [{"event": "AddToCart", "event_time": 1795632085, "event_id": "e-1"}],
+            }
+        ),
+        kind=RequestKind.OTHER,
+        endpoint="events-api",
+    )
+    checked = with_events_api_findings(report, [server], RulesConfig(uses_events_api=True))
+    assert counts["decode_beacon"] == before
+    assert server in checked.requests  # the EA rules did read the capture with the server side
