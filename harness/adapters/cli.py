@@ -37,7 +37,7 @@ from harness.adapters.options import (
     rules_config,
     sdk_source,
 )
-from harness.browser.runner import InspectOptions, Step, StepError, inspect
+from harness.browser.runner import InspectOptions, StepError, inspect
 from harness.browser.server import SiteServer, default_sites_dir
 from harness.core.endpoints import DEFAULT_PIXEL_HOSTS
 from harness.core.engine import with_events_api_findings
@@ -45,6 +45,8 @@ from harness.core.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, CaptureAbort
 from harness.core.masking import masked
 from harness.core.model import CaptureReport, Finding, PixelEvent
 from harness.core.outputs import check_output, check_outputs, write_atomic
+from harness.core.plan.model import Step
+from harness.core.plan.steps import FORMS, parse_step
 from harness.render.text import (
     finding_line,
     key_params,
@@ -58,20 +60,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-
-def _parse_step(text: str) -> Step:
-    action, _, rest = text.partition(":")
-    if action == "click" and rest:
-        return Step("click", rest)
-    if action == "goto" and rest:
-        return Step("goto", rest)
-    if action == "fill" and "=" in rest:
-        selector, _, value = rest.partition("=")
-        return Step("fill", selector, value)
-    raise typer.BadParameter(
-        f"{text!r}: expected click:SELECTOR, fill:SELECTOR=VALUE or goto:URL", param_hint="--step"
-    )
 
 
 def _run(
@@ -162,7 +150,8 @@ def inspect_command(
     step: Annotated[
         list[str] | None,
         typer.Option(
-            "--step", help="click:SEL, fill:SEL=VALUE or goto:URL (repeatable, in order)."
+            "--step",
+            help=f"A step of the plan vocabulary: {FORMS} (repeatable, in order).",
         ),
     ] = None,
     json_path: JsonPath = None,
@@ -234,7 +223,11 @@ def inspect_command(
     if click and step:
         raise typer.BadParameter("use either --click or --step, not both", param_hint="--click")
     source = sdk_source(sdk, sdk_origin, forward_beacons, first_party_cookies)
-    steps = [Step("click", s) for s in click or []] + [_parse_step(s) for s in step or []]
+    try:
+        steps = [Step(click=s) for s in click or []] + [parse_step(s) for s in step or []]
+    except HarnessError as exc:  # one line, like every other usage error
+        err.print(f"error: {exc}", highlight=False, markup=False)
+        raise typer.Exit(EXIT_USAGE) from exc
     try:
         rules = rules_config(config_file, profile, select, ignore, severity, fail_on)
     except HarnessError as exc:

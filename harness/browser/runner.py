@@ -1,5 +1,8 @@
 """Playwright adapter for the CLI: launch Chromium, open a page, follow steps, capture.
 
+Steps are the plan's `Step` (harness.core.plan.steps parses `--step`), done by the one
+executor, harness.browser.steps.perform.
+
 The pytest plugin does not use this module: there pytest-playwright owns the browser.
 """
 
@@ -9,16 +12,16 @@ import contextlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
 from urllib.parse import urljoin
 
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import sync_playwright
 
 from harness import __version__
 from harness.browser.chromium import hosts_of
 from harness.browser.launch import open_chromium
 from harness.browser.recorder import PixelCapture, SdkMode
+from harness.browser.steps import perform
 from harness.core.config import RulesConfig
 from harness.core.endpoints import DEFAULT_PIXEL_HOSTS
 from harness.core.errors import (
@@ -31,20 +34,8 @@ from harness.core.errors import (
     step_failure,
 )
 from harness.core.model import CaptureReport, Finding, PixelEvent
-
-
-@dataclass(frozen=True)
-class Step:
-    """One thing to do on the page after it loads."""
-
-    action: Literal["click", "fill", "goto"]
-    target: str
-    value: str = ""
-
-    def describe(self) -> str:
-        if self.action == "fill":
-            return f"fill {self.target!r} with {self.value!r}"
-        return f"{self.action} {self.target!r}"
+from harness.core.plan.model import Step
+from harness.core.plan.steps import step_label
 
 
 class StepError(HarnessError):
@@ -72,7 +63,7 @@ class InspectOptions:
 
 def _page_hosts(url: str, steps: Sequence[Step]) -> list[str]:
     """The hosts an inspection opens: its URL's and its goto steps'."""
-    return hosts_of([url, *(urljoin(url, s.target) for s in steps if s.action == "goto")])
+    return hosts_of([url, *(urljoin(url, s.goto) for s in steps if s.goto is not None)])
 
 
 def inspect(
@@ -114,11 +105,11 @@ def inspect(
             context = browser.new_context()
             capture = PixelCapture(hosts=opts.hosts, sdk=opts.sdk).attach(context)
             page = context.new_page()
-            for number, step in enumerate([Step("goto", url), *steps]):
-                label = "opening the page" if number == 0 else f"step {number} ({step.describe()})"
+            for number, step in enumerate([Step(goto=url), *steps]):
+                label = "opening the page" if number == 0 else f"step {number} ({step_label(step)})"
                 try:
-                    _do(page, step, opts.timeout)
-                except PlaywrightError as exc:
+                    perform(page, step, url, opts.timeout)
+                except (PlaywrightError, HarnessError) as exc:
                     if not browser.is_connected():
                         raise _aborted(BROWSER_GONE, label, report(BROWSER_GONE)) from None
                     first = step_failure(exc)
@@ -177,14 +168,3 @@ def _watch(
                 notify(new_events, new_findings)
     except KeyboardInterrupt:
         return
-
-
-def _do(page: Page, step: Step, timeout: float) -> None:
-    ms = timeout * 1000
-    if step.action == "goto":
-        page.goto(step.target, wait_until="load", timeout=ms)
-    elif step.action == "click":
-        page.locator(step.target).first.click(timeout=ms)
-        page.wait_for_load_state("load", timeout=ms)
-    elif step.action == "fill":
-        page.locator(step.target).first.fill(step.value, timeout=ms)

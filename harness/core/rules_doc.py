@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 from harness.core.rules import FAMILIES, Rule, all_rules
 from harness.core.tiktok import PROFILES
 
@@ -27,7 +29,15 @@ def rule_text(rule: Rule) -> str:
     elif rule.applies_to == "wire":
         applies = "every decoded wire event"
     lines.append(f"Checks: {applies}.")
+    lines.append(f"Defined in: {rule_location(rule)} (cases: tests/rules/cases/{rule.code}.yaml).")
     return "\n".join(lines)
+
+
+def rule_location(rule: Rule) -> str:
+    """Where a rule's check lives, as a repository path and line: harness/core/rules/x.py:42."""
+    check = inspect.unwrap(rule.check)
+    module = check.__module__.replace(".", "/") + ".py"
+    return f"{module}:{check.__code__.co_firstlineno}"
 
 
 def markdown() -> str:

@@ -240,3 +240,16 @@ def test_watch_prints_events_as_they_arrive(demo_site: str, tmp_path: Path) -> N
     live = [line for line in result.stdout.splitlines() if line.startswith("live ")]
     assert any("wire ViewContent CDEMO00SHOP00PIXEL01" in line for line in live), live
     assert json.loads(report_path.read_text())["events"]
+
+
+def test_inspect_steps_speak_the_plan_vocabulary(demo_site: str) -> None:
+    """`--step` takes any plan action (one vocabulary, one executor), not only click/fill/goto."""
+    url = demo_site + "/shop/product.html?id=301"
+    result = _cli(
+        "inspect", url, "--step", "scroll:400", "--step", "hover:#add-to-cart",
+        "--step", "press:Tab", "--step", "click:#add-to-cart", "--step", "wait_for:0.2",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "AddToCart" in result.stdout
+    bad = _cli("inspect", url, "--step", "tap:#x")
+    assert bad.returncode == 2 and "expected one of goto:URL, click:SELECTOR" in bad.stderr

@@ -11,7 +11,7 @@ from harness.core.engine import run_rules
 from harness.core.errors import HarnessError
 from harness.core.model import PixelEvent, Severity
 from harness.core.rules import ConfigError, all_rules, expand, get_rule
-from harness.core.rules_doc import markdown, rule_text
+from harness.core.rules_doc import markdown, rule_location, rule_text
 
 ROOT = Path(__file__).parent.parent.parent
 
@@ -32,6 +32,16 @@ def test_rule_text_has_every_section() -> None:
     assert text.startswith("PR002 numeric-string (error, group parameters)")
     for heading in ("Why:", "Bad:", "Good:", "Fix:"):
         assert heading in text
+
+
+def test_every_rule_says_where_it_lives() -> None:
+    root = Path(__file__).resolve().parents[2]
+    for rule in all_rules():
+        path, line = rule_location(rule).split(":")
+        source = (root / path).read_text(encoding="utf-8").splitlines()
+        assert source[int(line) - 1].startswith("@rule("), rule.code
+        assert f'"{rule.code}"' in "\n".join(source[int(line) - 1 : int(line) + 3]), rule.code
+    assert "Defined in: harness/core/rules/params.py:" in rule_text(get_rule("PR002"))
 
 
 @pytest.mark.parametrize(

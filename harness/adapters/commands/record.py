@@ -18,17 +18,21 @@ from typing import Annotated
 from urllib.parse import urljoin, urlsplit
 
 import typer
-from playwright.sync_api import BrowserContext, Frame, Page, sync_playwright
+from playwright.sync_api import BrowserContext, Frame, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
 from harness.browser.chromium import resolve_chromium
 from harness.browser.recorder import PixelCapture
+from harness.browser.steps import perform
 from harness.core.errors import HarnessError, UsageError
 from harness.core.masking import mask_text, masked
 from harness.core.model import PixelEvent
 from harness.core.outputs import check_output, write_atomic
+from harness.core.plan.model import FillAction, Step
 from harness.core.plan.record import Action as ActionName
 from harness.core.plan.record import RecordedStep, record_plan, recorded_events
+from harness.core.plan.steps import parse_step as parse_plan_step
+from harness.core.plan.steps import step_label, step_target
 from harness.render.inert import InertConsole
 
 EXIT_USAGE = 2
@@ -38,30 +42,20 @@ out = InertConsole(highlight=False, soft_wrap=True)
 err = InertConsole(stderr=True, highlight=False, soft_wrap=True)
 
 
-@dataclass(frozen=True)
-class Action:
-    """A --step: click:SEL, fill:SEL=VALUE or goto:URL."""
-
-    action: ActionName
-    target: str
-    value: str = ""
-
-    def describe(self) -> str:
-        if self.action == "fill":
-            return f"fill {self.target!r} with {self.value!r}"
-        return f"{self.action} {self.target!r}"
+#: What `record` writes into a plan (harness.core.plan.record): the plan's goto, click and fill.
+_RECORDABLE = ("goto", "click", "fill")
+_RECORD_FORMS = "click:SELECTOR, fill:SELECTOR=VALUE or goto:URL"
 
 
-def parse_step(text: str) -> Action:
-    action, _, rest = text.partition(":")
-    if action == "click" and rest:
-        return Action("click", rest)
-    if action == "goto" and rest:
-        return Action("goto", rest)
-    if action == "fill" and "=" in rest and rest.partition("=")[0]:
-        selector, _, value = rest.partition("=")
-        return Action("fill", selector, value)
-    raise UsageError(f"--step {text!r}: expected click:SELECTOR, fill:SELECTOR=VALUE or goto:URL")
+def parse_step(text: str) -> Step:
+    """A --step of the plan vocabulary that `record` can write back: goto, click, fill."""
+    try:
+        step = parse_plan_step(text)
+    except UsageError:
+        step = None
+    if step is None or step.action not in _RECORDABLE:
+        raise UsageError(f"--step {text!r}: expected {_RECORD_FORMS}")
+    return step
 
 
 def _check_url(url: str, option: str = "URL") -> None:
@@ -91,39 +85,30 @@ def event_line(event: PixelEvent) -> str:
 # -- scripted ---------------------------------------------------------------------------------
 
 
-def _do(page: Page, action: Action, timeout: float) -> None:
-    ms = timeout * 1000
-    if action.action == "goto":
-        page.goto(action.target, wait_until="load", timeout=ms)
-    elif action.action == "click":
-        page.locator(action.target).first.click(timeout=ms)
-        page.wait_for_load_state("load", timeout=ms)
-    else:
-        page.locator(action.target).first.fill(action.value, timeout=ms)
-
-
 def record_scripted(
     context: BrowserContext,
     capture: PixelCapture,
-    actions: Sequence[Action],
+    actions: Sequence[Step],
     *,
     timeout: float,
     quiet: float,
     on_step: Callable[[RecordedStep], None] | None = None,
 ) -> list[RecordedStep]:
-    """Do each action; each step gets the events that arrived from its start until quiet."""
+    """Do each step (gotos already absolute); each gets the events that arrived from its
+    start until quiet."""
     page = context.new_page()
     recorded: list[RecordedStep] = []
     for number, action in enumerate(actions):
         mark = capture.next_index
         try:
-            _do(page, action, timeout)
-        except PlaywrightError as exc:
-            label = "opening the page" if number == 0 else f"step {number} ({action.describe()})"
+            perform(page, action, None, timeout)
+        except (PlaywrightError, HarnessError) as exc:
+            label = "opening the page" if number == 0 else f"step {number} ({step_label(action)})"
             raise HarnessError(f"{label} failed on {page.url}: {_first_line(exc)}") from None
         capture.settle(quiet=quiet, timeout=max(timeout, quiet * 4))
         events = [e for e in capture.events() if e.index >= mark]
-        step = _recorded(action.action, action.target, events, value=action.value)
+        value = action.fill.value if isinstance(action.fill, FillAction) else ""
+        step = _recorded(action.action, step_target(action), events, value=value)  # type: ignore[arg-type]
         recorded.append(step)
         if on_step is not None:
             on_step(step)
@@ -194,7 +179,7 @@ def _recorded(
 
 @dataclass(frozen=True)
 class RecordOptions:
-    steps: Sequence[Action] = ()
+    steps: Sequence[Step] = ()
     headed: bool = False
     browser_path: str | None = None
     timeout: float = 10.0
@@ -204,7 +189,7 @@ class RecordOptions:
 def record(url: str, options: RecordOptions) -> list[RecordedStep]:
     """Launch Chromium and record; HarnessError (one line) for what the user must fix."""
     interactive = options.headed and not options.steps
-    actions = [Action("goto", url), *options.steps]
+    actions = [Step(goto=url), *options.steps]
 
     def show(step: RecordedStep) -> None:
         label = step.target if step.action != "fill" else f"{step.target}={step.value}"
@@ -296,11 +281,11 @@ def register(app: typer.Typer) -> None:
                 base_url = base_url if base_url.endswith("/") else base_url + "/"
             actions = [parse_step(text) for text in step or []]
             actions = [
-                Action("goto", urljoin(url, a.target)) if a.action == "goto" else a for a in actions
+                Step(goto=urljoin(url, a.goto)) if a.goto is not None else a for a in actions
             ]
             for action in actions:
-                if action.action == "goto":
-                    _check_url(action.target, "--step goto:")
+                if action.goto is not None:
+                    _check_url(action.goto, "--step goto:")
             if not re.match(r"^[A-Za-z0-9][A-Za-z0-9 _.-]*$", journey):
                 raise UsageError(
                     f"--journey {journey!r}: use letters, digits, spaces, '_', '.', '-'"
