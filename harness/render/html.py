@@ -1,7 +1,7 @@
 """HTML reports: a plan run (`render_plan_html`) and a capture (`render_capture_html`).
 
-One HTML string with inline CSS and a few lines of inline JS (expand/collapse, filtering) that
-nothing depends on: the report reads the same with JS disabled (<details>/<summary>), opens
+One HTML string with inline CSS and a few lines of inline JS (expand/collapse, filtering; kept
+in templates/report.css and report.js) that nothing depends on: the report reads the same with JS disabled (<details>/<summary>), opens
 from disk and makes no request (a Content-Security-Policy forbids any). Screenshots are
 embedded as data URIs.
 
@@ -20,6 +20,7 @@ import re
 import shlex
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -54,119 +55,12 @@ OK, FAIL, WARN = "✓", "✗", "!"
 SUMMARY_LIMIT = 120
 #: Longest text shown whole in a list; longer values get a <details> with the full value.
 INLINE_LIMIT = 400
-
-_CSS = """
-:root{--ok:#1a7f37;--ok-bg:#dafbe1;--fail:#cf222e;--fail-bg:#ffebe9;--warn:#9a6700;
---warn-bg:#fff8c5;--info:#0969da;--info-bg:#ddf4ff;--fg:#1f2328;--muted:#59636e;
---line:#d1d9e0;--panel:#f6f8fa;--mono:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
-*{box-sizing:border-box}
-html{-webkit-text-size-adjust:100%}
-body{margin:0;font:14px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);
-background:#fff;overflow-wrap:anywhere}
-main{max-width:1240px;margin:0 auto;padding:20px 24px 60px}
-h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 10px;padding-bottom:4px;
-border-bottom:1px solid var(--line)}h3{font-size:15px;margin:16px 0 8px}
-h4{font-size:13px;margin:14px 0 6px;color:var(--muted);font-weight:600}
-a{color:var(--info)}code,pre,.mono{font-family:var(--mono);font-size:12.5px}
-pre{white-space:pre-wrap;overflow-wrap:anywhere;background:var(--panel);
-border:1px solid var(--line);border-radius:6px;padding:8px 10px;margin:4px 0 8px;
-max-height:480px;overflow:auto}
-table{border-collapse:collapse;width:100%;table-layout:fixed}
-th,td{text-align:left;vertical-align:top;padding:5px 8px;border-bottom:1px solid var(--line)}
-th{font-size:12px;color:var(--muted);font-weight:600;background:var(--panel)}
-details>summary{cursor:pointer}
-table.coverage{max-width:980px}table.coverage td{padding:2px 8px}
-table.coverage th:nth-child(1){width:34%}table.coverage th:nth-child(2){width:18%}
-.verdict{display:inline-block;font-weight:700;font-size:15px;padding:3px 12px;border-radius:20px}
-.verdict.ok{background:var(--ok-bg);color:var(--ok)}.verdict.fail{background:var(--fail-bg);color:var(--fail)}
-.meta{display:grid;grid-template-columns:max-content minmax(0,1fr) max-content minmax(0,1fr);
-gap:2px 14px;margin:12px 0;max-width:1000px}
-.meta dt{color:var(--muted)}.meta dd{margin:0}
-.counts{display:flex;flex-wrap:wrap;gap:8px;margin:10px 0}
-.count{border:1px solid var(--line);border-radius:8px;padding:6px 12px;background:var(--panel)}
-.count b{display:block;font-size:18px}
-.ok{color:var(--ok)}.fail{color:var(--fail)}.warn{color:var(--warn)}.muted{color:var(--muted)}
-.mark{font-weight:700;display:inline-block;width:1.2em}
-.badge{display:inline-block;font-size:11px;font-weight:600;padding:0 6px;border-radius:10px;
-border:1px solid var(--line);background:var(--panel);color:var(--muted);vertical-align:1px}
-.badge.error{background:var(--fail-bg);color:var(--fail);border-color:#ffcecb}
-.badge.warning{background:var(--warn-bg);color:var(--warn);border-color:#f5e0a0}
-.badge.info{background:var(--info-bg);color:var(--info);border-color:#b6e3ff}
-.badge.call{background:#fbefff;color:#8250df;border-color:#eccbff}
-.badge.wire{background:var(--info-bg);color:var(--info);border-color:#b6e3ff}
-nav.toc{margin:8px 0 0;display:flex;flex-wrap:wrap;gap:6px 14px}
-nav.toc a{text-decoration:none}
-.tools{margin:14px 0;display:flex;gap:10px;align-items:center;flex-wrap:wrap}
-.tools[hidden]{display:none}
-.tools input[type=search]{padding:4px 8px;border:1px solid var(--line);border-radius:6px;
-width:260px}
-.tools button{padding:3px 10px;border:1px solid var(--line);border-radius:6px;
-background:var(--panel);cursor:pointer}
-section.journey{border:1px solid var(--line);border-radius:8px;margin:14px 0;background:#fff}
-section.journey>details>summary{padding:10px 14px;font-size:15px;font-weight:600;
-background:var(--panel);border-radius:8px}
-section.journey.failed>details>summary{background:var(--fail-bg)}
-.journey-body{padding:4px 16px 14px}
-.step{border-left:3px solid var(--line);margin:10px 0;padding:2px 0 2px 12px}
-.step.failed{border-left-color:var(--fail)}.step.passed{border-left-color:var(--ok)}
-.step.skipped{opacity:.7}
-.step>summary{font-weight:600}
-.step .url{color:var(--muted);font-weight:400;font-family:var(--mono);font-size:12px}
-ul.checks{list-style:none;padding:0;margin:6px 0}
-ul.checks>li{padding:2px 0}
-.near{margin:4px 0 8px 1.4em;max-width:980px;border:1px solid var(--line);border-radius:6px;
-padding:6px 10px;background:#fffdf5}
-.near table{margin-top:4px}.near td,.near th{padding:3px 6px;font-size:12.5px}
-.diff-path{font-family:var(--mono);width:26%}
-.expected{color:var(--ok)}.received{color:var(--fail)}
-.finding{border:1px solid var(--line);border-left:4px solid var(--line);border-radius:6px;
-padding:6px 10px;margin:8px 0}
-.finding.error{border-left-color:var(--fail)}.finding.warning{border-left-color:var(--warn)}
-.finding.info{border-left-color:var(--info)}
-.finding .fix{color:var(--muted)}
-.timeline td{width:50%;padding:4px 6px}
-.timeline th{width:50%}
-.ev{border:1px solid var(--line);border-radius:6px;margin:2px 0;background:#fff}
-.ev>summary{padding:3px 8px;font-size:13px}
-.ev.has-findings{border-color:#ffcecb;background:#fffafa}
-.ev.auto>summary{color:var(--muted)}
-.ev .ev-body{padding:4px 10px 8px;border-top:1px solid var(--line)}
-.ev .kp{font-family:var(--mono);font-size:12px;color:var(--muted)}
-.ev dl{display:grid;grid-template-columns:max-content 1fr;gap:1px 12px;margin:4px 0}
-.ev dt{color:var(--muted)}.ev dd{margin:0;font-family:var(--mono);font-size:12.5px}
-:target{outline:3px solid #fb8f44;outline-offset:2px}
-.shot img{max-width:100%;border:1px solid var(--line);border-radius:6px;margin-top:6px}
-.rule{border:1px solid var(--line);border-radius:8px;padding:4px 14px 10px;margin:12px 0}
-.rule h3{margin-top:8px}
-.note{color:var(--muted);font-style:italic}
-.more>summary{color:var(--info);font-size:12px}
-footer{margin-top:40px;color:var(--muted);font-size:12px}
-body.failures-only section.journey:not(.failed),body.failures-only .step.passed{display:none}
-.filtered-out{display:none}
-@media print{.tools{display:none}details{display:block}}
-""".strip()
-
-_JS = """
-(function(){
-  var d=document;
-  function openTo(el){for(;el;el=el.parentElement){if(el.tagName==='DETAILS'){el.open=true;}}}
-  function fromHash(){var id=decodeURIComponent(location.hash.slice(1));
-    if(id){var el=d.getElementById(id);if(el){openTo(el);el.scrollIntoView();}}}
-  window.addEventListener('hashchange',fromHash);fromHash();
-  var tools=d.getElementById('tools');if(!tools){return;}tools.hidden=false;
-  function all(open){d.querySelectorAll('details').forEach(function(x){x.open=open;});}
-  d.getElementById('expand-all').addEventListener('click',function(){all(true);});
-  d.getElementById('collapse-all').addEventListener('click',function(){all(false);});
-  var only=d.getElementById('failures-only');
-  if(only){only.addEventListener('change',function(){
-    d.body.classList.toggle('failures-only',only.checked);});}
-  var q=d.getElementById('event-filter');
-  q.addEventListener('input',function(){var t=q.value.toLowerCase();
-    d.querySelectorAll('tr.ev-row').forEach(function(r){
-      var hit=!t||(r.getAttribute('data-names')||'').indexOf(t)>=0;
-      r.classList.toggle('filtered-out',!hit);});});
-})();
-""".strip()
+#: The report's style and its few lines of script, inlined (the report is one file) and pinned
+#: by hash in its Content-Security-Policy.
+_CSS, _JS = (
+    resources.files("harness.render").joinpath("templates", name).read_text("utf-8").strip()
+    for name in ("report.css", "report.js")
+)
 
 
 # ---------------------------------------------------------------------------------------------
