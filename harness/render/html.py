@@ -1,8 +1,8 @@
 """HTML reports: a plan run (`render_plan_html`) and a capture (`render_capture_html`).
 
 One HTML string with inline CSS and a few lines of inline JS (expand/collapse, filtering; kept
-in templates/report.css and report.js) that nothing depends on: the report reads the same with JS disabled (<details>/<summary>), opens
-from disk and makes no request (a Content-Security-Policy forbids any). Screenshots are
+in templates/report.css and report.js) that nothing depends on: the report reads the same
+with JS disabled (<details>/<summary>), opens from disk and makes no request (a Content-Security-Policy forbids any). Screenshots are
 embedded as data URIs.
 
 Everything the page sent is data, never markup: Jinja2 autoescapes it, URLs are shown as text
