@@ -2,8 +2,8 @@
 
 One HTML string with inline CSS and a few lines of inline JS (expand/collapse, filtering; kept
 in templates/report.css and report.js) that nothing depends on: the report reads the same
-with JS disabled (<details>/<summary>), opens from disk and makes no request (a Content-Security-Policy forbids any). Screenshots are
-embedded as data URIs.
+with JS disabled (<details>/<summary>), opens from disk and makes no request (a
+Content-Security-Policy forbids any). Screenshots are embedded as data URIs.
 
 Everything the page sent is data, never markup: Jinja2 autoescapes it, URLs are shown as text
 (never as links), JSON sits escaped in <pre>. Personal data is masked by the caller, on the
