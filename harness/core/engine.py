@@ -121,9 +121,9 @@ def run_rules(
             for event in targets:
                 if event.auto:
                     continue
-                found.extend(_finding(rule, issue, event) for issue in rule.check(event, ctx))
+                found.extend(_finding(rule, i, event) for i in ctx.issues(rule.code, event))
         else:
-            found.extend(_finding(rule, issue, issue.event) for issue in rule.check(canonical, ctx))
+            found.extend(_finding(rule, i, i.event) for i in ctx.issues(rule.code, canonical))
 
     kept: list[Finding] = []
     used: set[str] = set()

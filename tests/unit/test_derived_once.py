@@ -131,3 +131,37 @@ def test_the_events_api_pass_decodes_nothing_again(counts: Counter[str]) -> None
     checked = with_events_api_findings(report, [server], RulesConfig(uses_events_api=True))
     assert counts["decode_beacon"] == before
     assert server in checked.requests  # the EA rules did read the capture with the server side
+
+
+def test_no_rule_checks_the_same_target_twice(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One rule pass: a rule that defers to another (the SD rules, whose SDK messages TR003 or
+    ID007 may already report) reads that rule's result from the context instead of running
+    it again."""
+    from dataclasses import replace
+
+    from harness.core.model import TtqCall
+    from harness.core.rules import REGISTRY
+
+    checked: Counter[tuple[str, int]] = Counter()
+    for code, rule in list(REGISTRY.items()):
+
+        def counting(target: Any, ctx: Any, _code: str = code, _check: Any = rule.check) -> Any:
+            checked[(_code, id(target))] += 1
+            return _check(target, ctx)
+
+        monkeypatch.setitem(REGISTRY, code, replace(rule, check=counting))
+    capture = PixelCapture()
+    _feed(capture, 3)
+    # the SDK says a pixel code is invalid: SD002 first asks what TR003 reports
+    capture.calls.append(
+        TtqCall(
+            index=capture._index(),
+            timestamp=0.0,
+            method="harness:sdk-console",
+            args=["[TikTok Pixel] - Invalid pixel ID"],
+            page_url=PAGE,
+        )
+    )
+    capture.report(url=PAGE, browser=None, harness_version="test")
+    assert checked[("TR003", max(k[1] for k in checked if k[0] == "TR003"))] == 1
+    assert checked and max(checked.values()) == 1, checked.most_common(3)

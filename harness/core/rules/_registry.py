@@ -96,6 +96,21 @@ class RuleContext:
     #: has one; rules read it instead of deriving again
     capture: Capture | None = None
 
+    #: (rule code, id of the event or event list) -> what the rule found: see `issues`
+    _found: dict[tuple[str, int], list[Issue]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
+    def issues(self, code: str, target: PixelEvent | Sequence[PixelEvent]) -> list[Issue]:
+        """What rule `code` finds on `target` (an event, or the events of a capture rule),
+        checked once per run: the engine and a rule that defers to another (an SD rule whose
+        message another rule already reports) read the same result; no rule runs another."""
+        key = (code, id(target))
+        found = self._found.get(key)
+        if found is None:
+            found = self._found[key] = list(REGISTRY[code].check(target, self))
+        return found
+
     @cached_property
     def document_index(self) -> DocumentIndex:
         """Per-document evidence (ttq.load() calls, SDK scripts), each document worked out once:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 
 from harness.core.model import PixelEvent, Severity, TtqCall
-from harness.core.rules._registry import REGISTRY, Issue, RuleContext, rule
+from harness.core.rules._registry import Issue, RuleContext, rule
 from harness.core.rules.transport import OBSERVATION_PREFIX
 
 SDK_CONSOLE = OBSERVATION_PREFIX + "sdk-console"  # args: [message text, console type]
@@ -80,7 +80,7 @@ def _flagged(
         if event.auto:
             continue
         for code in codes:
-            if any(keep(issue) for issue in REGISTRY[code].check(event, ctx)):
+            if any(keep(issue) for issue in ctx.issues(code, event)):
                 count += 1
                 break
     return count
@@ -165,7 +165,7 @@ def sdk_invalid_pixel_id(events: Sequence[PixelEvent], ctx: RuleContext) -> Iter
     messages = sdk_messages(ctx, INVALID_PIXEL_ID)
     if not messages:
         return
-    covered = sum(1 for _ in REGISTRY["TR003"].check(events, ctx))
+    covered = len(ctx.issues("TR003", events))
     offline = tiktok_unreachable(ctx)
     for call in _uncovered(messages, covered):
         if offline:
