@@ -51,7 +51,7 @@ def reconcile(
     call_evs: Sequence[PixelEvent], wire_evs: Sequence[PixelEvent]
 ) -> tuple[list[PixelEvent], list[PixelEvent]]:
     """(wire events no call explains, call events that produced no beacon): see
-    harness/core/reconcile.py for the pairing and the SDK behaviours it knows."""
+    harness/core/reconcile/ for the pairing and the SDK behaviours it knows."""
     matching = match(call_evs, wire_evs)
     return matching.uncovered, matching.unanswered
 

@@ -198,7 +198,7 @@ class CaptureReport(_Frozen):
     )
 
 
-# -- call <-> beacon reconciliation (harness/core/reconcile.py builds these) ----------------------
+# -- call <-> beacon reconciliation (harness/core/reconcile/ builds these) -------------------------
 
 #: How a beacon differs from its call at one field.
 DifferenceKind = Literal[
@@ -238,8 +238,8 @@ class FieldDifference(_Frozen):
     kind: DifferenceKind
     behaviour: str | None = Field(
         default=None,
-        description="The SDK behaviour that explains it (harness/core/reconcile.py BEHAVIOURS); "
-        "None when nothing the SDK does explains it.",
+        description="The SDK behaviour that explains it (BEHAVIOURS in "
+        "harness/core/reconcile/behaviours.py); None when nothing the SDK does explains it.",
     )
 
 

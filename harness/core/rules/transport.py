@@ -74,7 +74,7 @@ def call_without_beacon(events: Sequence[PixelEvent], ctx: RuleContext) -> Itera
         ttq.track('AddToCart', {...})  // with the base code and events.js loading normally
     """
     for event in ctx.unanswered_calls:
-        # The likely reason, from the capture's evidence (harness/core/reconcile.py).
+        # The likely reason, from the capture's evidence (harness/core/reconcile/lost.py).
         why, reason = lost_reason(
             event,
             calls=ctx.calls,

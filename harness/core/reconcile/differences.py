@@ -1,0 +1,213 @@
+"""Field by field, how a beacon differs from its call; each difference names the SDK behaviour
+that explains it, or none. Pure."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from harness.core.jsonvalue import json_type
+from harness.core.model import (
+    FieldDifference,
+    PixelEvent,
+)
+from harness.core.reconcile.behaviours import MAX_DIFFERENCES, OMIT, STRIPPED
+
+# -- what the SDK does to a call's fields -----------------------------------------------------
+
+
+def differences(call: PixelEvent, wire: PixelEvent) -> list[FieldDifference]:
+    """Field by field, how the beacon differs from its call; each difference names the SDK
+    behaviour that explains it, or none."""
+    record = call.call
+    if record is None:
+        return []
+    found: list[FieldDifference] = []
+
+    def add(path: str, called: Any, sent: Any, kind: Any, behaviour: str | None) -> None:
+        if len(found) < MAX_DIFFERENCES:
+            found.append(
+                FieldDifference(
+                    call_index=call.index,
+                    beacon_index=wire.index,
+                    pixel_code=wire.pixel_code,
+                    path=path,
+                    called=_short(called),
+                    sent=_short(sent),
+                    kind=kind,
+                    behaviour=behaviour,
+                )
+            )
+
+    if wire.name != call.name:
+        add("event", call.name, wire.name, "renamed", "reserved-name-alias")
+    if wire.page_url != call.page_url:  # paired across a URL change (see match)
+        add("context.page.url", call.page_url, wire.page_url, "changed", "history-hook-page-url")
+    body = wire.body or {}
+    if record.method == "track":
+        args = record.args
+        props = args[1] if len(args) > 1 else None
+        options = args[2] if len(args) > 2 and isinstance(args[2], dict) else {}
+        expected = _expected_properties(props, wire.properties, add)
+        expected_id = options.get("event_id") or options.get("eventID")
+        if isinstance(expected, dict):
+            for key, goes_to in STRIPPED.items():
+                if key not in expected:
+                    continue
+                value = expected.pop(key)
+                if key in ("event_id", "eventID"):
+                    expected_id = expected_id or value
+                sent = _at(body, goes_to)
+                moved = sent is not OMIT and _same(value, sent)
+                add(
+                    f"properties.{key}",
+                    value,
+                    None if sent is OMIT else sent,
+                    "moved" if moved or key == "eventID" else "dropped",
+                    "event-id-from-options-or-properties"
+                    if key in ("event_id", "eventID")
+                    else "sdk-fields-stripped",
+                )
+            currency = expected.get("currency")
+            if isinstance(currency, str) and currency != currency.upper():
+                expected["currency"] = currency.upper()
+                sent_currency = (
+                    wire.properties.get("currency") if _is_obj(wire.properties) else None
+                )
+                if sent_currency == currency.upper():
+                    add(
+                        "properties.currency",
+                        currency,
+                        sent_currency,
+                        "transformed",
+                        "currency-upper-cased",
+                    )
+        expected_id_text = "" if expected_id in (None, "") else _js_string(expected_id)
+        if expected_id_text != wire.event_id:
+            add("event_id", expected_id_text, wire.event_id, "changed", None)
+        _compare("properties", expected, wire.properties, add)
+    return found
+
+
+def _expected_properties(props: Any, sent: Any, add: Any) -> Any:
+    """Properties as the SDK will send them (before stripping), by Object.assign({}, props)
+    and JSON serialisation; differences that follow from the argument's type are noted."""
+    kind = _marker(props)
+    if props is None or kind == "undefined":
+        return {}
+    if kind in ("too-deep", "unreadable", "cycle"):
+        return _ANY
+    if isinstance(props, str):
+        add("properties", props, sent, "mangled", "non-object-properties-copied")
+        return {str(i): ch for i, ch in enumerate(props[:10_000])} if len(props) <= 10_000 else _ANY
+    if isinstance(props, list):
+        add("properties", props, sent, "mangled", "non-object-properties-copied")
+        return {str(i): _json_value(v, add, f"properties.{i}") for i, v in enumerate(props)}
+    if kind is not None or not isinstance(props, dict):  # numbers, booleans, functions, dates
+        add("properties", props, sent, "mangled", "non-object-properties-copied")
+        return {}
+    return _json_value(props, add, "properties")
+
+
+class _Anything:
+    """A value the recorder could not copy (too deep, cyclic): anything on the wire matches."""
+
+
+_ANY = _Anything()
+
+
+def _short(value: Any, limit: int = 300) -> Any:
+    """The value itself when small; else a JSON excerpt (a report must stay readable)."""
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    if len(text) <= limit:
+        return value
+    return text[: limit - 1] + "…"
+
+
+def _marker(value: Any) -> str | None:
+    if isinstance(value, dict) and isinstance(value.get("__ttq_type__"), str):
+        return str(value["__ttq_type__"])
+    return None
+
+
+def _json_value(value: Any, add: Any, path: str) -> Any:
+    """The recorded value as JSON.stringify would send it (markers resolved)."""
+    kind = _marker(value)
+    if kind is not None:
+        if kind in ("undefined", "function", "symbol"):
+            add(path, value, None, "dropped", "json-serialisation")
+            return OMIT
+        if kind == "number":  # NaN, Infinity
+            add(path, value, None, "transformed", "json-serialisation")
+            return None
+        if kind == "Date":
+            return value.get("value")
+        if kind == "Element":
+            return {}
+        return _ANY  # too-deep, cycle, unreadable, bigint: the call record cannot tell
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            converted = _json_value(item, add, f"{path}.{key}")
+            if converted is not OMIT:
+                out[key] = converted
+        return out
+    if isinstance(value, list):
+        items = [_json_value(item, add, f"{path}[{i}]") for i, item in enumerate(value)]
+        return [None if item is OMIT else item for item in items]
+    return value
+
+
+def _compare(path: str, expected: Any, sent: Any, add: Any) -> None:
+    if isinstance(expected, _Anything):
+        return
+    if isinstance(expected, dict) and isinstance(sent, dict):
+        for key, value in expected.items():
+            if key not in sent:
+                add(f"{path}.{key}", value, None, "dropped", None)
+            else:
+                _compare(f"{path}.{key}", value, sent[key], add)
+        for key in sent:
+            if key not in expected:
+                add(f"{path}.{key}", None, sent[key], "added", None)
+        return
+    if isinstance(expected, list) and isinstance(sent, list):
+        for i, (a, b) in enumerate(zip(expected, sent, strict=False)):
+            _compare(f"{path}[{i}]", a, b, add)
+        for i in range(len(sent), len(expected)):
+            add(f"{path}[{i}]", expected[i], None, "dropped", None)
+        for i in range(len(expected), len(sent)):
+            add(f"{path}[{i}]", None, sent[i], "added", None)
+        return
+    if json_type(expected) != json_type(sent):
+        add(path, expected, sent, "type-changed", None)
+    elif not _same(expected, sent):
+        add(path, expected, sent, "changed", None)
+
+
+def _same(a: Any, b: Any) -> bool:
+    return json_type(a) == json_type(b) and a == b
+
+
+def _is_obj(value: Any) -> bool:
+    return isinstance(value, dict)
+
+
+def _js_string(value: Any) -> str:
+    """String(value) as JavaScript writes it, for the values an event id can be."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _at(body: dict[str, Any], dotted: str) -> Any:
+    value: Any = body
+    for part in dotted.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return OMIT
+        value = value[part]
+    return value
