@@ -48,15 +48,17 @@ from harness.core.model import (
     TtqCall,
     UndecodableBeacon,
 )
-from harness.core.reconcile import call_events
-from harness.core.rules.capture_health import RECORDER_ERROR
-from harness.core.rules.sdk import (
+from harness.core.observations import (
+    OBSERVATION_PREFIX,
+    PAGE_CRASHED,
+    PAGE_ERROR,
+    RECORDER_ERROR,
     SDK_CONSOLE,
-    SDK_CONSOLE_PREFIX,
     SDK_FILE_MISSING,
     SDK_PINNED_CONFIG,
 )
-from harness.core.rules.transport import OBSERVATION_PREFIX, PAGE_CRASHED, PAGE_ERROR
+from harness.core.reconcile import call_events
+from harness.core.rules.sdk import SDK_CONSOLE_PREFIX
 from harness.core.sdk import (
     Answer,
     LiveSdk,

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from harness.core.jsonvalue import same
 from harness.core.model import PixelEvent
 
 _MISSING = object()
@@ -73,7 +74,9 @@ def _compare(path: str, expected: Any, received: Any) -> list[str]:
             f"{path}: expected {expected!r} ({_type(expected)}), got {received!r} "
             f"({_type(received)})"
         ]
-    return [] if expected == received else [f"{path}: expected {expected!r}, got {received!r}"]
+    if same(expected, received, "json"):
+        return []
+    return [f"{path}: expected {expected!r}, got {received!r}"]
 
 
 def _both_numbers(a: Any, b: Any) -> bool:

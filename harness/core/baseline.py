@@ -103,6 +103,7 @@ from urllib.parse import unquote, unquote_plus, urlsplit
 
 import yaml
 
+from harness.core.jsonvalue import same, show
 from harness.core.model import PixelEvent
 
 VERSION = 1
@@ -385,12 +386,11 @@ def load(path: Path) -> list[dict[str, Any]]:
 
 
 def _show(value: Any, limit: int = 80) -> str:
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return show(value, limit, sort_keys=True)
 
 
 def _same(a: Any, b: Any) -> bool:
-    return type(a) is type(b) and a == b
+    return same(a, b, "exact")  # the wire's own types: 8 and 8.0 differ
 
 
 def field_changes(expected: Any, actual: Any, path: str = "") -> list[str]:

@@ -14,6 +14,7 @@ import reprlib
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from harness.core.jsonvalue import TTQ_TYPE, clip
 from harness.core.model import PixelEvent, RawRequest, UndecodableBeacon
 
 #: Actions the SDK sends on its own on /api/v2/pixel/act (auto-config), never from a ttq call.
@@ -86,8 +87,7 @@ def _excerpt(text: str, limit: int = 60) -> str:
 
 def _show(value: Any) -> str:
     """A short repr of any JSON value for a one-line message (bounded in depth and length)."""
-    text = _SHORT_REPR.repr(value)
-    return text if len(text) <= 100 else text[:99] + "…"
+    return clip(_SHORT_REPR.repr(value), 100)
 
 
 _SHORT_REPR = reprlib.Repr()
@@ -108,7 +108,7 @@ def decode_beacon(request: RawRequest) -> list[PixelEvent] | UndecodableBeacon:
 #: Values nested deeper than this in an event body become {"__ttq_type__": "too-deep"}, as the
 #: call recorder records call arguments (32 levels below `properties`, which is level 1).
 MAX_DEPTH = 33
-_TOO_DEEP = {"__ttq_type__": "too-deep"}
+_TOO_DEEP = {TTQ_TYPE: "too-deep"}
 
 
 def _limit_depth(value: Any, level: int) -> Any:

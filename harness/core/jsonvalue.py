@@ -5,7 +5,8 @@ numbers, and values shortened for one-line messages. Pure; used by rules, matche
 from __future__ import annotations
 
 import json
-from typing import Any
+import math
+from typing import Any, Literal
 
 #: The key the call recorder uses for an argument JSON cannot hold (undefined, a function...).
 TTQ_TYPE = "__ttq_type__"
@@ -36,10 +37,31 @@ def is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def show(value: Any, limit: int = 60) -> str:
-    """A value as it would appear in JavaScript/JSON, shortened."""
+#: How two JSON values are compared, said where they are compared:
+#: - "exact": same Python type and value, as the wire has them (8 and 8.0 differ: baselines);
+#: - "json": same JSON type and equal (8 and 8.0 are the same number, true and 1 differ);
+#: - "close": like "json", numbers equal within 1e-9 (plan matchers, summed prices).
+Equality = Literal["exact", "json", "close"]
+
+
+def same(a: Any, b: Any, how: Equality) -> bool:
+    """Whether two JSON values are equal under the named policy (see `Equality`)."""
+    if how == "exact":
+        return type(a) is type(b) and a == b
+    if how == "close" and is_number(a) and is_number(b):
+        return math.isclose(float(a), float(b), rel_tol=0, abs_tol=1e-9)
+    return json_type(a) == json_type(b) and a == b
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters, the last one an ellipsis when it was longer."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def show(value: Any, limit: int = 60, *, sort_keys: bool = False) -> str:
+    """A value as it would appear in JavaScript/JSON, shortened for a one-line message."""
     try:
-        text = json.dumps(value, ensure_ascii=False)
+        text = json.dumps(value, ensure_ascii=False, sort_keys=sort_keys, default=str)
     except (TypeError, ValueError):
         text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return clip(text, limit)

@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from harness.core.config import FailOn, fails
+from harness.core.jsonvalue import show
 from harness.core.model import (
     CaptureReport,
     FieldDifference,
@@ -178,8 +179,7 @@ def reconciliation_lines(result: Reconciliation, *, verbose: bool = False) -> li
 
 
 def _short(value: object, limit: int = 40) -> str:
-    text = json.dumps(value, ensure_ascii=False, default=str)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return show(value, limit)
 
 
 def to_json(report: CaptureReport) -> str:

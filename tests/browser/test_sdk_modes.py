@@ -28,7 +28,7 @@ from harness.adapters.commands.sdk import base_code_page
 from harness.adapters.expect import ExpectEvent
 from harness.browser.recorder import PixelCapture
 from harness.core.model import CaptureReport, RequestKind
-from harness.core.rules.sdk import SDK_CONSOLE, SDK_FILE_MISSING
+from harness.core.observations import SDK_CONSOLE, SDK_FILE_MISSING
 from harness.core.sdk import MANIFEST, requested_pixel, substitute_pixel_code
 
 PIN = Path(__file__).resolve().parents[1] / "data" / "sdk-pin"

@@ -18,7 +18,7 @@ from harness.core.config import RulesConfig
 from harness.core.engine import run_rules
 from harness.core.errors import UsageError
 from harness.core.model import TtqCall
-from harness.core.rules.sdk import SDK_CONSOLE
+from harness.core.observations import SDK_CONSOLE
 from harness.core.sdk import (
     Answer,
     EmulatedSdk,

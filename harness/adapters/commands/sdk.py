@@ -34,7 +34,7 @@ from harness.browser.recorder import PixelCapture
 from harness.core.endpoints import is_events_loader
 from harness.core.errors import HarnessError
 from harness.core.model import RequestKind
-from harness.core.rules.sdk import SDK_FILE_MISSING
+from harness.core.observations import SDK_FILE_MISSING
 from harness.core.sdk import (
     DEFAULT_ORIGIN,
     MANIFEST,

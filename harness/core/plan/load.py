@@ -30,6 +30,7 @@ from pydantic_core import ErrorDetails
 from yaml.constructor import ConstructorError
 
 from harness.core.errors import HarnessError
+from harness.core.jsonvalue import clip
 from harness.core.plan.model import SCHEMA_URL, Matcher, Plan
 
 #: key path ("journeys[0].steps[1]") -> (line, column) of that key or list item, 1-based.
@@ -699,7 +700,7 @@ def _show(value: Any, limit: int = 60) -> str:
             text = json.dumps(value, ensure_ascii=False, default=str)
         except (TypeError, ValueError):
             text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return clip(text, limit)
 
 
 def _describe(value: Any) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import json
 import math
 import re
 from collections.abc import Sequence
@@ -11,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from harness.core.jsonvalue import json_type
+from harness.core.jsonvalue import json_type, same, show
 from harness.core.model import PixelEvent
 from harness.core.plan.model import EventDefinition, Expectation, Matcher, Plan, Range
 from harness.core.tiktok import PIXEL_INTERNAL_EVENTS
@@ -94,13 +93,7 @@ def resolve(plan: Plan, expectation: Expectation) -> Resolved:
 
 
 def _show(value: Any) -> str:
-    if value is _MISSING:
-        return "missing"
-    try:
-        text = json.dumps(value, ensure_ascii=False)
-    except (TypeError, ValueError):
-        text = repr(value)
-    return text if len(text) <= 80 else text[:79] + "…"
+    return "missing" if value is _MISSING else show(value, 80)
 
 
 @lru_cache(maxsize=512)
@@ -178,9 +171,7 @@ def _is_type(value: Any, wanted: str) -> bool:
 
 
 def _same(a: Any, b: Any) -> bool:
-    if _is_number(a) and _is_number(b):
-        return math.isclose(float(a), float(b), rel_tol=0, abs_tol=1e-9)
-    return type(a) is type(b) and a == b
+    return same(a, b, "close")
 
 
 def _equal(path: str, expected: Any, received: Any) -> list[str]:

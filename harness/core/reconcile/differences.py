@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from harness.core.jsonvalue import json_type
+from harness.core.jsonvalue import TTQ_TYPE, clip, json_type, same
 from harness.core.model import (
     FieldDifference,
     PixelEvent,
@@ -121,14 +121,12 @@ def _short(value: Any, limit: int = 300) -> Any:
     if value is None or isinstance(value, bool | int | float):
         return value
     text = value if isinstance(value, str) else json.dumps(value, default=str)
-    if len(text) <= limit:
-        return value
-    return text[: limit - 1] + "…"
+    return value if len(text) <= limit else clip(text, limit)
 
 
 def _marker(value: Any) -> str | None:
-    if isinstance(value, dict) and isinstance(value.get("__ttq_type__"), str):
-        return str(value["__ttq_type__"])
+    if isinstance(value, dict) and isinstance(value.get(TTQ_TYPE), str):
+        return str(value[TTQ_TYPE])
     return None
 
 
@@ -188,7 +186,7 @@ def _compare(path: str, expected: Any, sent: Any, add: Any) -> None:
 
 
 def _same(a: Any, b: Any) -> bool:
-    return json_type(a) == json_type(b) and a == b
+    return same(a, b, "json")
 
 
 def _is_obj(value: Any) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from harness.core.jsonvalue import TTQ_TYPE
 from harness.core.model import (
     PixelEvent,
     TtqCall,
@@ -56,6 +57,6 @@ def call_events(calls: Iterable[TtqCall]) -> list[PixelEvent]:
 
 
 def describe(value: Any) -> str:
-    if isinstance(value, dict) and "__ttq_type__" in value:
+    if isinstance(value, dict) and TTQ_TYPE in value:
         return f"<{value['__ttq_type__']}>"
     return repr(value)

@@ -15,7 +15,8 @@ from harness.core.model import (
     RequestKind,
     TtqCall,
 )
-from harness.core.reconcile.behaviours import EVENT_METHODS, OBSERVATION, PAGE_ERROR, QUIET_METHODS
+from harness.core.observations import PAGE_ERROR
+from harness.core.reconcile.behaviours import EVENT_METHODS, OBSERVATION, QUIET_METHODS
 from harness.core.reconcile.pairing import url_base
 
 # -- why a call produced no beacon ------------------------------------------------------------

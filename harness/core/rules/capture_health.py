@@ -11,11 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from harness.core.model import CapturedDocument, PixelEvent, RequestKind, TtqCall
+from harness.core.observations import OBSERVATION_PREFIX, RECORDER_ERROR
 from harness.core.rules._registry import Issue, RuleContext, rule
-from harness.core.rules.transport import OBSERVATION_PREFIX
 
 #: The recorder (or the emulator) reported something it could not do. args: [what, reason]
-RECORDER_ERROR = OBSERVATION_PREFIX + "recorder-error"
 
 
 def _page_calls(calls: Sequence[TtqCall]) -> dict[str | None, list[TtqCall]]:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any, Literal
 
-from harness.core.jsonvalue import js_type, show
+from harness.core.jsonvalue import TTQ_TYPE, js_type, show
 from harness.core.model import PixelEvent
 from harness.core.rules._registry import Issue, RuleContext, rule
 from harness.core.tiktok import PIXEL_INTERNAL_EVENTS, SENSITIVE_WORDS, Profile
@@ -106,7 +106,7 @@ def _describe(value: Any) -> str:
         return "undefined"
     if kind == "null":
         return "null"
-    if isinstance(value, dict) and "__ttq_type__" in value:
+    if isinstance(value, dict) and TTQ_TYPE in value:
         detail = value.get("value", value.get("name", ""))
         return f"a {kind} ({detail})" if detail not in ("", None) else f"a {kind}"
     return f"the {kind} {show(value)}"

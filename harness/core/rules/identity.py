@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from harness.core.jsonvalue import show
+from harness.core.jsonvalue import TTQ_TYPE, show
 from harness.core.model import PixelEvent, TtqCall
 from harness.core.rules._registry import Issue, RuleContext, rule
 from harness.core.tiktok import IDENTIFY_KEYS
@@ -381,7 +381,7 @@ def pii_in_event_name(event: PixelEvent, ctx: RuleContext) -> Iterator[Issue]:
 def _identify_objects(call: TtqCall) -> Iterator[tuple[int, dict[str, Any]]]:
     """The object arguments of an identify call, with their position."""
     for position, arg in enumerate(call.args):
-        if isinstance(arg, dict) and "__ttq_type__" not in arg:
+        if isinstance(arg, dict) and TTQ_TYPE not in arg:
             yield position, arg
 
 
@@ -390,7 +390,7 @@ def _absent(value: Any) -> bool:
     return (
         value is None
         or value == ""
-        or (isinstance(value, dict) and value.get("__ttq_type__") == "undefined")
+        or (isinstance(value, dict) and value.get(TTQ_TYPE) == "undefined")
     )
 
 

@@ -12,12 +12,12 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from harness.core.jsonvalue import is_number, js_type, show
+from harness.core.jsonvalue import TTQ_TYPE, is_number, js_type, show
 from harness.core.model import PixelEvent
 from harness.core.rules._registry import Issue, RuleContext, rule
 from harness.core.tiktok import CONTENT_ITEM_TYPES, CURRENCIES
 
-_MARKER = "__ttq_type__"
+_MARKER = TTQ_TYPE
 #: What JavaScript's Number() accepts as a plain decimal number ("9.20", " 8 ", "1e3").
 _NUMERIC = re.compile(r"\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*")
 _TOP_NUMERIC = ("value", "price", "quantity")

@@ -18,12 +18,11 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 
 from harness.core.model import PixelEvent, Severity, TtqCall
+from harness.core.observations import SDK_CONSOLE as SDK_CONSOLE
+from harness.core.observations import SDK_FILE_MISSING as SDK_FILE_MISSING
+from harness.core.observations import SDK_PINNED_CONFIG as SDK_PINNED_CONFIG
 from harness.core.rules._registry import Issue, RuleContext, rule
-from harness.core.rules.transport import OBSERVATION_PREFIX
 
-SDK_CONSOLE = OBSERVATION_PREFIX + "sdk-console"  # args: [message text, console type]
-SDK_FILE_MISSING = OBSERVATION_PREFIX + "sdk-file-missing"  # args: [URL, reason]
-SDK_PINNED_CONFIG = OBSERVATION_PREFIX + "sdk-pinned-config"  # args: [URL, what was changed]
 SDK_CONSOLE_PREFIX = "[TikTok Pixel]"
 
 #: The first line of each message the real SDK prints (wording and typos as TikTok's).

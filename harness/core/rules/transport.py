@@ -7,16 +7,14 @@ from urllib.parse import parse_qs, urlsplit
 
 from harness.core.jsonvalue import show
 from harness.core.model import PixelEvent, RequestKind
+from harness.core.observations import (  # what the harness observed (harness:...): TR006-TR008
+    PAGE_CRASHED,
+    PAGE_ERROR,
+    TTQ_OVERWRITTEN,
+)
 from harness.core.reconcile import document_pixels, lost_reason
 from harness.core.rules._registry import Issue, RuleContext, rule
 from harness.core.tiktok import PIXEL_CODE
-
-#: What the harness observed about a page (not a ttq call) is kept among the capture's calls
-#: with a method starting with this prefix, so the rules below can see it.
-OBSERVATION_PREFIX = "harness:"
-TTQ_OVERWRITTEN = OBSERVATION_PREFIX + "ttq-overwritten"  # args: [global name, the new value]
-PAGE_CRASHED = OBSERVATION_PREFIX + "page-crashed"  # args: [page URL]
-PAGE_ERROR = OBSERVATION_PREFIX + "page-error"  # args: ["Name: message"]
 
 
 @rule(
