@@ -54,11 +54,11 @@ from harness.core.observations import (
     PAGE_ERROR,
     RECORDER_ERROR,
     SDK_CONSOLE,
+    SDK_CONSOLE_PREFIX,
     SDK_FILE_MISSING,
     SDK_PINNED_CONFIG,
 )
 from harness.core.reconcile import call_events
-from harness.core.rules.sdk import SDK_CONSOLE_PREFIX
 from harness.core.sdk import (
     Answer,
     LiveSdk,

@@ -23,6 +23,9 @@ SDK_FILE_MISSING = OBSERVATION_PREFIX + "sdk-file-missing"
 #: A pinned SDK's config was changed for another pixel (SD009). args: [URL, what was changed]
 SDK_PINNED_CONFIG = OBSERVATION_PREFIX + "sdk-pinned-config"
 
+#: How the pixel SDK's own console lines start; the recorder keeps those as SDK_CONSOLE.
+SDK_CONSOLE_PREFIX = "[TikTok Pixel]"
+
 
 def is_observation(method: str) -> bool:
     return method.startswith(OBSERVATION_PREFIX)

@@ -19,11 +19,10 @@ from dataclasses import replace
 
 from harness.core.model import PixelEvent, Severity, TtqCall
 from harness.core.observations import SDK_CONSOLE as SDK_CONSOLE
+from harness.core.observations import SDK_CONSOLE_PREFIX
 from harness.core.observations import SDK_FILE_MISSING as SDK_FILE_MISSING
 from harness.core.observations import SDK_PINNED_CONFIG as SDK_PINNED_CONFIG
 from harness.core.rules._registry import Issue, RuleContext, rule
-
-SDK_CONSOLE_PREFIX = "[TikTok Pixel]"
 
 #: The first line of each message the real SDK prints (wording and typos as TikTok's).
 INVALID_PIXEL_ID = "Invalid pixel ID"
