@@ -42,11 +42,11 @@ from harness.browser.chromium import resolve_chromium
 from harness.browser.recorder import (
     BINDING_NAME,
     PixelCapture,
-    UnloadBeaconGuard,
     emulator_script,
     recorder_script,
 )
 from harness.browser.server import SiteServer
+from harness.browser.unload_guard import UnloadBeaconGuard
 from harness.core.endpoints import DEFAULT_PIXEL_HOSTS, is_events_loader
 
 TARGET = 1.10

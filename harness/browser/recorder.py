@@ -4,26 +4,26 @@ One PixelCapture per browser context. Routes and the init script are context-wid
 popups, iframes and new tabs are all covered. Sync Playwright dispatches the route and binding
 callbacks on the caller's thread while it waits inside a Playwright call; `wait_for` and
 `settle` therefore pump the event loop with short page waits.
+
+Why one module over 500 lines: it is the PixelCapture class (Playwright wiring, record
+intake and re-ordering, the incremental views the polls read); request answering
+(answers.py), the documents watched (documents.py) and the unload guard (unload_guard.py)
+live beside it.
 """
 
 from __future__ import annotations
 
-import base64
-import contextlib
 import json
 import re
 import time
-import urllib.request
-import weakref
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any, ClassVar, Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from playwright.sync_api import (
-    Browser,
     BrowserContext,
     ConsoleMessage,
     Frame,
@@ -34,9 +34,12 @@ from playwright.sync_api import (
 )
 from playwright.sync_api import Error as PlaywrightError
 
+from harness.browser.answers import LocalResponse, local_response
+from harness.browser.documents import Documents, frame_of, frame_url_of
+from harness.browser.unload_guard import UnloadBeaconGuard
 from harness.core.capture import Capture, derive, fill_beacon_bodies
 from harness.core.config import RulesConfig
-from harness.core.endpoints import DEFAULT_PIXEL_HOSTS, classify, is_events_loader
+from harness.core.endpoints import DEFAULT_PIXEL_HOSTS, classify
 from harness.core.engine import report_of, wire_events
 from harness.core.errors import UsageError
 from harness.core.model import (
@@ -83,9 +86,6 @@ MAX_SDK_MESSAGES = 200
 MAX_RECORDER_ERRORS = 50
 #: How the offline emulator prefixes what it logs when one of its entry points threw.
 EMULATOR_ERROR_PREFIX = "[ttq-harness emulator] error: "
-_TRANSPARENT_GIF = bytes.fromhex(
-    "47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b"
-)
 
 
 def _js(name: str) -> str:
@@ -103,34 +103,6 @@ def recorder_script(hosts: Sequence[str]) -> str:
     )
     # Wrapped in a block so the consts never leak into the page's global scope.
     return "{\n" + prelude + _js("call_recorder.js") + "\n}"
-
-
-@dataclass(frozen=True)
-class LocalResponse:
-    status: int
-    headers: dict[str, str]
-    body: bytes
-
-
-def local_response(method: str, url: str, headers: dict[str, str], emulator: str) -> LocalResponse:
-    """How the harness answers a pixel-host request: the emulator for events.js, else a stub."""
-    cors = {
-        "access-control-allow-origin": headers.get("origin", "*"),
-        "access-control-allow-credentials": "true",
-        "access-control-allow-headers": "content-type",
-    }
-    js = {"content-type": "application/javascript; charset=utf-8"}
-    if method == "OPTIONS":
-        return LocalResponse(204, cors, b"")
-    if is_events_loader(url):
-        return LocalResponse(200, js, emulator.encode("utf-8"))
-    if urlsplit(url).path.endswith(".js"):
-        return LocalResponse(200, js, b"/* answered locally by ttq-harness */")
-    if method == "GET" and "analytics_message=" in url:
-        return LocalResponse(200, {**cors, "content-type": "image/gif"}, _TRANSPARENT_GIF)
-    return LocalResponse(
-        200, {**cors, "content-type": "application/json"}, b'{"code":0,"message":"OK"}'
-    )
 
 
 class PixelCapture:
@@ -175,7 +147,7 @@ class PixelCapture:
         #: `sdk pull` only (PullSdk): the bodies of SDK files fetched upstream, by request URL,
         #: so what is saved is byte for byte what the page ran, fetched once
         self.fetched_sdk_files: dict[str, bytes] = {}
-        self._documents = _Documents(clock=self._index)
+        self._documents = Documents(clock=self._index)
 
     # -- wiring -------------------------------------------------------------------------------
 
@@ -299,10 +271,10 @@ class PixelCapture:
                 url=request.url,
                 headers=dict(request.headers),
                 body=body,
-                frame_url=_frame_url(request),
+                frame_url=frame_url_of(request),
             )
             if len(self.requests) > logged:
-                self._documents.requested(_frame(request), self.requests[-1].index)
+                self._documents.requested(frame_of(request), self.requests[-1].index)
             if isinstance(response, Upstream):
                 self._fulfill_from_upstream(route, request, response)
                 return
@@ -321,7 +293,7 @@ class PixelCapture:
                 self.observe(
                     SDK_FILE_MISSING,
                     [request.url, f"fetching {upstream.url} failed: {reason}"],
-                    _frame_url(request),
+                    frame_url_of(request),
                 )
                 route.fulfill(status=404, body="")
             else:  # a forwarded beacon that could not leave: still answered, still recorded
@@ -334,7 +306,7 @@ class PixelCapture:
             self.observe(
                 SDK_FILE_MISSING,
                 [request.url, f"{upstream.url} answered HTTP {fetched.status}"],
-                _frame_url(request),
+                frame_url_of(request),
             )
         elif isinstance(self.sdk_source, PullSdk) and kind in (
             RequestKind.SDK_SCRIPT,
@@ -687,252 +659,3 @@ class _Views:
     merged: list[PixelEvent] | None = None
     new_calls: list[PixelEvent] = field(default_factory=list)
     new_wire: list[PixelEvent] = field(default_factory=list)
-
-
-class UnloadBeaconGuard:
-    """Catches pixel requests that Playwright's routes never see, at the browser level.
-
-    Chromium hands a sendBeacon made while a page unloads (pagehide, a link that leaves) to
-    the browser process; context routes miss it and, left alone, it would go to the network.
-    A browser-wide CDP Fetch interception answers those locally and gives them to the capture
-    of the page that sent them. One guard per Browser; Chromium only (elsewhere: no-op).
-    """
-
-    _guards: ClassVar[weakref.WeakKeyDictionary[Browser, UnloadBeaconGuard]] = (
-        weakref.WeakKeyDictionary()
-    )
-
-    def __init__(self, browser: Browser) -> None:
-        self.captures: list[PixelCapture] = []
-        self.hosts: list[str] = []
-        self.session = browser.new_browser_cdp_session()
-        self.session.on("Fetch.requestPaused", self._on_paused)
-
-    @classmethod
-    def register(cls, capture: PixelCapture) -> None:
-        browser = capture.context.browser
-        if browser is None or browser.browser_type.name != "chromium":
-            return
-        try:
-            guard = cls._guards.get(browser)
-            if guard is None:
-                guard = cls._guards[browser] = cls(browser)
-        except PlaywrightError:  # e.g. a remote browser that refuses browser-level CDP
-            return
-        guard.captures.append(capture)
-        capture.context.on("close", lambda _context: guard.forget(capture))
-        new_hosts = [host for host in capture.hosts if host not in guard.hosts]
-        if new_hosts:
-            guard.hosts.extend(new_hosts)
-            patterns = [
-                {"urlPattern": f"*://{host}{dot}/*"} for host in guard.hosts for dot in ("", ".")
-            ]
-            guard.session.send("Fetch.enable", {"patterns": patterns})
-
-    def forget(self, capture: PixelCapture) -> None:
-        if capture in self.captures:
-            self.captures.remove(capture)
-
-    def _owner(self, frame_id: str | None) -> PixelCapture | None:
-        if len(self.captures) > 1 and frame_id:
-            for capture in reversed(self.captures):
-                for page in capture.context.pages:
-                    if _main_frame_id(page) == frame_id:
-                        return capture
-        return self.captures[-1] if self.captures else None
-
-    def _on_paused(self, event: dict[str, Any]) -> None:
-        request = event.get("request", {})
-        headers = {str(k).lower(): str(v) for k, v in request.get("headers", {}).items()}
-        response = LocalResponse(204, {}, b"")
-        try:
-            owner = self._owner(event.get("frameId"))
-            if owner is not None:
-                method = str(request.get("method", "GET"))
-                body = _cdp_post_data(request)
-                answer = owner.handle_request(
-                    method=method,
-                    url=str(request.get("url", "")),
-                    headers=headers,
-                    body=body,
-                    frame_url=headers.get("referer"),
-                )
-                response = (
-                    _forward(answer.url, method, headers, body)
-                    if isinstance(answer, Upstream)
-                    else answer
-                )
-        finally:
-            # The request may have been cancelled meanwhile (its page or browser went away).
-            with contextlib.suppress(PlaywrightError):
-                self.session.send(
-                    "Fetch.fulfillRequest",
-                    {
-                        "requestId": event["requestId"],
-                        "responseCode": response.status,
-                        "responseHeaders": [
-                            {"name": k, "value": v} for k, v in response.headers.items()
-                        ],
-                        "body": base64.b64encode(response.body).decode("ascii"),
-                    },
-                )
-
-
-def _forward(url: str, method: str, headers: dict[str, str], body: bytes | None) -> LocalResponse:
-    """A beacon sent while its page unloaded, forwarded (--forward-beacons) from Python."""
-    keep = {k: v for k, v in headers.items() if k in ("content-type", "user-agent", "referer")}
-    outgoing = urllib.request.Request(url, data=body, headers=keep, method=method)
-    try:
-        with urllib.request.urlopen(outgoing, timeout=5) as answer:
-            return LocalResponse(answer.status, {}, answer.read())
-    except (OSError, ValueError):  # unreachable: the beacon was recorded all the same
-        return LocalResponse(204, {}, b"")
-
-
-def _cdp_post_data(request: dict[str, Any]) -> bytes | None:
-    entries = request.get("postDataEntries")
-    if entries:
-        return b"".join(base64.b64decode(entry.get("bytes", "")) for entry in entries)
-    data = request.get("postData")
-    return data.encode("utf-8") if isinstance(data, str) else None
-
-
-def _main_frame_id(page: Page) -> str | None:
-    try:
-        session = page.context.new_cdp_session(page)
-        try:
-            tree = session.send("Page.getFrameTree")
-        finally:
-            session.detach()
-        return str(tree["frameTree"]["frame"]["id"])
-    except PlaywrightError:
-        return None
-
-
-class _Document:
-    """A document as the capture learns about it (CapturedDocument once reported)."""
-
-    def __init__(
-        self,
-        key: str,
-        url: str | None,
-        *,
-        main_frame: bool,
-        parent: _Document | None,
-        status: int | None = None,
-        index: int | None = None,
-    ) -> None:
-        self.key = key  # the harness's own id until the recorder reports its id
-        self.index = index
-        self.url = url
-        self.main_frame = main_frame
-        self.parent = parent
-        self.status = status
-        self.recorder_id: str | None = None
-        self.pixel = False
-        self.requests: list[int] = []
-
-    @property
-    def id(self) -> str:
-        return self.recorder_id or self.key
-
-    def value(self) -> CapturedDocument:
-        return CapturedDocument(
-            id=self.id,
-            url=self.url,
-            main_frame=self.main_frame,
-            parent=self.parent.id if self.parent is not None else None,
-            status=self.status,
-            recorder=self.recorder_id is not None,
-            pixel=self.pixel,
-            requests=list(self.requests),
-            index=self.index,
-        )
-
-
-class _Documents:
-    """Which document each frame shows, learnt from navigation responses (status) and the
-    recorder's hello (one per document it started in)."""
-
-    def __init__(self, clock: Callable[[], int]) -> None:
-        self._clock = clock  # the capture's index counter: documents are ordered with events
-        self._all: list[_Document] = []
-        self._by_recorder: dict[str, _Document] = {}
-        self._current: dict[Frame, _Document] = {}
-
-    def _new(
-        self, frame: Frame | None, url: str | None, main_frame: bool, status: int | None = None
-    ) -> _Document:
-        parent = None
-        if frame is not None and not main_frame:
-            with contextlib.suppress(Exception):
-                parent = self._current.get(frame.page.main_frame)
-        document = _Document(
-            f"nav-{len(self._all) + 1}",
-            url,
-            main_frame=main_frame,
-            parent=parent,
-            status=status,
-            index=self._clock(),
-        )
-        self._all.append(document)
-        if frame is not None:
-            self._current[frame] = document
-        return document
-
-    def navigated(self, frame: Frame, url: str, status: int) -> None:
-        self._new(frame, url, frame.parent_frame is None, status)
-
-    def recorder_started(self, frame: Frame | None, recorder_id: str, url: Any, top: bool) -> None:
-        if not recorder_id or recorder_id in self._by_recorder:
-            return
-        document = self._current.get(frame) if frame is not None else None
-        if document is None or document.recorder_id is not None:
-            # No navigation response for it (about:blank, srcdoc, a report by beacon).
-            main = frame.parent_frame is None if frame is not None else top
-            document = self._new(frame, str(url) if url else None, main)
-        document.recorder_id = recorder_id
-        self._by_recorder[recorder_id] = document
-
-    def pixel_seen(self, recorder_id: str, url: Any) -> None:
-        document = self._by_recorder.get(recorder_id)
-        if document is None:  # its hello was lost: the document is known from this record
-            document = self._new(None, str(url) if url else None, True)
-            document.recorder_id = recorder_id or None
-            if recorder_id:
-                self._by_recorder[recorder_id] = document
-        document.pixel = True
-
-    def requested(self, frame: Frame | None, index: int) -> None:
-        document = self._current.get(frame) if frame is not None else None
-        if document is not None:
-            document.requests.append(index)
-
-    def renumber(self, moved: dict[int, int]) -> None:
-        """Requests the capture re-ordered after their calls keep their document."""
-        for document in self._all:
-            document.requests = [moved.get(index, index) for index in document.requests]
-
-    def values(self) -> list[CapturedDocument]:
-        return [
-            document.value()
-            for document in self._all
-            # an empty about:blank (every new page and iframe starts as one) says nothing
-            if (document.url or "").startswith(("http:", "https:"))
-            or document.pixel
-            or document.requests
-        ]
-
-
-def _frame(request: Request) -> Frame | None:
-    try:
-        return request.frame
-    except Exception:  # detached frame, or a service worker's request
-        return None
-
-
-def _frame_url(request: Request) -> str | None:
-    try:
-        return request.frame.url
-    except Exception:  # detached frame: a beacon sent while the page was unloading
-        return request.headers.get("referer")

@@ -87,6 +87,10 @@ A header comment, then ``version: 1``, ``journey: <name>`` and ``events``: event
 order above, nested keys sorted, events sorted, block style, UTF-8, LF line ends. `dump` is
 deterministic, so an unchanged journey rewrites the same bytes. Files are compared after
 loading and re-dumping, so comments or hand formatting in a baseline are not differences.
+
+Why one module over 500 lines: normalising, writing, comparing and updating a baseline are
+read together whenever a baseline changes, and this docstring is the file format's
+specification.
 """
 
 from __future__ import annotations

@@ -9,6 +9,10 @@ Everything the page sent is data, never markup: Jinja2 autoescapes it, URLs are 
 (never as links), JSON sits escaped in <pre>. Personal data is masked by the caller, on the
 report value (harness.core.masking.masked). Pure: no browser, no network; files are read only for
 screenshots.
+
+Why one module over 500 lines: it is one renderer (the view models both reports share and
+their Jinja environment); the markup is in templates/report.html.j2, the style and script in
+report.css and report.js.
 """
 
 from __future__ import annotations

@@ -3,6 +3,9 @@
 Thin, like the rest of the CLI: parse options, run the plan (harness/browser/plan_run.py),
 render the `PlanResult` (terminal lines, JSON, JUnit, HTML, baselines) and turn it into an exit
 code.
+
+Why one module over 500 lines: four commands (`run`, `demo`, `plan lint`, `plan schema`)
+share their options and the run's progress display.
 """
 
 from __future__ import annotations

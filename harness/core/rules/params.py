@@ -3,6 +3,9 @@ parameters, and strings the SDK spread into characters (tiktok-pixel-rules.md §
 
 At the call, properties are what the page passed; values JSON cannot hold are markers such as
 {"__ttq_type__": "undefined"}. An explicit `undefined` counts as absent everywhere.
+
+Why one module over 500 lines: it is one rule family (15 PR rules); each rule is a short
+check under its documentation (summary, Why, Bad, Good), which is most of the lines.
 """
 
 from __future__ import annotations

@@ -1,0 +1,146 @@
+"""The documents a capture watched (navigations, the recorder's hello, pixel requests), for
+the capture-health rules (CapturedDocument)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from typing import Any
+
+from playwright.sync_api import (
+    Frame,
+    Request,
+)
+
+from harness.core.model import (
+    CapturedDocument,
+)
+
+
+class _Document:
+    """A document as the capture learns about it (CapturedDocument once reported)."""
+
+    def __init__(
+        self,
+        key: str,
+        url: str | None,
+        *,
+        main_frame: bool,
+        parent: _Document | None,
+        status: int | None = None,
+        index: int | None = None,
+    ) -> None:
+        self.key = key  # the harness's own id until the recorder reports its id
+        self.index = index
+        self.url = url
+        self.main_frame = main_frame
+        self.parent = parent
+        self.status = status
+        self.recorder_id: str | None = None
+        self.pixel = False
+        self.requests: list[int] = []
+
+    @property
+    def id(self) -> str:
+        return self.recorder_id or self.key
+
+    def value(self) -> CapturedDocument:
+        return CapturedDocument(
+            id=self.id,
+            url=self.url,
+            main_frame=self.main_frame,
+            parent=self.parent.id if self.parent is not None else None,
+            status=self.status,
+            recorder=self.recorder_id is not None,
+            pixel=self.pixel,
+            requests=list(self.requests),
+            index=self.index,
+        )
+
+
+class Documents:
+    """Which document each frame shows, learnt from navigation responses (status) and the
+    recorder's hello (one per document it started in)."""
+
+    def __init__(self, clock: Callable[[], int]) -> None:
+        self._clock = clock  # the capture's index counter: documents are ordered with events
+        self._all: list[_Document] = []
+        self._by_recorder: dict[str, _Document] = {}
+        self._current: dict[Frame, _Document] = {}
+
+    def _new(
+        self, frame: Frame | None, url: str | None, main_frame: bool, status: int | None = None
+    ) -> _Document:
+        parent = None
+        if frame is not None and not main_frame:
+            with contextlib.suppress(Exception):
+                parent = self._current.get(frame.page.main_frame)
+        document = _Document(
+            f"nav-{len(self._all) + 1}",
+            url,
+            main_frame=main_frame,
+            parent=parent,
+            status=status,
+            index=self._clock(),
+        )
+        self._all.append(document)
+        if frame is not None:
+            self._current[frame] = document
+        return document
+
+    def navigated(self, frame: Frame, url: str, status: int) -> None:
+        self._new(frame, url, frame.parent_frame is None, status)
+
+    def recorder_started(self, frame: Frame | None, recorder_id: str, url: Any, top: bool) -> None:
+        if not recorder_id or recorder_id in self._by_recorder:
+            return
+        document = self._current.get(frame) if frame is not None else None
+        if document is None or document.recorder_id is not None:
+            # No navigation response for it (about:blank, srcdoc, a report by beacon).
+            main = frame.parent_frame is None if frame is not None else top
+            document = self._new(frame, str(url) if url else None, main)
+        document.recorder_id = recorder_id
+        self._by_recorder[recorder_id] = document
+
+    def pixel_seen(self, recorder_id: str, url: Any) -> None:
+        document = self._by_recorder.get(recorder_id)
+        if document is None:  # its hello was lost: the document is known from this record
+            document = self._new(None, str(url) if url else None, True)
+            document.recorder_id = recorder_id or None
+            if recorder_id:
+                self._by_recorder[recorder_id] = document
+        document.pixel = True
+
+    def requested(self, frame: Frame | None, index: int) -> None:
+        document = self._current.get(frame) if frame is not None else None
+        if document is not None:
+            document.requests.append(index)
+
+    def renumber(self, moved: dict[int, int]) -> None:
+        """Requests the capture re-ordered after their calls keep their document."""
+        for document in self._all:
+            document.requests = [moved.get(index, index) for index in document.requests]
+
+    def values(self) -> list[CapturedDocument]:
+        return [
+            document.value()
+            for document in self._all
+            # an empty about:blank (every new page and iframe starts as one) says nothing
+            if (document.url or "").startswith(("http:", "https:"))
+            or document.pixel
+            or document.requests
+        ]
+
+
+def frame_of(request: Request) -> Frame | None:
+    try:
+        return request.frame
+    except Exception:  # detached frame, or a service worker's request
+        return None
+
+
+def frame_url_of(request: Request) -> str | None:
+    try:
+        return request.frame.url
+    except Exception:  # detached frame: a beacon sent while the page was unloading
+        return request.headers.get("referer")
