@@ -63,6 +63,8 @@ class Documents:
     recorder's hello (one per document it started in)."""
 
     def __init__(self, clock: Callable[[], int]) -> None:
+        #: bumped on every change, so a reader can tell whether anything happened since
+        self.revision = 0
         self._clock = clock  # the capture's index counter: documents are ordered with events
         self._all: list[_Document] = []
         self._by_recorder: dict[str, _Document] = {}
@@ -89,9 +91,11 @@ class Documents:
         return document
 
     def navigated(self, frame: Frame, url: str, status: int) -> None:
+        self.revision += 1
         self._new(frame, url, frame.parent_frame is None, status)
 
     def recorder_started(self, frame: Frame | None, recorder_id: str, url: Any, top: bool) -> None:
+        self.revision += 1
         if not recorder_id or recorder_id in self._by_recorder:
             return
         document = self._current.get(frame) if frame is not None else None
@@ -103,6 +107,7 @@ class Documents:
         self._by_recorder[recorder_id] = document
 
     def pixel_seen(self, recorder_id: str, url: Any) -> None:
+        self.revision += 1
         document = self._by_recorder.get(recorder_id)
         if document is None:  # its hello was lost: the document is known from this record
             document = self._new(None, str(url) if url else None, True)
@@ -112,11 +117,13 @@ class Documents:
         document.pixel = True
 
     def requested(self, frame: Frame | None, index: int) -> None:
+        self.revision += 1
         document = self._current.get(frame) if frame is not None else None
         if document is not None:
             document.requests.append(index)
 
     def renumber(self, moved: dict[int, int]) -> None:
+        self.revision += 1
         """Requests the capture re-ordered after their calls keep their document."""
         for document in self._all:
             document.requests = [moved.get(index, index) for index in document.requests]

@@ -245,6 +245,12 @@ class PixelCapture:
         return index
 
     @property
+    def revision(self) -> tuple[int, int, int]:
+        """Changes whenever anything arrives (a call, a request, a beacon body, a document):
+        a reader polling the capture can skip work when it has not changed."""
+        return (self._next_index, len(self.beacon_notes), self._documents.revision)
+
+    @property
     def next_index(self) -> int:
         """The index the next call or request will get: events at or after it are newer."""
         return self._next_index

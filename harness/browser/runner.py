@@ -148,11 +148,16 @@ def _watch(
     seen_events: set[tuple[str, int]] = set()
     seen_findings: set[tuple[str, int | None, str]] = set()
     deadline = None if seconds is None else time.monotonic() + seconds
+    reported_at: tuple[int, int, int] | None = None
     try:
         while deadline is None or time.monotonic() < deadline:
             if not [page for page in capture.context.pages if not page.is_closed()]:
                 return  # the user closed the browser window
             capture.pump(250)
+            # The rules run again only when something arrived since the last report.
+            if capture.revision == reported_at:
+                continue
+            reported_at = capture.revision
             report = capture.report(
                 url="", browser=None, harness_version=__version__, config=opts.rules
             )
