@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Annotated
 
@@ -44,8 +44,7 @@ from harness.adapters.options import (
     rules_config,
     sdk_source,
 )
-from harness.browser.events_api_sink import EventsApiSink
-from harness.browser.recorder import SdkMode
+from harness.browser.plan_run import RunOptions
 from harness.browser.server import SiteServer, default_sites_dir
 from harness.core.errors import (
     EXIT_FINDINGS,
@@ -73,31 +72,23 @@ plan_app = typer.Typer(
 
 @dataclass(frozen=True)
 class PlanRunRequest:
-    """Everything `ttq-harness run` (and `demo`) was asked to do."""
+    """Everything `ttq-harness run` (and `demo`) was asked to do: how to run the journeys
+    (`run`, handed to the runner as it is, rules and callbacks added), which journeys, what
+    to write, and the rule options."""
 
     plan_file: Path
-    base_url: str | None = None
-    journeys: tuple[str, ...] = ()
+    run: RunOptions = field(default_factory=RunOptions)
     shard: str | None = None
     json_path: Path | None = None
     junit_path: Path | None = None
     html_path: Path | None = None
-    artifacts: Path | None = None
-    trace: str = "retain-on-failure"
     baseline: Path | None = None
     update_baseline: bool = False
-    browser_path: str | None = None
-    headed: bool = False
-    slow_mo: float = 0
     show_pii: bool = False
     config_file: Path | None = None
     profile: str | None = None
     ignore: tuple[str, ...] = ()
     fail_on: str | None = None
-    connect: str | None = None
-    block_third_party: bool = False
-    sdk: SdkMode = "emulated"
-    events_api: EventsApiSink | None = None
     select: tuple[str, ...] = ()
     severity: tuple[str, ...] = ()
 
@@ -188,19 +179,24 @@ def run_command(
         raise typer.Exit(EXIT_USAGE)
     request = PlanRunRequest(
         plan_file=plan_file,
-        base_url=base_url,
-        journeys=tuple(journey or ()),
+        run=RunOptions(
+            base_url=base_url,
+            journeys=tuple(journey or ()),
+            browser_path=browser_path,
+            headed=headed,
+            slow_mo=slow_mo,
+            artifacts=artifacts,
+            trace=trace,  # type: ignore[arg-type]  # one of the three: checked above
+            connect=connect,
+            block_third_party=block_third_party,
+            sdk=source,
+        ),
         shard=shard,
         json_path=json_path,
         junit_path=junit_path,
         html_path=html_path,
-        artifacts=artifacts,
-        trace=trace,
         baseline=baseline,
         update_baseline=update_baseline,
-        browser_path=browser_path,
-        headed=headed,
-        slow_mo=slow_mo,
         show_pii=show_pii,
         config_file=config_file,
         profile=profile,
@@ -208,13 +204,10 @@ def run_command(
         select=tuple(select or ()),
         severity=tuple(severity or ()),
         fail_on=fail_on,
-        connect=connect,
-        block_third_party=block_third_party,
-        sdk=source,
     )
     try:
         with events_api_sink(events_api, events_api_port) as sink:
-            code = _run_plan(replace(request, events_api=sink))
+            code = _run_plan(replace(request, run=replace(request.run, events_api=sink)))
     except HarnessError as exc:
         err.print(f"error: {exc}", highlight=False, markup=False)
         raise typer.Exit(EXIT_USAGE) from exc
@@ -226,7 +219,7 @@ def _out(line: str) -> None:
 
 
 def _run_plan(request: PlanRunRequest) -> int:
-    from harness.browser.plan_run import RunOptions, journey_base_url, run_plan, select_journeys
+    from harness.browser.plan_run import journey_base_url, run_plan, select_journeys
     from harness.core.plan.load import PlanError, load_plan
     from harness.core.plan.shard import in_shard, parse_shard
     from harness.render.plan_text import journey_lines, summary_lines
@@ -239,8 +232,8 @@ def _run_plan(request: PlanRunRequest) -> int:
                 (request.html_path, "--html"),
             ]
         )
-        check_output_folder(request.artifacts, "--artifacts")
-        if request.artifacts is not None and request.trace != "off":
+        check_output_folder(request.run.artifacts, "--artifacts")
+        if request.run.artifacts is not None and request.run.trace != "off":
             err.print(
                 "warning: Playwright traces hold the pages' raw data, personal data unmasked "
                 "(--show-pii does not apply to them); --trace off leaves them out",
@@ -256,11 +249,13 @@ def _run_plan(request: PlanRunRequest) -> int:
             list(request.severity) or None,
             request.fail_on,
         )
-        chosen = select_journeys(plan, request.journeys)
+        chosen = select_journeys(plan, request.run.journeys)
         if request.shard:
             part = parse_shard(request.shard)
             chosen = [j for j in chosen if in_shard(j.name, part)]
-            request = replace(request, journeys=tuple(j.name for j in chosen))
+            request = replace(
+                request, run=replace(request.run, journeys=tuple(j.name for j in chosen))
+            )
             if not chosen:
                 _out(f"shard {request.shard}: no journey of this plan falls in it")
                 return EXIT_OK
@@ -302,22 +297,7 @@ def _run_plan(request: PlanRunRequest) -> int:
             else:
                 _out(line)
 
-    options = RunOptions(
-        base_url=request.base_url,
-        journeys=request.journeys,
-        browser_path=request.browser_path,
-        headed=request.headed,
-        slow_mo=request.slow_mo,
-        rules=rules,
-        on_journey=finished,
-        on_start=started,
-        artifacts=request.artifacts,
-        trace=request.trace,  # type: ignore[arg-type]
-        connect=request.connect,
-        block_third_party=request.block_third_party,
-        sdk=request.sdk,
-        events_api=request.events_api,
-    )
+    options = replace(request.run, rules=rules, on_journey=finished, on_start=started)
     aborted: CaptureAborted | None = None
     try:
         with progress:
@@ -355,12 +335,12 @@ def _run_plan(request: PlanRunRequest) -> int:
         usable = [j for j in masked_result.journeys if not (request.update_baseline and j.error)]
         outcome = check_journeys(
             [
-                (j.name, j.events, journey_base_url(plan, by_name[j.name], request.base_url))
+                (j.name, j.events, journey_base_url(plan, by_name[j.name], request.run.base_url))
                 for j in usable
             ],
             request.baseline,
             update=request.update_baseline,
-            complete_run=not request.journeys,
+            complete_run=not request.run.journeys,
         )
         for line in outcome.lines():
             _out(line)
@@ -496,11 +476,10 @@ def demo_command(
             codes[site] = _run_plan(
                 PlanRunRequest(
                     plan_file=plan_file,
-                    base_url=base,
+                    run=RunOptions(
+                        base_url=base, browser_path=browser_path, headed=headed, events_api=sink
+                    ),
                     json_path=json_dir / f"{site}.json" if json_dir else None,
-                    browser_path=browser_path,
-                    headed=headed,
-                    events_api=sink,
                 )
             )
     if EXIT_USAGE in codes.values():
