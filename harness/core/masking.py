@@ -20,6 +20,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from harness.core.pii import SHA256_ANY_CASE, key_kind
+
 M = TypeVar("M", bound=BaseModel)
 
 _EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
@@ -30,7 +32,8 @@ _PHONE_ENCODED = re.compile(r"%2[Bb]\d(?:[\d.-]|%20){6,18}\d(?!\w)")
 #: National formats with the separators people type: (415) 555-0144, 415-555-0144,
 #: 415.555.0144 (strict, so prices, ids and timestamps are never taken for phones).
 _PHONE_NATIONAL = re.compile(r"(?<![\w.-])(?:\(\d{3}\)\s?|\d{3}[-.])\d{3}[-.]\d{4}(?![\w.-])")
-#: Keys whose string values are personal data whatever they look like (identify fields).
+#: Keys whose string values are personal data whatever they look like: identify fields, and
+#: the e-mail and phone keys the ID rules know (harness.core.pii.key_kind: mobile_number...).
 PII_KEYS = frozenset(
     {
         "email",
@@ -46,7 +49,6 @@ PII_KEYS = frozenset(
         "auto_phone_number",
     }
 )
-_HASH = re.compile(r"[0-9a-fA-F]{64}")
 
 
 def mask_text(text: str) -> str:
@@ -66,7 +68,7 @@ def mask_text(text: str) -> str:
 
 def mask_value(value: str) -> str:
     """A value known to be personal data: keep a hint, hide the rest (hashes stay)."""
-    if not value or _HASH.fullmatch(value):  # empty says "not set": no data to hide
+    if not value or SHA256_ANY_CASE.fullmatch(value):  # empty says "not set": no data to hide
         return value
     masked = mask_text(value)
     if masked != value:
@@ -99,7 +101,7 @@ def mask_data(data: Any, *, key: str | None = None) -> Any:
     if isinstance(data, list):
         return [mask_data(item, key=key) for item in data]
     if isinstance(data, str):
-        if key is not None and key.lower() in PII_KEYS:
+        if key is not None and (key.lower() in PII_KEYS or key_kind(key)):
             return mask_value(data)
         return mask_text(data)
     return data

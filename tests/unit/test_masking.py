@@ -97,3 +97,13 @@ def test_masked_returns_the_same_model_with_personal_data_hidden() -> None:
     assert type(hidden) is PixelEvent
     assert hidden.name == "S***@example.com" and hidden.properties == {"phone": "***44"}
     assert event.name == "Signup_jane@example.com"  # a copy: the original is untouched
+
+
+def test_the_keys_the_id_rules_know_are_masked_too() -> None:
+    """One set of personal-data detectors (harness.core.pii) for the rules and for masking."""
+    data = {"mobile_number": "4155550122", "email_address": "not-an-address", "sku": "4155550122"}
+    assert mask_data(data) == {
+        "mobile_number": "4***",
+        "email_address": "n***",
+        "sku": "4155550122",
+    }

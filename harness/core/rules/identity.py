@@ -20,43 +20,24 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from harness.core.jsonvalue import TTQ_TYPE, show
 from harness.core.model import PixelEvent, TtqCall
+from harness.core.pii import (
+    MIN_EMAIL_LEN,
+    SHA256,
+    SHA256_ANY_CASE,
+    classify,
+    find_email,
+    is_hash,
+    mask_email,
+    mask_found,
+)
 from harness.core.rules._registry import Issue, RuleContext, rule
 from harness.core.tiktok import IDENTIFY_KEYS
 
 # ------------------------------------------------------------------ patterns (compiled once)
 
-#: local@domain.tld; the tld is letters only, so prices, versions and ids never match.
-_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.([A-Za-z]{2,24})\b")
-#: "tlds" that are really file extensions: icon@2x.png is an asset, not an address.
-_FILE_EXTENSIONS = frozenset(
-    {"png", "jpg", "jpeg", "gif", "webp", "svg", "avif", "ico", "css", "js", "pdf", "mp4"}
-)
-#: '+' then 8-15 digits with optional separators: +12025550123, +1 (202) 555-0123. A '+'
-#: is a strong signal, so only a letter or digit right before it (C++, 1+2) rules it out.
-_E164 = re.compile(r"(?<![A-Za-z0-9+])\+\d[\d\s().\-]{5,22}\d(?![\w\-])")
-#: 10+ digits in phone-shaped groups with separators: (202) 555-0123, 202-555-0123,
-#: 1-800-555-0123, 020 7946 0958. Not preceded or followed by a letter, digit, '-' or '_', so
-#: digits inside ids (order-1795628807645, sku-202-555-0123) and ISO dates never match.
-_FORMATTED = re.compile(
-    r"(?<![\w+\-.])(?:\d{1,3}[\s.\-])?(?:\(\d{2,4}\)\s?|\d{2,4}[\s.\-])\d{3,4}[\s.\-]\d{4}"
-    r"(?![\w\-]|[.,]\d)"
-)
-_NON_DIGIT = re.compile(r"\D")
-#: A SHA-256 digest as TikTok expects it: 64 lower-case hex characters.
-_SHA256 = re.compile(r"[0-9a-f]{64}")
-_SHA256_ANY_CASE = re.compile(r"[0-9a-fA-F]{64}")
 _IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
-
-#: Property / query keys whose string value is personal data whatever it looks like.
-_EMAIL_KEYS = frozenset({"email", "e_mail", "email_address", "emailaddress", "user_email"})
-_PHONE_KEYS = frozenset(
-    {"phone", "phone_number", "phonenumber", "mobile_number", "mobile_phone", "telephone"}
-)
 _MAX_DEPTH = 8
-#: Shortest strings worth a look: "a@b.co" (6) and "+12345678" (9).
-_MIN_EMAIL_LEN = 6
-_MIN_PHONE_LEN = 9
 
 #: Common wrong identify() keys -> the key TikTok reads (rules §5).
 _IDENTIFY_ALIASES: dict[str, str] = {
@@ -86,97 +67,6 @@ _IDENTIFY_ALIASES: dict[str, str] = {
 }
 
 
-# ------------------------------------------------------------------ detection helpers
-
-
-def _find_email(text: str) -> str | None:
-    if "@" not in text or len(text) < _MIN_EMAIL_LEN:
-        return None
-    for match in _EMAIL.finditer(text):
-        if match.group(1).lower() not in _FILE_EXTENSIONS:
-            return match.group(0)
-    return None
-
-
-def _find_phone(text: str) -> str | None:
-    if len(text) < _MIN_PHONE_LEN:
-        return None
-    if "+" in text:
-        for plus in _E164.finditer(text):
-            found = plus.group(0)
-            digits = len(_NON_DIGIT.sub("", found))
-            # "+1234.5678" is a signed decimal, not a phone number
-            decimal = found.count(".") == 1 and not any(c in found for c in " ()-")
-            if 8 <= digits <= 15 and not decimal:
-                return found
-    formatted = _FORMATTED.search(text)
-    while formatted is not None:
-        found = formatted.group(0)
-        if 10 <= len(_NON_DIGIT.sub("", found)) <= 15:
-            return found
-        formatted = _FORMATTED.search(text, formatted.end())
-    return None
-
-
-def _is_hash(value: Any) -> bool:
-    return isinstance(value, str) and _SHA256.fullmatch(value) is not None
-
-
-def _mask_email(text: str) -> str:
-    local, _, domain = text.partition("@")
-    return f"{local[:1]}***@{domain}"
-
-
-def _mask_phone(text: str) -> str:
-    digits = _NON_DIGIT.sub("", text)
-    return ("+" if text.lstrip().startswith("+") else "") + "***" + digits[-2:]
-
-
-def _mask(text: str) -> str:
-    """A value safe to print in a report: e-mail and phone numbers masked."""
-    email = _find_email(text)
-    if email is not None:
-        return _mask_email(email)
-    if _find_phone(text) is not None or sum(c.isdigit() for c in text) >= 7:
-        return _mask_phone(text)
-    return text[:1] + "***"
-
-
-#: key -> "email", "phone" or "" (not a personal-data key); filled as keys are seen.
-_KEY_KIND: dict[str, str] = {}
-_KEY_KIND_LIMIT = 4096
-
-
-def _key_kind(key: str) -> str:
-    kind = _KEY_KIND.get(key)
-    if kind is None:
-        normal = key.lower().replace("-", "_")
-        kind = "email" if normal in _EMAIL_KEYS else "phone" if normal in _PHONE_KEYS else ""
-        if len(_KEY_KIND) < _KEY_KIND_LIMIT:
-            _KEY_KIND[key] = kind
-    return kind
-
-
-def _classify(text: str, key: str | None) -> tuple[str, str] | None:
-    """(what, masked value) when `text` (under `key`) is plain personal data, else None."""
-    email = _find_email(text)
-    if email is not None:
-        return "a plain e-mail address", _mask_email(email)
-    phone = _find_phone(text)
-    if phone is not None:
-        return "a plain phone number", _mask_phone(phone)
-    if key is None:
-        return None
-    kind = _key_kind(key)
-    if not kind or _is_hash(text):
-        return None
-    if kind == "email" and "@" in text:
-        return "a plain e-mail address", _mask_email(text.strip())
-    if kind == "phone" and sum(c.isdigit() for c in text) >= 7:
-        return "a plain phone number", _mask_phone(text)
-    return None
-
-
 def _child_path(parts: list[str | int]) -> str:
     out = ""
     for part in parts:
@@ -190,7 +80,7 @@ def _child_path(parts: list[str | int]) -> str:
 
 
 def _leaf(text: str, key: str | None, parts: list[str | int], out: list[Issue]) -> None:
-    found = _classify(text, key)
+    found = classify(text, key)
     if found is None:
         return
     what, masked = found
@@ -213,7 +103,7 @@ def _walk(value: Any, parts: list[str | int], depth: int, out: list[Issue]) -> N
         for key, child in value.items():
             kind = type(child)
             if kind is str:
-                if len(child) >= _MIN_EMAIL_LEN:
+                if len(child) >= MIN_EMAIL_LEN:
                     parts.append(str(key))
                     _leaf(child, str(key), parts, out)
                     parts.pop()
@@ -225,7 +115,7 @@ def _walk(value: Any, parts: list[str | int], depth: int, out: list[Issue]) -> N
         for position, child in enumerate(value):
             kind = type(child)
             if kind is str:
-                if len(child) >= _MIN_EMAIL_LEN:
+                if len(child) >= MIN_EMAIL_LEN:
                     parts.append(position)
                     _leaf(child, None, parts, out)
                     parts.pop()
@@ -280,23 +170,23 @@ def _url_issue(url: str, path: str) -> Issue | None:
         parts = urlsplit(url)
     except ValueError:
         return None
-    email = _find_email(unquote(parts.path))
+    email = find_email(unquote(parts.path))
     if email is not None:
-        return _pii_url_issue(url, path, "an e-mail address", _mask_email(email))
+        return _pii_url_issue(url, path, "an e-mail address", mask_email(email))
     for chunk in (parts.query, parts.fragment):
         if not chunk:
             continue
         for key, value in parse_qsl(chunk):
-            found = _classify(value, key)
+            found = classify(value, key)
             if found is None and value.startswith(" "):
                 # an unencoded '+' decodes as a space: retry '?ref=+12025550123' as written
-                found = _classify("+" + value[1:], key)
+                found = classify("+" + value[1:], key)
             if found is not None:
                 what, masked = found
                 return _pii_url_issue(url, path, _IN_URL[what], masked)
-        email = _find_email(unquote(chunk))
+        email = find_email(unquote(chunk))
         if email is not None:
-            return _pii_url_issue(url, path, "an e-mail address", _mask_email(email))
+            return _pii_url_issue(url, path, "an e-mail address", mask_email(email))
     return None
 
 
@@ -365,9 +255,9 @@ def pii_in_event_name(event: PixelEvent, ctx: RuleContext) -> Iterator[Issue]:
         ttq.identify({email}); ttq.track('CompleteRegistration')
     """
     name = event.name
-    if not isinstance(name, str) or len(name) < _MIN_EMAIL_LEN:
+    if not isinstance(name, str) or len(name) < MIN_EMAIL_LEN:
         return
-    found = _classify(name, None)
+    found = classify(name, None)
     if found is not None:
         what, masked = found
         yield Issue(
@@ -400,9 +290,9 @@ def _absent(value: Any) -> bool:
 def _not_a_hash(value: Any) -> str:
     """Why `value` is not a SHA-256 digest, with personal data masked."""
     if isinstance(value, str):
-        if _SHA256_ANY_CASE.fullmatch(value):
+        if SHA256_ANY_CASE.fullmatch(value):
             return f'"{value[:12]}…" is upper-case hex; TikTok expects lower-case'
-        return f'"{_mask(value)}" is not a SHA-256 digest (64 lower-case hex characters)'
+        return f'"{mask_found(value)}" is not a SHA-256 digest (64 lower-case hex characters)'
     return f"{show(value)} is not a SHA-256 digest (64 lower-case hex characters)"
 
 
@@ -436,7 +326,7 @@ def identify_hash_invalid(events: Sequence[PixelEvent], ctx: RuleContext) -> Ite
                 if key not in arg:
                     continue
                 value = arg[key]
-                if _absent(value) or _is_hash(value):
+                if _absent(value) or is_hash(value):
                     continue
                 yield Issue(
                     message=f"identify() args[{position}].{key}: {_not_a_hash(value)}",
@@ -475,7 +365,7 @@ def unhashed_identity_on_wire(event: PixelEvent, ctx: RuleContext) -> Iterator[I
         return
     for key in ("email", "phone_number"):
         value = user.get(key)
-        if _absent(value) or _is_hash(value):
+        if _absent(value) or is_hash(value):
             continue
         yield Issue(
             message=f"context.user.{key}: {_not_a_hash(value)}",
@@ -689,11 +579,12 @@ def external_id_in_clear(events: Sequence[PixelEvent], ctx: RuleContext) -> Iter
     seen: set[str] = set()
 
     def issue(value: str, path: str, **where: Any) -> Iterator[Issue]:
-        if not value or value in seen or _SHA256.fullmatch(value) or _classify(value, None):
+        if not value or value in seen or SHA256.fullmatch(value) or classify(value, None):
             return
         seen.add(value)
         yield Issue(
-            message=f'external_id "{_mask(value)}" is sent in clear (the pixel does not hash it)',
+            message=f'external_id "{mask_found(value)}" is sent in clear '
+            "(the pixel does not hash it)",
             path=path,
             expected="a SHA-256 digest, if the id is not meant to be public",
             received=value,
