@@ -4,7 +4,7 @@ command (so `cli` -> `commands` -> `options` has no cycle)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
@@ -25,15 +25,13 @@ from harness.core.config import (
 from harness.core.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, HarnessError
 from harness.core.masking import masked
 from harness.core.model import CaptureReport
-from harness.core.outputs import write_atomic
 from harness.core.rules import expand
 from harness.core.sdk import SdkSource, parse_sdk
+from harness.render.files import Format, write_reports
 from harness.render.inert import InertConsole
 from harness.render.text import (
-    capture_junit,
     events_table,
     summary_lines,
-    to_json,
 )
 
 console = InertConsole()
@@ -94,23 +92,11 @@ def render_capture(
     console.print(events_table(shown, include_auto=not hide_auto))
     for line in summary_lines(shown, verbose=verbose):
         console.print(line, highlight=False, markup=False)
-    outputs: list[tuple[Path | None, Callable[[], str]]] = [
-        (json_path, lambda: to_json(shown)),
-        (junit_path, lambda: capture_junit(shown, fail_on)),
-        (html_path, lambda: capture_html(shown)),
-    ]
-    for path, render in outputs:
-        if path is not None:
-            write_atomic(path, render())
-            console.print(f"written: {path}", highlight=False)
+    paths: dict[Format, Path | None] = {"json": json_path, "junit": junit_path, "html": html_path}
+    for path in write_reports(shown, paths, fail_on=fail_on):
+        console.print(f"written: {path}", highlight=False)
     failing = [f for f in report.findings if fails(f.severity, fail_on)]
     return EXIT_FINDINGS if failing else EXIT_OK
-
-
-def capture_html(report: CaptureReport) -> str:
-    from harness.render.html import render_capture_html
-
-    return render_capture_html(report)
 
 
 BrowserPath = Annotated[

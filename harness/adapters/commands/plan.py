@@ -10,9 +10,7 @@ share their options and the run's progress display.
 
 from __future__ import annotations
 
-import json
 import os
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Annotated
@@ -57,6 +55,7 @@ from harness.core.masking import masked
 from harness.core.outputs import check_output, check_output_folder, check_outputs, write_atomic
 from harness.core.plan.model import Journey
 from harness.core.plan.result import JourneyResult, PlanResult
+from harness.render.files import Format, write_reports
 
 
 def register(app: typer.Typer) -> None:
@@ -352,17 +351,13 @@ def _run_plan(request: PlanRunRequest) -> int:
 
 def _write_outputs(request: PlanRunRequest, result: PlanResult) -> None:
     """The report files of a run, from its result as shown (masked unless --show-pii)."""
-    from harness.render.plan_text import junit_xml
-
-    outputs: list[tuple[Path | None, Callable[[], str]]] = [
-        (request.json_path, lambda: json.dumps(result.model_dump(mode="json"), indent=2) + "\n"),
-        (request.junit_path, lambda: junit_xml(result)),
-        (request.html_path, lambda: _plan_html(result)),
-    ]
-    for path, render in outputs:
-        if path is not None:
-            write_atomic(path, render())
-            _out(f"written: {path}")
+    paths: dict[Format, Path | None] = {
+        "json": request.json_path,
+        "junit": request.junit_path,
+        "html": request.html_path,
+    }
+    for path in write_reports(result, paths):
+        _out(f"written: {path}")
 
 
 def _site_unreachable(result: PlanResult) -> str | None:
@@ -372,16 +367,6 @@ def _site_unreachable(result: PlanResult) -> str | None:
     if not errors or not all(e and e.startswith("step 1 ") and "net::ERR_" in e for e in errors):
         return None
     return errors[0]
-
-
-def _plan_html(result: PlanResult) -> str:
-    from harness.render.html import render_plan_html
-
-    screenshots = {
-        (j.name, s.index): s.screenshot for j in result.journeys for s in j.steps if s.screenshot
-    }
-    traces = {j.name: j.trace for j in result.journeys if j.trace}
-    return render_plan_html(result, screenshots=screenshots, trace_files=traces)
 
 
 def _next_command(request: PlanRunRequest, ok: bool) -> str:
