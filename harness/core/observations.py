@@ -5,6 +5,10 @@ recorder that records them and the rules and reconciliation that read them. Pure
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from harness.core.model import TtqCall
+
 #: The method prefix of every observation.
 OBSERVATION_PREFIX = "harness:"
 #: The page replaced window.ttq with something the recorder cannot follow (TR006).
@@ -29,3 +33,12 @@ SDK_CONSOLE_PREFIX = "[TikTok Pixel]"
 
 def is_observation(method: str) -> bool:
     return method.startswith(OBSERVATION_PREFIX)
+
+
+def page_calls_by_document(calls: Iterable[TtqCall]) -> dict[str | None, list[TtqCall]]:
+    """The page's own ttq calls (not observations) by document id."""
+    by_document: dict[str | None, list[TtqCall]] = {}
+    for call in calls:
+        if not is_observation(call.method):
+            by_document.setdefault(call.document_id, []).append(call)
+    return by_document

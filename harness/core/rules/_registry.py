@@ -29,6 +29,7 @@ from harness.core.model import (
     TtqCall,
     UndecodableBeacon,
 )
+from harness.core.observations import page_calls_by_document
 from harness.core.reconcile import DocumentIndex
 from harness.core.tiktok import Profile
 
@@ -110,6 +111,12 @@ class RuleContext:
         if found is None:
             found = self._found[key] = list(REGISTRY[code].check(target, self))
         return found
+
+    @cached_property
+    def page_calls(self) -> dict[str | None, list[TtqCall]]:
+        """The page's own ttq calls (not the harness's observations) by document id, grouped
+        once per run for the capture-health rules."""
+        return page_calls_by_document(self.calls)
 
     @cached_property
     def document_index(self) -> DocumentIndex:

@@ -11,19 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from harness.core.model import CapturedDocument, PixelEvent, RequestKind, TtqCall
-from harness.core.observations import OBSERVATION_PREFIX, RECORDER_ERROR
+from harness.core.observations import RECORDER_ERROR, page_calls_by_document
 from harness.core.rules._registry import Issue, RuleContext, rule
 
 #: The recorder (or the emulator) reported something it could not do. args: [what, reason]
-
-
-def _page_calls(calls: Sequence[TtqCall]) -> dict[str | None, list[TtqCall]]:
-    """The page's ttq calls (not harness observations) by document id."""
-    by_document: dict[str | None, list[TtqCall]] = {}
-    for call in calls:
-        if not call.method.startswith(OBSERVATION_PREFIX):
-            by_document.setdefault(call.document_id, []).append(call)
-    return by_document
 
 
 def _needs_a_call(event: PixelEvent) -> bool:
@@ -66,7 +57,7 @@ def recorder_blind(events: Sequence[PixelEvent], ctx: RuleContext) -> Iterator[I
     Good:
         Every document that sends beacons has its ttq calls recorded.
     """
-    by_document = _page_calls(ctx.calls)
+    by_document = ctx.page_calls
     by_request: dict[int, list[PixelEvent]] = {}
     for event in ctx.wire_events:
         if _needs_a_call(event):
@@ -129,7 +120,7 @@ def recorder_failed(events: Sequence[PixelEvent], ctx: RuleContext) -> Iterator[
                 received=reason,
                 call=call,
             )
-    by_document = _page_calls(ctx.calls)
+    by_document = ctx.page_calls
     kinds = {request.index: request.kind for request in ctx.requests}
     for document in ctx.documents:
         if document.recorder or by_document.get(document.id):
@@ -182,7 +173,7 @@ def pages_without_pixel(
 ) -> list[str]:
     """URLs of the top-level pages (loaded over HTTP, not error pages) with no pixel at all:
     no pixel global, ttq call or pixel-host request in them or their iframes."""
-    by_document = _page_calls(calls)
+    by_document = page_calls_by_document(calls)
     return [
         document.url or ""
         for document in documents
