@@ -20,13 +20,20 @@ from typing import Any
 from harness.core.decode import decode_beacon
 from harness.core.model import (
     CapturedDocument,
+    FieldDifference,
     PixelEvent,
     RawRequest,
     RequestKind,
     TtqCall,
     UndecodableBeacon,
 )
-from harness.core.reconcile import DocumentIndex, Matching, call_events, match
+from harness.core.reconcile import (
+    DocumentIndex,
+    Matching,
+    call_events,
+    match,
+    pair_differences,
+)
 
 #: What decoding one event request gave: its events, or why it could not be decoded.
 Decoded = list[PixelEvent] | UndecodableBeacon
@@ -57,6 +64,12 @@ class Capture:
     def matching(self) -> Matching:
         """The call <-> beacon pairing (reconcile.match), computed once."""
         return match(self.call_events, self.wire_events, self.calls)
+
+    @cached_property
+    def differences(self) -> list[FieldDifference]:
+        """Field by field, how each paired beacon differs from its call, computed once (the
+        reconciliation and TR011 read it)."""
+        return pair_differences(self.matching, self.calls)
 
     @cached_property
     def document_index(self) -> DocumentIndex:

@@ -6,6 +6,7 @@ The recorder hands over three logs: ttq calls, requests to pixel hosts, and send
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -112,18 +113,24 @@ def run_rules(
         documents=documents,
         capture=capture,
     )
+    # Results another rule reads (Rule.reads) are kept in the context and shared; the rest are
+    # checked straight away. Either way each rule checks each target once.
+    shared = {code for rule in rules if rule.code in selected for code in rule.reads}
     found: list[Finding] = []
     for rule in rules:
         if rule.code not in selected:
             continue
+        check = rule.check
+        if rule.code in shared:
+            check = functools.partial(_shared, ctx, rule.code)
         if rule.scope == "event":
             targets = canonical if rule.applies_to == "canonical" else wire_evs
             for event in targets:
                 if event.auto:
                     continue
-                found.extend(_finding(rule, i, event) for i in ctx.issues(rule.code, event))
+                found.extend(_finding(rule, issue, event) for issue in check(event, ctx))
         else:
-            found.extend(_finding(rule, i, i.event) for i in ctx.issues(rule.code, canonical))
+            found.extend(_finding(rule, issue, issue.event) for issue in check(canonical, ctx))
 
     kept: list[Finding] = []
     used: set[str] = set()
@@ -153,6 +160,10 @@ def run_rules(
         for f in kept
     ]
     return sorted(kept, key=lambda f: (f.event_index if f.event_index is not None else -1, f.code))
+
+
+def _shared(ctx: RuleContext, code: str, target: Any, _ctx: RuleContext) -> list[Issue]:
+    return ctx.issues(code, target)
 
 
 def _finding(rule: Rule, issue: Issue, event: PixelEvent | None) -> Finding:
@@ -272,6 +283,7 @@ def report_of(
             requests=capture.requests,
             matching=capture.matching,
             index=capture.document_index,
+            differences=capture.differences,
         )
         if capture.calls
         else Reconciliation(),

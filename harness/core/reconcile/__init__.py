@@ -93,6 +93,7 @@ def reconcile(
     requests: Sequence[RawRequest] = (),
     matching: Matching | None = None,
     index: DocumentIndex | None = None,
+    differences: list[FieldDifference] | None = None,
 ) -> Reconciliation:
     """Every call paired, quiet or lost; every beacon paired or marked with its origin."""
     done = matching or match(call_evs, wire_evs, calls)
@@ -111,7 +112,7 @@ def reconcile(
         )
         for call, wire in done.pairs
     ]
-    diffs = pair_differences(done, all_calls)
+    diffs = differences if differences is not None else pair_differences(done, all_calls)
 
     quiet: list[QuietCall] = []
     for record in all_calls:

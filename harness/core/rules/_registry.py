@@ -155,6 +155,7 @@ class Rule:
     scope: Scope
     applies_to: Applies
     check: Callable[..., Iterable[Issue]] = field(repr=False)
+    reads: tuple[str, ...] = ()  # rules whose results this one reads (ctx.issues)
 
     @property
     def family(self) -> str:
@@ -201,8 +202,13 @@ def rule(
     fix: str,
     scope: Scope = "event",
     applies_to: Applies = "canonical",
+    reads: Sequence[str] = (),
 ) -> Callable[[Callable[..., Iterable[Issue]]], Callable[..., Iterable[Issue]]]:
-    """Register a check. Event scope: fn(event, ctx); capture scope: fn(events, ctx)."""
+    """Register a check. Event scope: fn(event, ctx); capture scope: fn(events, ctx).
+
+    `reads`: the rules whose results this one reads through `ctx.issues(code, target)` (an SD
+    rule staying quiet when another rule already reports the mistake); the engine keeps those
+    results for it, so each rule still checks each target once."""
 
     def register(fn: Callable[..., Iterable[Issue]]) -> Callable[..., Iterable[Issue]]:
         match = _CODE.fullmatch(code)
@@ -225,6 +231,7 @@ def rule(
             scope=scope,
             applies_to=applies_to,
             check=fn,
+            reads=tuple(reads),
         )
         return fn
 

@@ -37,13 +37,12 @@ def beacon_differs_from_call(events: Sequence[PixelEvent], ctx: RuleContext) -> 
     """
     if not ctx.calls or not ctx.requests:
         return
-    if ctx.capture is not None:  # the engine's capture: its pairing, computed once
+    if ctx.capture is not None:  # the engine's capture: pairing and differences, made once
         called = list(ctx.capture.call_events)
-        matching = ctx.capture.matching
+        found = ctx.capture.differences
     else:
         called = call_events(ctx.calls)
-        matching = match(called, ctx.wire_events, ctx.calls)
-    found = pair_differences(matching, ctx.calls)
+        found = pair_differences(match(called, ctx.wire_events, ctx.calls), ctx.calls)
     by_index = {event.index: event for event in called}
     for difference in found:
         if difference.behaviour is not None:

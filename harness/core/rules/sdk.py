@@ -142,6 +142,7 @@ def sdk_file_missing(events: Sequence[PixelEvent], ctx: RuleContext) -> Iterator
     fix="Use the pixel code shown in Events Manager. Offline (pinned SDK, or a live run whose "
     "beacons are answered locally) the SDK cannot confirm the code with TikTok and prints "
     "this too: check it in a live run with --forward-beacons.",
+    reads=("TR003",),
 )
 def sdk_invalid_pixel_id(events: Sequence[PixelEvent], ctx: RuleContext) -> Iterator[Issue]:
     """The pixel SDK printed "Invalid pixel ID".
@@ -198,6 +199,7 @@ def tiktok_unreachable(ctx: RuleContext) -> bool:
     severity="info",
     scope="capture",
     fix="Send content_id (in contents, or content_ids) with the event.",
+    reads=("PR013",),
 )
 def sdk_missing_content_id(events: Sequence[PixelEvent], ctx: RuleContext) -> Iterator[Issue]:
     """The pixel SDK printed "Missing 'content_id' paramter" and no harness rule said so.
@@ -229,6 +231,7 @@ def sdk_missing_content_id(events: Sequence[PixelEvent], ctx: RuleContext) -> It
     severity="warning",
     scope="capture",
     fix="Set content_type to 'product' or 'product_group'.",
+    reads=("PR008",),
 )
 def sdk_invalid_content_type(events: Sequence[PixelEvent], ctx: RuleContext) -> Iterator[Issue]:
     """The pixel SDK printed "Invalid content type" and no harness rule said so.
@@ -257,6 +260,7 @@ def sdk_invalid_content_type(events: Sequence[PixelEvent], ctx: RuleContext) -> 
     severity="info",
     scope="capture",
     fix="Send value (a number) with the event.",
+    reads=("PR013",),
 )
 def sdk_missing_value(events: Sequence[PixelEvent], ctx: RuleContext) -> Iterator[Issue]:
     """The pixel SDK printed 'Missing "value" parameter' and no harness rule said so.
@@ -285,6 +289,7 @@ def sdk_missing_value(events: Sequence[PixelEvent], ctx: RuleContext) -> Iterato
     severity="info",
     scope="capture",
     fix="Call ttq.identify({email, phone_number}) before the purchase event.",
+    reads=("ID007",),
 )
 def sdk_missing_email_and_phone(events: Sequence[PixelEvent], ctx: RuleContext) -> Iterator[Issue]:
     """The pixel SDK printed "Missing email and phone number" and no harness rule said so.
@@ -314,6 +319,7 @@ def sdk_missing_email_and_phone(events: Sequence[PixelEvent], ctx: RuleContext) 
     scope="capture",
     fix="Use a standard event name, or a custom name of letters, digits and '_' that starts "
     "with a letter (at most 50 characters).",
+    reads=_EVENT_NAME_RULES,
 )
 def sdk_invalid_event_name_format(
     events: Sequence[PixelEvent], ctx: RuleContext

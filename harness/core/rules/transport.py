@@ -347,6 +347,7 @@ def event_to_unloaded_pixel(events: Sequence[PixelEvent], ctx: RuleContext) -> I
         ttq.track('AddToCart', {...}, {pixel_code: 'CBBBBBBBBBBBBBBBBBB2'})
     """
     scripts = _script_codes(ctx)
+    loads = _loads_by_frame(ctx)
     for event in events:
         if event.source == "call":
             call = event.call
@@ -368,8 +369,7 @@ def event_to_unloaded_pixel(events: Sequence[PixelEvent], ctx: RuleContext) -> I
             )
         else:
             frame = event.request.page_url if event.request else event.page_url
-            page_loads = {c for calls in _loads_on_frame(ctx, frame) for c in calls}
-            known = page_loads | scripts.get(frame, set())
+            known = loads.get(frame, set()) | scripts.get(frame, set())
             codes = event.pixel_codes or ([event.pixel_code] if event.pixel_code else [])
             strangers = [code for code in codes if code not in known]
             if not known or not strangers:
@@ -384,11 +384,14 @@ def event_to_unloaded_pixel(events: Sequence[PixelEvent], ctx: RuleContext) -> I
             )
 
 
-def _loads_on_frame(ctx: RuleContext, frame: str | None) -> Iterator[set[str]]:
+def _loads_by_frame(ctx: RuleContext) -> dict[str | None, set[str]]:
+    """Pixel codes each frame URL loaded with ttq.load(), gathered in one pass."""
+    loads: dict[str | None, set[str]] = {}
     for call in ctx.calls:
         code = call.args[0] if call.method == "load" and call.args else None
-        if call.frame_url == frame and isinstance(code, str):
-            yield {code}
+        if isinstance(code, str):
+            loads.setdefault(call.frame_url, set()).add(code)
+    return loads
 
 
 @rule(
