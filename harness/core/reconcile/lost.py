@@ -39,9 +39,9 @@ def lost_reason(
     call = event.call
     if call is None:
         return "unknown", "no call record to look at"
-    document = call.document
-    evidence = _document_evidence(call, calls, requests, index)
-    same_doc = evidence.records
+    index = index or DocumentIndex(calls, requests)
+    evidence = index.evidence(call)
+    facts = index.lost_facts(unanswered)
     sdk_pixels = evidence.script_pixels
 
     target = event.pixel_code
@@ -52,7 +52,7 @@ def lost_reason(
             "of it sends nothing"
         )
 
-    consent = [c for c in same_doc if c.method in QUIET_METHODS and c.method != "identify"]
+    consent = facts.consent_calls(call.document, evidence.records)
     before = [c for c in consent if c.index < call.index]
     if before and before[-1].method in ("holdConsent", "revokeConsent"):
         last = before[-1]
@@ -72,21 +72,11 @@ def lost_reason(
             "was seen for it (blocked, never injected, or the base code did not run)"
         )
 
-    # calls that reached no pixel at all (not those that missed one pixel of several)
-    lost = {e.index for e in unanswered if e.call is None or e.pixel_code == _target(e.call)}
-    doc_events = [c for c in same_doc if c.method in EVENT_METHODS]
-    answered = [c for c in doc_events if c.index not in lost]
-    later_document = any(
-        c.document != document and c.index > call.index and not c.method.startswith(OBSERVATION)
-        for c in calls
-    )
-    trailing = all(c.index in lost for c in doc_events if c.index >= call.index)
-    page_url = url_base(call.frame_url or call.page_url)
-    errors = [
-        c
-        for c in calls
-        if c.method == PAGE_ERROR and url_base(c.frame_url or c.page_url) == page_url
-    ]
+    page = facts.document(call.document, evidence.records)
+    answered = page.any_answered
+    later_document = index.later_document(call)
+    trailing = page.all_lost_from(call.index)
+    errors = index.page_errors(url_base(call.frame_url or call.page_url))
     if not answered and errors:
         first = str(errors[0].args[0]) if errors[0].args else "an error"
         return "page-error", (
@@ -94,7 +84,7 @@ def lost_reason(
             f"error(s) (TR008), first: {first[:200]}; a page script that breaks a built-in the "
             "SDK relies on (JSON, Array) stops the SDK too"
         )
-    if not answered and (len(doc_events) > 1 or not later_document):
+    if not answered and (len(page.events) > 1 or not later_document):
         return "wrong-queue-protocol", (
             "the SDK script loaded but sent none of this page's calls: ttq was probably not "
             "the base code's array queue, so the SDK never drained it (nuxt/scripts#785)"
@@ -156,6 +146,36 @@ class DocumentIndex:
                     self._on_url.setdefault(url, []).append((record.index, record.document))
         self._scripts = [r for r in requests if r.kind is RequestKind.SDK_SCRIPT]
         self._known: dict[str | None, _DocumentEvidence] = {}
+        #: each document's last ttq call (observations aside), for "was the page left?"
+        self._last_call: dict[str | None, int] = {}
+        #: uncaught page errors (TR008) by page URL without query and fragment
+        self._errors: dict[str | None, list[TtqCall]] = {}
+        for record in calls:
+            if not record.method.startswith(OBSERVATION):
+                last = self._last_call.get(record.document, -1)
+                self._last_call[record.document] = max(last, record.index)
+            elif record.method == PAGE_ERROR:
+                page = url_base(record.frame_url or record.page_url)
+                self._errors.setdefault(page, []).append(record)
+        for errors in self._errors.values():
+            errors.sort(key=lambda c: c.index)
+        self._lost: tuple[Sequence[PixelEvent], _LostFacts] | None = None
+
+    def later_document(self, call: TtqCall) -> bool:
+        """Whether another document recorded a ttq call after this one (the page was left)."""
+        return any(
+            last > call.index for doc, last in self._last_call.items() if doc != call.document
+        )
+
+    def page_errors(self, page: str | None) -> list[TtqCall]:
+        """The uncaught errors (TR008) of a page, by its URL without query and fragment."""
+        return self._errors.get(page, [])
+
+    def lost_facts(self, unanswered: Sequence[PixelEvent]) -> _LostFacts:
+        """What the lost-call reasons need about these unanswered calls, worked out once."""
+        if self._lost is None or self._lost[0] is not unanswered:
+            self._lost = (unanswered, _LostFacts(unanswered))
+        return self._lost[1]
 
     def evidence(self, call: TtqCall) -> _DocumentEvidence:
         """The call's document's ttq.load() calls and the SDK script requests of its span:
@@ -236,3 +256,54 @@ def _sdkids(scripts: Iterable[RawRequest]) -> set[str]:
         if sdkid:
             codes.add(sdkid[0])
     return codes
+
+
+@dataclass
+class _DocumentCalls:
+    """One document's event calls and which of them reached no pixel."""
+
+    events: list[TtqCall]
+    any_answered: bool
+    #: call index -> every event call at or after it reached no pixel (sorted by index)
+    _all_lost_after: list[tuple[int, bool]]
+
+    def all_lost_from(self, index: int) -> bool:
+        position = bisect.bisect_left(self._all_lost_after, (index, False))
+        return position >= len(self._all_lost_after) or self._all_lost_after[position][1]
+
+
+class _LostFacts:
+    """The unanswered calls, per document, for `lost_reason` (computed once per capture)."""
+
+    def __init__(self, unanswered: Sequence[PixelEvent]) -> None:
+        # calls that reached no pixel at all (not those that missed one pixel of several)
+        self.lost = {
+            e.index for e in unanswered if e.call is None or e.pixel_code == _target(e.call)
+        }
+        self._documents: dict[str | None, _DocumentCalls] = {}
+        self._consent: dict[str | None, list[TtqCall]] = {}
+
+    def consent_calls(self, document: str | None, records: list[TtqCall]) -> list[TtqCall]:
+        found = self._consent.get(document)
+        if found is None:
+            found = self._consent[document] = [
+                c for c in records if c.method in QUIET_METHODS and c.method != "identify"
+            ]
+        return found
+
+    def document(self, document: str | None, records: list[TtqCall]) -> _DocumentCalls:
+        found = self._documents.get(document)
+        if found is None:
+            events = [c for c in records if c.method in EVENT_METHODS]
+            after: list[tuple[int, bool]] = []
+            all_lost = True
+            for call in reversed(events):
+                all_lost = all_lost and call.index in self.lost
+                after.append((call.index, all_lost))
+            after.reverse()
+            found = self._documents[document] = _DocumentCalls(
+                events=events,
+                any_answered=any(c.index not in self.lost for c in events),
+                _all_lost_after=after,
+            )
+        return found
