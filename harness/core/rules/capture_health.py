@@ -174,25 +174,27 @@ def pages_without_pixel(
     """URLs of the top-level pages (loaded over HTTP, not error pages) with no pixel at all:
     no pixel global, ttq call or pixel-host request in them or their iframes."""
     by_document = page_calls_by_document(calls)
+    frames: dict[str | None, list[CapturedDocument]] = {}
+    for document in documents:
+        frames.setdefault(document.parent, []).append(document)
     return [
         document.url or ""
         for document in documents
         if document.main_frame
         and (document.url or "").startswith(("http:", "https:"))
         and not (document.status is not None and document.status >= 400)
-        and not has_pixel(document, documents, by_document)
+        and not has_pixel(document, frames.get(document.id, []), by_document)
     ]
 
 
 def has_pixel(
     document: CapturedDocument,
-    documents: Sequence[CapturedDocument],
+    iframes: Sequence[CapturedDocument],
     calls: dict[str | None, list[TtqCall]],
 ) -> bool:
     """Any pixel evidence in a top-level document or its iframes: a pixel global, a ttq call,
     a request to a pixel host."""
-    family = [d for d in documents if d.id == document.id or d.parent == document.id]
-    return any(d.pixel or d.requests or calls.get(d.id) for d in family)
+    return any(d.pixel or d.requests or calls.get(d.id) for d in [document, *iframes])
 
 
 @rule(
