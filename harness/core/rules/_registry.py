@@ -29,7 +29,7 @@ from harness.core.model import (
     TtqCall,
     UndecodableBeacon,
 )
-from harness.core.observations import page_calls_by_document
+from harness.core.observations import is_observation, page_calls_by_document
 from harness.core.reconcile import DocumentIndex
 from harness.core.tiktok import Profile
 
@@ -111,6 +111,19 @@ class RuleContext:
         if found is None:
             found = self._found[key] = list(REGISTRY[code].check(target, self))
         return found
+
+    @cached_property
+    def _observed(self) -> dict[str, list[TtqCall]]:
+        found: dict[str, list[TtqCall]] = {}
+        for call in self.calls:
+            if is_observation(call.method):
+                found.setdefault(call.method, []).append(call)
+        return found
+
+    def observations(self, kind: str) -> list[TtqCall]:
+        """What the capture observed of one kind (harness.core.observations: PAGE_ERROR,
+        SDK_CONSOLE...), in capture order; its own list, grouped once per run."""
+        return self._observed.get(kind, [])
 
     @cached_property
     def page_calls(self) -> dict[str | None, list[TtqCall]]:

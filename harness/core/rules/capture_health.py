@@ -109,17 +109,16 @@ def recorder_failed(events: Sequence[PixelEvent], ctx: RuleContext) -> Iterator[
     Good:
         The recorder starts in every document and reports no failure.
     """
-    for call in ctx.calls:
-        if call.method == RECORDER_ERROR:
-            what = str(call.args[0]) if call.args else "recording"
-            reason = str(call.args[1]) if len(call.args) > 1 else "unknown"
-            yield Issue(
-                message=f"ttq-harness could not {what} on {call.frame_url or call.page_url}: "
-                f"{reason}; calls made there may be missing from the report",
-                path="recorder",
-                received=reason,
-                call=call,
-            )
+    for call in ctx.observations(RECORDER_ERROR):
+        what = str(call.args[0]) if call.args else "recording"
+        reason = str(call.args[1]) if len(call.args) > 1 else "unknown"
+        yield Issue(
+            message=f"ttq-harness could not {what} on {call.frame_url or call.page_url}: "
+            f"{reason}; calls made there may be missing from the report",
+            path="recorder",
+            received=reason,
+            call=call,
+        )
     by_document = ctx.page_calls
     kinds = {request.index: request.kind for request in ctx.requests}
     for document in ctx.documents:

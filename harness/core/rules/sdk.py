@@ -57,8 +57,8 @@ def sdk_messages(ctx: RuleContext, title: str | None) -> list[TtqCall]:
     """The SDK's console messages with this title (None: the ones with an unknown title)."""
     known = {_title_key(t) for t in KNOWN_MESSAGES}
     found = []
-    for call in ctx.calls:
-        if call.method != SDK_CONSOLE or not call.args:
+    for call in ctx.observations(SDK_CONSOLE):
+        if not call.args:
             continue
         key = _title_key(message_title(str(call.args[0])))
         if (title is None and key not in known) or (title is not None and key == title):
@@ -122,16 +122,15 @@ def sdk_file_missing(events: Sequence[PixelEvent], ctx: RuleContext) -> Iterator
     Good:
         --sdk ./pinned saved by `ttq-harness sdk pull`, holding every file events.js loads
     """
-    for call in ctx.calls:
-        if call.method == SDK_FILE_MISSING:
-            url = call.args[0] if call.args else "?"
-            reason = call.args[1] if len(call.args) > 1 else "not available"
-            yield Issue(
-                message=f"SDK file {url} was answered 404: {reason}",
-                path="sdk",
-                received=url,
-                call=call,
-            )
+    for call in ctx.observations(SDK_FILE_MISSING):
+        url = call.args[0] if call.args else "?"
+        reason = call.args[1] if len(call.args) > 1 else "not available"
+        yield Issue(
+            message=f"SDK file {url} was answered 404: {reason}",
+            path="sdk",
+            received=url,
+            call=call,
+        )
 
 
 @rule(
@@ -393,8 +392,7 @@ def sdk_pinned_config_other_pixel(
     Good:
         --sdk ./pinned saved (`sdk pull --pixel`) for the pixel the page loads
     """
-    for call in ctx.calls:
-        if call.method == SDK_PINNED_CONFIG:
-            url = call.args[0] if call.args else "?"
-            what = call.args[1] if len(call.args) > 1 else "the pinned config is another pixel's"
-            yield Issue(message=str(what), path="sdk", received=url, call=call)
+    for call in ctx.observations(SDK_PINNED_CONFIG):
+        url = call.args[0] if call.args else "?"
+        what = call.args[1] if len(call.args) > 1 else "the pinned config is another pixel's"
+        yield Issue(message=str(what), path="sdk", received=url, call=call)

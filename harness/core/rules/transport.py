@@ -225,9 +225,7 @@ def ttq_overwritten(events: Sequence[PixelEvent], ctx: RuleContext) -> Iterator[
     Good:
         window.myLib = {version: 1}  // leave ttq to the base code and the SDK
     """
-    for call in ctx.calls:
-        if call.method != TTQ_OVERWRITTEN:
-            continue
+    for call in ctx.observations(TTQ_OVERWRITTEN):
         name = call.args[0] if call.args else "ttq"
         value = call.args[1] if len(call.args) > 1 else None
         yield Issue(
@@ -261,15 +259,14 @@ def page_crashed(events: Sequence[PixelEvent], ctx: RuleContext) -> Iterator[Iss
     Good:
         a page that stays up until its events have been sent
     """
-    for call in ctx.calls:
-        if call.method == PAGE_CRASHED:
-            url = call.args[0] if call.args else call.page_url
-            yield Issue(
-                message=f"the page {url} crashed; events it had not sent are lost",
-                path="page",
-                received=url,
-                call=call,
-            )
+    for call in ctx.observations(PAGE_CRASHED):
+        url = call.args[0] if call.args else call.page_url
+        yield Issue(
+            message=f"the page {url} crashed; events it had not sent are lost",
+            path="page",
+            received=url,
+            call=call,
+        )
 
 
 @rule(
@@ -293,16 +290,15 @@ def page_error(events: Sequence[PixelEvent], ctx: RuleContext) -> Iterator[Issue
     Good:
         <script>ttq.track('ViewContent', {...})</script>
     """
-    for call in ctx.calls:
-        if call.method == PAGE_ERROR:
-            message = call.args[0] if call.args else "error"
-            where = f" at {call.location}" if call.location else ""
-            yield Issue(
-                message=f"uncaught error on {call.page_url}{where}: {message}",
-                path="page",
-                received=message,
-                call=call,
-            )
+    for call in ctx.observations(PAGE_ERROR):
+        message = call.args[0] if call.args else "error"
+        where = f" at {call.location}" if call.location else ""
+        yield Issue(
+            message=f"uncaught error on {call.page_url}{where}: {message}",
+            path="page",
+            received=message,
+            call=call,
+        )
 
 
 def _script_codes(ctx: RuleContext) -> dict[str | None, set[str]]:
