@@ -40,7 +40,6 @@ from harness.adapters.options import (
 from harness.browser.runner import InspectOptions, StepError, inspect
 from harness.browser.server import SiteServer, default_sites_dir
 from harness.core.endpoints import DEFAULT_PIXEL_HOSTS
-from harness.core.engine import with_events_api_findings
 from harness.core.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, CaptureAborted, HarnessError
 from harness.core.masking import masked
 from harness.core.model import CaptureReport, Finding, PixelEvent
@@ -116,10 +115,12 @@ def _run(
         check_outputs([(json_path, "--json"), (junit_path, "--junit"), (html_path, "--html")])
         with events_api_sink(events_api, events_api_port) as sink:
             report = inspect(
-                url, steps, options, watch=live if watch else None, watch_seconds=watch_seconds
+                url,
+                steps,
+                replace(options, events_api=sink),
+                watch=live if watch else None,
+                watch_seconds=watch_seconds,
             )
-            if sink is not None:
-                report = with_events_api_findings(report, sink.requests, options.rules)
     except StepError as exc:
         render_capture(exc.report, **outputs)  # type: ignore[arg-type]
         err.print(f"error: {exc}", highlight=False, markup=False)

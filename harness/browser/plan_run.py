@@ -30,7 +30,7 @@ from harness.browser.recorder import PixelCapture, SdkMode, emulator_script
 from harness.browser.steps import perform
 from harness.core.config import RulesConfig, fails
 from harness.core.endpoints import DEFAULT_PIXEL_HOSTS
-from harness.core.engine import sdk_version, with_events_api_findings
+from harness.core.engine import sdk_version
 from harness.core.errors import (
     BROWSER_GONE,
     EXIT_INTERRUPTED,
@@ -41,7 +41,7 @@ from harness.core.errors import (
     UsageError,
     step_failure,
 )
-from harness.core.model import PixelEvent
+from harness.core.model import PixelEvent, RawRequest
 from harness.core.plan.check import ConsentObservation, ConsentState, check_step, expectations_met
 from harness.core.plan.model import (
     Journey,
@@ -185,10 +185,17 @@ def run_journey(
         shot = _screenshot(page, screenshots, number)
         steps.append(result.model_copy(update={"screenshot": shot}) if shot else result)
     capture.check()
-    report = capture.report(url=page.url, browser=None, harness_version=__version__, config=config)
+    server: list[RawRequest] = []
     if events_api is not None:
         events_api.settle(quiet=plan.defaults.quiet)  # a late server event stays with its journey
-        report = with_events_api_findings(report, events_api.requests[server_mark:], config)
+        server = events_api.requests[server_mark:]
+    report = capture.report(
+        url=page.url,
+        browser=None,
+        harness_version=__version__,
+        config=config,
+        server_requests=server,  # the EA rules run in the same pass as every other rule
+    )
     failing = [f for f in report.findings if fails(f.severity, config.fail_on)]
     return JourneyResult(
         name=journey.name,

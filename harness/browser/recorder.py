@@ -562,11 +562,13 @@ class PixelCapture:
         browser: str | None,
         harness_version: str,
         config: RulesConfig | None = None,
+        server_requests: Sequence[RawRequest] = (),
     ) -> CaptureReport:
         """The report of everything captured so far; what the polls already decoded and
-        converted is reused, so each beacon is decoded once per capture."""
+        converted is reused, so each beacon is decoded once per capture. `server_requests`:
+        what a local Events API sink received, checked in the same rule pass (EA rules)."""
         return report_of(
-            self.capture(),
+            self.capture(server_requests),
             config=config,
             harness_version=harness_version,
             sdk=self.sdk,
@@ -575,12 +577,13 @@ class PixelCapture:
             forward_beacons=self.sdk_source.forward_beacons,
         )
 
-    def capture(self) -> Capture:
+    def capture(self, server_requests: Sequence[RawRequest] = ()) -> Capture:
         """The capture value so far (harness.core.capture), derived from the incremental
         views: nothing decoded or converted twice."""
         return derive(
             self.calls,
             self.requests,
+            server_requests=server_requests,
             notes=self.beacon_notes,
             documents=self.documents(),
             decoded=self._decoded,

@@ -19,6 +19,7 @@ from playwright.sync_api import sync_playwright
 
 from harness import __version__
 from harness.browser.chromium import hosts_of
+from harness.browser.events_api_sink import EventsApiSink
 from harness.browser.launch import open_chromium
 from harness.browser.recorder import PixelCapture, SdkMode
 from harness.browser.steps import perform
@@ -59,6 +60,9 @@ class InspectOptions:
     connect: str | None = None  # ws:// endpoint of a Playwright browser server
     #: --block-third-party: only the pages' own hosts resolve in the browser (hermetic runs)
     block_third_party: bool = False
+    #: --events-api: a local sink the site's back end sends to; what it received is checked
+    #: with the capture (EA rules)
+    events_api: EventsApiSink | None = None
 
 
 def _page_hosts(url: str, steps: Sequence[Step]) -> list[str]:
@@ -97,7 +101,12 @@ def inspect(
             assert capture is not None
             capture.check()
             done = capture.report(
-                url=url, browser=browser_name, harness_version=__version__, config=opts.rules
+                url=url,
+                browser=browser_name,
+                harness_version=__version__,
+                config=opts.rules,
+                # the EA rules run in the same pass as every other rule
+                server_requests=opts.events_api.requests if opts.events_api else (),
             )
             return done.model_copy(update={"incomplete": incomplete}) if incomplete else done
 

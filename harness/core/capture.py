@@ -54,6 +54,9 @@ class Capture:
     #: request index -> what decoding that event request gave
     decoded: Mapping[int, Decoded]
     documents: Sequence[CapturedDocument] = ()
+    #: what a local Events API sink received meanwhile (the site's back end): read by the EA
+    #: rules in the same rule pass; not pixel traffic, so nothing else here derives from it
+    server_requests: Sequence[RawRequest] = ()
 
     @cached_property
     def events(self) -> list[PixelEvent]:
@@ -104,6 +107,7 @@ def derive(
     documents: Sequence[CapturedDocument] = (),
     decoded: Mapping[int, Decoded] | None = None,
     called: Sequence[PixelEvent] | None = None,
+    server_requests: Sequence[RawRequest] = (),
 ) -> Capture:
     """The capture value. `decoded` (request index -> result) and `called` (the call events)
     are what an incremental recorder already derived; anything missing is derived here."""
@@ -125,6 +129,7 @@ def derive(
         undecodable=undecodable,
         decoded=by_request,
         documents=list(documents),
+        server_requests=list(server_requests),
     )
 
 

@@ -252,10 +252,12 @@ def report_of(
     """The report of a capture value: one rule pass over it, nothing decoded or paired again."""
     settings = config or RulesConfig()
     events = capture.events
+    # the pixel's requests, then what an Events API sink received (the EA rules' input)
+    requests = [*capture.requests, *capture.server_requests]
     findings = run_rules(
         events,
         calls=capture.calls,
-        requests=capture.requests,
+        requests=requests,
         undecodable=capture.undecodable,
         config=settings,
         sdk=sdk,
@@ -272,7 +274,7 @@ def report_of(
         browser=browser,
         events=events,
         calls=list(capture.calls),
-        requests=list(capture.requests),
+        requests=requests,
         undecodable=list(capture.undecodable),
         findings=findings,
         # With no call recorded there is nothing to reconcile (a HAR, a page without ttq).

@@ -210,3 +210,41 @@ def test_lost_calls_are_explained_from_facts_gathered_once(
     # linear in the calls: a few reads per call and per lost call, where each lost call used
     # to scan the whole capture (for a later document, its page's events, consent calls)
     assert reads["call.document"] < 20 * len(calls), reads  # was 183,609
+
+
+def test_the_events_api_rules_run_in_the_same_pass(
+    counts: Counter[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With what a local Events API sink received, report() makes one rule pass and one
+    pairing: the EA rules read the sink's requests beside every other rule."""
+    from harness.core import engine
+
+    passes: Counter[str] = Counter()
+    real = engine.run_rules
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        passes["run_rules"] += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "run_rules", counted)
+    capture = PixelCapture()
+    _feed(capture, 3)
+    server = RawRequest(
+        index=0,  # the sink numbers its requests from 0, apart from the capture's
+        timestamp=0.0,
+        method="POST",
+        url="http://127.0.0.1:1/open_api/v1.3/event/track/",
+        body=json.dumps({"event_source": "web", "event_source_id": PIXEL, "data": [{}]}),
+        kind=RequestKind.OTHER,
+        endpoint="events-api",
+    )
+    report = capture.report(
+        url=PAGE,
+        browser=None,
+        harness_version="test",
+        config=RulesConfig(uses_events_api=True),
+        server_requests=[server],
+    )
+    assert passes["run_rules"] == 1 and counts["match"] == 1
+    assert server in report.requests
+    assert "EA001" in {f.code for f in report.findings}  # the malformed server request

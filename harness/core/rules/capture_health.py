@@ -120,7 +120,9 @@ def recorder_failed(events: Sequence[PixelEvent], ctx: RuleContext) -> Iterator[
             call=call,
         )
     by_document = ctx.page_calls
-    kinds = {request.index: request.kind for request in ctx.requests}
+    # the pixel's own requests: a local Events API sink numbers its requests apart
+    pixel = ctx.capture.requests if ctx.capture is not None else ctx.requests
+    kinds = {request.index: request.kind for request in pixel}
     for document in ctx.documents:
         if document.recorder or by_document.get(document.id):
             continue
