@@ -89,14 +89,25 @@ class Capture:
 def decode_requests(
     requests: Sequence[RawRequest], known: Mapping[int, Decoded] | None = None
 ) -> dict[int, Decoded]:
-    """Every event request decoded, by request index; results in `known` are reused."""
+    """Every event request decoded, by request index; a result in `known` is reused when it
+    was decoded from this very request (same URL and body: a body-less beacon may take another
+    note's body once indices move, so the index alone is not enough)."""
     decoded: dict[int, Decoded] = {}
     for request in requests:
         if request.kind is not RequestKind.EVENT:
             continue
         result = known.get(request.index) if known is not None else None
-        decoded[request.index] = result if result is not None else decode_beacon(request)
+        if result is None or not _decoded_from(result, request):
+            result = decode_beacon(request)
+        decoded[request.index] = result
     return decoded
+
+
+def _decoded_from(result: Decoded, request: RawRequest) -> bool:
+    source = result.request if isinstance(result, UndecodableBeacon) else None
+    if isinstance(result, list):
+        source = result[0].request if result else None
+    return source is not None and source.url == request.url and source.body == request.body
 
 
 def derive(

@@ -248,3 +248,62 @@ def test_the_events_api_rules_run_in_the_same_pass(
     assert passes["run_rules"] == 1 and counts["match"] == 1
     assert server in report.requests
     assert "EA001" in {f.code for f in report.findings}  # the malformed server request
+
+
+def test_a_reused_decode_is_the_one_of_the_same_beacon() -> None:
+    """Body-less beacons take their bodies from the sendBeacon notes in order; when indices
+    move (a batch's beacons are put after its calls), a beacon may take another note's body,
+    so a decode cached by index alone would be stale. The report decodes such a beacon again
+    and gives what deriving from scratch gives."""
+    from harness.core.capture import derive
+
+    def body(n: int) -> str:
+        return json.dumps(
+            {"event": "AddToCart", "event_id": f"e-{n}", "context": {"pixel": {"code": PIXEL}},
+             "properties": {"n": n}}
+        )  # fmt: skip
+
+    def batch(capture: PixelCapture, records: list[dict[str, Any]]) -> None:
+        capture._order_after_calls(capture._ingest_all(records, page_url=PAGE, frame=None))
+
+    capture = PixelCapture()
+    batch(capture, [{"kind": "beacon", "url": URL, "body": body(n)} for n in (1, 2)])
+    for _ in range(2):
+        capture.handle_request(method="POST", url=URL, headers={}, body=None, frame_url=PAGE)
+    capture.events()  # a poll decodes both
+    batch(capture, [{"kind": "beacon", "url": URL, "body": None}])  # moves the first one
+
+    def sent(events: Any) -> list[Any]:
+        return sorted(event.properties["n"] for event in events)
+
+    fresh = derive(capture.calls, capture.requests, notes=capture.beacon_notes)
+    assert sent(capture.capture().wire_events) == sent(fresh.wire_events) == [1, 2]
+
+
+def test_a_lost_call_outside_the_capture_list_is_judged_on_its_own() -> None:
+    """Calls given without the capture's call list (run_rules(events) alone): each lost call
+    is judged from what it carries, never from facts remembered for another call."""
+    from harness.core.model import PixelEvent, TtqCall
+    from harness.core.reconcile import DocumentIndex, lost_reason
+
+    def call(index: int, name: str) -> TtqCall:
+        return TtqCall(
+            index=index, timestamp=0.0, method="track", args=[name, {}], frame_url=PAGE,
+            document_id="d",
+        )  # fmt: skip
+
+    first, second = call(1, "AddToCart"), call(2, "Purchase")
+    script = RawRequest(
+        index=0, timestamp=0.0, method="GET", kind=RequestKind.SDK_SCRIPT, endpoint="events.js",
+        url="https://analytics.tiktok.com/i18n/pixel/events.js?sdkid=P1",
+    )  # fmt: skip
+    unanswered = [
+        PixelEvent(index=1, source="call", name="AddToCart", pixel_code="P1", call=first),
+        PixelEvent(index=2, source="call", name="Purchase", call=second),
+    ]
+    index = DocumentIndex([], [script])  # one per run, as the rules share it
+    reasons = [
+        lost_reason(event, calls=[], requests=[script], unanswered=unanswered, index=index)[0]
+        for event in unanswered
+    ]
+    assert reasons == ["unknown", "wrong-queue-protocol"]

@@ -52,7 +52,8 @@ def lost_reason(
             "of it sends nothing"
         )
 
-    consent = facts.consent_calls(call.document, evidence.records)
+    known_document = index.knows(call)
+    consent = facts.consent_calls(call.document, evidence.records, known_document)
     before = [c for c in consent if c.index < call.index]
     if before and before[-1].method in ("holdConsent", "revokeConsent"):
         last = before[-1]
@@ -72,7 +73,7 @@ def lost_reason(
             "was seen for it (blocked, never injected, or the base code did not run)"
         )
 
-    page = facts.document(call.document, evidence.records)
+    page = facts.document(call.document, evidence.records, known_document)
     answered = page.any_answered
     later_document = index.later_document(call)
     trailing = page.all_lost_from(call.index)
@@ -157,9 +158,11 @@ class DocumentIndex:
             elif record.method == PAGE_ERROR:
                 page = url_base(record.frame_url or record.page_url)
                 self._errors.setdefault(page, []).append(record)
-        for errors in self._errors.values():
-            errors.sort(key=lambda c: c.index)
         self._lost: tuple[Sequence[PixelEvent], _LostFacts] | None = None
+
+    def knows(self, call: TtqCall) -> bool:
+        """Whether the call's document has records in this capture's list."""
+        return call.document in self._records
 
     def later_document(self, call: TtqCall) -> bool:
         """Whether another document recorded a ttq call after this one (the page was left)."""
@@ -283,16 +286,23 @@ class _LostFacts:
         self._documents: dict[str | None, _DocumentCalls] = {}
         self._consent: dict[str | None, list[TtqCall]] = {}
 
-    def consent_calls(self, document: str | None, records: list[TtqCall]) -> list[TtqCall]:
-        found = self._consent.get(document)
+    def consent_calls(
+        self, document: str | None, records: list[TtqCall], remember: bool
+    ) -> list[TtqCall]:
+        """The document's consent calls. `remember`: `records` are the whole document's (a
+        call outside the capture's list has only itself to go on: nothing to remember)."""
+        found = self._consent.get(document) if remember else None
         if found is None:
-            found = self._consent[document] = [
-                c for c in records if c.method in QUIET_METHODS and c.method != "identify"
-            ]
+            found = [c for c in records if c.method in QUIET_METHODS and c.method != "identify"]
+            if remember:
+                self._consent[document] = found
         return found
 
-    def document(self, document: str | None, records: list[TtqCall]) -> _DocumentCalls:
-        found = self._documents.get(document)
+    def document(
+        self, document: str | None, records: list[TtqCall], remember: bool
+    ) -> _DocumentCalls:
+        """The document's event calls and their losses (`remember`: as in consent_calls)."""
+        found = self._documents.get(document) if remember else None
         if found is None:
             events = [c for c in records if c.method in EVENT_METHODS]
             after: list[tuple[int, bool]] = []
@@ -301,9 +311,11 @@ class _LostFacts:
                 all_lost = all_lost and call.index in self.lost
                 after.append((call.index, all_lost))
             after.reverse()
-            found = self._documents[document] = _DocumentCalls(
+            found = _DocumentCalls(
                 events=events,
                 any_answered=any(c.index not in self.lost for c in events),
                 _all_lost_after=after,
             )
+            if remember:
+                self._documents[document] = found
         return found
