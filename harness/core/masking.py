@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from harness.core.pii import SHA256_ANY_CASE, key_kind
+from harness.core.pii import FORMATTED_PHONE, NON_DIGIT, SHA256_ANY_CASE, key_kind
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -63,7 +63,18 @@ def mask_text(text: str) -> str:
         text = _PHONE_ENCODED.sub(lambda m: "%2B***" + re.sub(r"\D", "", m.group(0))[-2:], text)
     if "-" in text or "." in text or ")" in text:
         text = _PHONE_NATIONAL.sub(lambda m: "***" + m.group(0)[-2:], text)
+    if any(separator in text for separator in " -.)"):
+        # what the ID rules call a phone: 202 555 0123, 020 7946 0958, 1-800-555-0123
+        text = FORMATTED_PHONE.sub(_mask_formatted, text)
     return text
+
+
+def _mask_formatted(match: re.Match[str]) -> str:
+    found = match.group(0)
+    digits = NON_DIGIT.sub("", found)
+    if not 10 <= len(digits) <= 15 or found.count(".") >= 3:  # a dotted quad is no phone
+        return found
+    return "***" + digits[-2:]
 
 
 def mask_value(value: str) -> str:
@@ -87,14 +98,15 @@ def mask_data(data: Any, *, key: str | None = None) -> Any:
     if isinstance(data, dict):
         # a captured request's raw body: JSON is parsed, masked and dumped again
         is_request = {"method", "url", "body"} <= data.keys()
-        # a finding about a personal-data field quotes its value as `received`
-        about = _last_key(data.get("path")) if "received" in data else None
+        # a finding or a call/beacon difference quotes the value of the field its `path`
+        # names (received, expected; called, sent): masked as that field's value would be
+        about = _last_key(data.get("path")) if _QUOTES & data.keys() else None
         # keys too: a page may use an e-mail or a phone number as a property name
         return {
             mask_text(str(k)): (
                 _mask_body(v)
                 if is_request and k == "body" and isinstance(v, str)
-                else mask_data(v, key=about if k == "received" and about else str(k))
+                else mask_data(v, key=about if about and _quotes_value(k, v) else str(k))
             )
             for k, v in data.items()
         }
@@ -113,6 +125,19 @@ def _mask_body(body: str) -> str:
     except ValueError:
         return mask_text(body)
     return json.dumps(mask_data(parsed), ensure_ascii=False, separators=(",", ":"))
+
+
+#: The keys that quote the value of the field a finding's (or a difference's) `path` names.
+_QUOTES = frozenset({"received", "expected", "called", "sent"})
+
+
+def _quotes_value(key: str, value: Any) -> bool:
+    """Whether `value` under `key` is the quoted field's value. A finding's `expected` is often
+    a description instead ("a SHA-256 digest, if the id is not meant to be public"): a string
+    with spaces there is left to the text patterns."""
+    if key not in _QUOTES:
+        return False
+    return key != "expected" or not (isinstance(value, str) and " " in value.strip())
 
 
 def _last_key(path: Any) -> str | None:

@@ -22,7 +22,7 @@ _E164 = re.compile(r"(?<![A-Za-z0-9+])\+\d[\d\s().\-]{5,22}\d(?![\w\-])")
 #: 10+ digits in phone-shaped groups with separators: (202) 555-0123, 202-555-0123,
 #: 1-800-555-0123, 020 7946 0958. Not preceded or followed by a letter, digit, '-' or '_', so
 #: digits inside ids (order-1795628807645, sku-202-555-0123) and ISO dates never match.
-_FORMATTED = re.compile(
+FORMATTED_PHONE = re.compile(
     r"(?<![\w+\-.])(?:\d{1,3}[\s.\-])?(?:\(\d{2,4}\)\s?|\d{2,4}[\s.\-])\d{3,4}[\s.\-]\d{4}"
     r"(?![\w\-]|[.,]\d)"
 )
@@ -61,12 +61,12 @@ def find_phone(text: str) -> str | None:
             decimal = found.count(".") == 1 and not any(c in found for c in " ()-")
             if 8 <= digits <= 15 and not decimal:
                 return found
-    formatted = _FORMATTED.search(text)
+    formatted = FORMATTED_PHONE.search(text)
     while formatted is not None:
         found = formatted.group(0)
         if 10 <= len(NON_DIGIT.sub("", found)) <= 15:
             return found
-        formatted = _FORMATTED.search(text, formatted.end())
+        formatted = FORMATTED_PHONE.search(text, formatted.end())
     return None
 
 

@@ -107,3 +107,28 @@ def test_the_keys_the_id_rules_know_are_masked_too() -> None:
         "email_address": "n***",
         "sku": "4155550122",
     }
+
+
+def test_quoted_values_of_identify_fields_are_hidden_wherever_they_are_quoted() -> None:
+    """A call/beacon difference (called, sent) and a finding (received, expected) quote the
+    value of the field their path names; a descriptive `expected` is text, not a value."""
+    difference = {"path": "context.user.phone_number", "called": "4155550144", "sent": "abc"}
+    assert mask_data(difference) == {**difference, "called": "4***", "sent": "a***"}
+    finding = {
+        "path": "context.user.external_id",
+        "expected": "user-7781",
+        "received": "user-7781",
+    }
+    assert mask_data(finding) == {**finding, "expected": "u***", "received": "u***"}
+    described = {"path": "properties.email", "expected": "no personal data in properties"}
+    assert mask_data(described) == described
+
+
+def test_phones_in_the_formats_the_id_rules_know_are_hidden() -> None:
+    for text, masked_text in [
+        ("call 202 555 0123 today", "call ***23 today"),
+        ("uk 020 7946 0958", "uk ***58"),
+        ("toll free 1-800-555-0123", "toll free ***23"),
+    ]:
+        assert mask_text(text) == masked_text
+    assert mask_text("host 192.168.100.1000") == "host 192.168.100.1000"  # a dotted quad

@@ -22,6 +22,8 @@ from harness.core.plan.steps import FORMS, parse_step, step_label, step_target
         ("press:Enter", Step(press="Enter")),
         ("hover:.menu", Step(hover=".menu")),
         ("scroll:800", Step(scroll=800)),
+        ("scroll:0", Step(scroll=0)),
+        ("wait_for:0", Step(wait_for=0.0)),
         ("scroll:#footer", Step(scroll="#footer")),
         ("wait_for:1.5", Step(wait_for=1.5)),
         ("wait_for:#thanks", Step(wait_for="#thanks")),
@@ -33,6 +35,11 @@ from harness.core.plan.steps import FORMS, parse_step, step_label, step_target
 def test_every_plan_action_has_a_command_line_form(text: str, step: Step) -> None:
     assert parse_step(text) == step
     assert step.action in FORMS
+
+
+def test_a_negative_wait_is_a_usage_error() -> None:
+    with pytest.raises(UsageError, match="seconds cannot be negative"):
+        parse_step("wait_for:-2")
 
 
 @pytest.mark.parametrize(

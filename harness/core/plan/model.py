@@ -185,6 +185,11 @@ class WaitFor(_Strict):
     popup: bool | None = Field(default=None, description="Wait for a popup window to open.")
 
 
+def _given(value: object) -> bool:
+    """An action key that is set: `scroll: 0` and `wait_for: 0` are (0 == False in Python)."""
+    return value is not None and value is not False
+
+
 class Step(_Strict):
     """One action, then what it must send. Exactly one action key per step."""
 
@@ -228,7 +233,7 @@ class Step(_Strict):
 
     @model_validator(mode="after")
     def _exactly_one_action(self) -> Step:
-        given = [action for action in ACTIONS if getattr(self, action) not in (None, False)]
+        given = [action for action in ACTIONS if _given(getattr(self, action))]
         if len(given) != 1:
             got = ", ".join(given) if given else "none"
             raise ValueError(f"a step needs exactly one action ({', '.join(ACTIONS)}); got {got}")
@@ -236,7 +241,7 @@ class Step(_Strict):
 
     @property
     def action(self) -> str:
-        return next(a for a in ACTIONS if getattr(self, a) not in (None, False))
+        return next(a for a in ACTIONS if _given(getattr(self, a)))
 
     def describe(self) -> str:
         if self.name:

@@ -47,6 +47,8 @@ def _step(action: str, argument: str) -> Step | None:
     if action == "scroll" and argument:
         return Step(scroll=int(argument) if re.fullmatch(r"-?\d+", argument) else argument)
     if action == "wait_for" and argument:
+        if _NUMBER.fullmatch(argument) and float(argument) < 0:
+            raise UsageError(f"wait_for:{argument}: seconds cannot be negative")
         return Step(wait_for=float(argument) if _NUMBER.fullmatch(argument) else argument)
     if action == "consent" and argument in ("grant", "revoke", "hold"):
         return Step.model_validate({"consent": argument})

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+from harness.core.events_api.validate import EVENTS_API_ENDPOINT
 from harness.core.model import CapturedDocument, PixelEvent, RequestKind, TtqCall
 from harness.core.observations import RECORDER_ERROR, page_calls_by_document
 from harness.core.rules._registry import Issue, RuleContext, rule
@@ -121,7 +122,11 @@ def recorder_failed(events: Sequence[PixelEvent], ctx: RuleContext) -> Iterator[
         )
     by_document = ctx.page_calls
     # the pixel's own requests: a local Events API sink numbers its requests apart
-    pixel = ctx.capture.requests if ctx.capture is not None else ctx.requests
+    pixel = (
+        ctx.capture.requests
+        if ctx.capture is not None
+        else [r for r in ctx.requests if r.endpoint != EVENTS_API_ENDPOINT]
+    )
     kinds = {request.index: request.kind for request in pixel}
     for document in ctx.documents:
         if document.recorder or by_document.get(document.id):
