@@ -184,6 +184,8 @@ def test_baselines_pass_fail_and_update(demo_site: str, tmp_path: Path) -> None:
     missing = _run(*args, "--base-url", shop)
     assert missing.returncode == 1 and "no baseline" in missing.stdout
     assert "--update-baseline" in missing.stdout
+    # "plan holds" is printed above; the exit code 1 is then explained
+    assert "✗ the plan holds, but the baselines differ: the run fails (exit 1)" in missing.stdout
     written = _run(*args, "--base-url", shop, "--update-baseline")
     assert written.returncode == 0, written.stdout
     assert "✓ baseline search: new" in written.stdout
@@ -193,6 +195,7 @@ def test_baselines_pass_fail_and_update(demo_site: str, tmp_path: Path) -> None:
     differs = _run(*args, "--base-url", broken)
     assert differs.returncode == 1
     assert "✗ baseline search:" in differs.stdout and "+++ actual" in differs.stdout
+    assert "the plan holds, but" not in differs.stdout  # it does not hold: nothing to explain
 
 
 def test_html_report_with_step_screenshots_and_the_trace_of_a_failed_journey(

@@ -343,6 +343,8 @@ def _run_plan(request: PlanRunRequest) -> int:
         )
         for line in outcome.lines():
             _out(line)
+        if ok and not outcome.ok:  # the summary above said "plan holds": say why this fails
+            _out("✗ the plan holds, but the baselines differ: the run fails (exit 1)")
         ok = ok and outcome.ok
     _write_outputs(request, shown)
     _out(_next_command(request, ok))
@@ -383,7 +385,17 @@ def _next_command(request: PlanRunRequest, ok: bool) -> str:
             "Next: rerun with --html report.html --artifacts artifacts/ for screenshots, "
             "traces and the side-by-side timeline."
         )
-    return "Next: add --junit junit.xml in CI, or --baseline baselines/ to catch regressions."
+    missing = [
+        hint
+        for hint, given in (
+            ("--junit junit.xml in CI", request.junit_path),
+            ("--baseline baselines/ to catch regressions", request.baseline),
+        )
+        if given is None
+    ]
+    if missing:
+        return f"Next: add {', or '.join(missing)}."
+    return "Next: run the same command in CI; commit the baselines with the plan."
 
 
 @plan_app.command("schema")
