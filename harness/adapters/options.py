@@ -4,7 +4,6 @@ command (so `cli` -> `commands` -> `options` has no cycle)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,8 +35,7 @@ from harness.render.text import (
 )
 
 console = InertConsole()
-if not console.is_terminal and not os.environ.get("COLUMNS"):
-    # logs and CI: rich would default to 80 columns and fold every cell; COLUMNS still wins
+if not console.is_terminal:  # logs and CI: rich would default to 80 columns and fold every cell
     console = InertConsole(width=160)
 
 
