@@ -97,8 +97,9 @@ class RuleContext:
     #: has one; rules read it instead of deriving again
     capture: Capture | None = None
 
-    #: (rule code, id of the event or event list) -> what the rule found: see `issues`
-    _found: dict[tuple[str, int], list[Issue]] = field(
+    #: (rule code, id of the event or event list) -> (that target, what the rule found); the
+    #: target is kept so its id cannot be reused by another object during the run
+    _found: dict[tuple[str, int], tuple[object, list[Issue]]] = field(
         default_factory=dict, repr=False, compare=False
     )
 
@@ -107,10 +108,10 @@ class RuleContext:
         checked once per run: the engine and a rule that defers to another (an SD rule whose
         message another rule already reports) read the same result; no rule runs another."""
         key = (code, id(target))
-        found = self._found.get(key)
-        if found is None:
-            found = self._found[key] = list(REGISTRY[code].check(target, self))
-        return found
+        kept = self._found.get(key)
+        if kept is None or kept[0] is not target:
+            kept = self._found[key] = (target, list(REGISTRY[code].check(target, self)))
+        return kept[1]
 
     @cached_property
     def _observed(self) -> dict[str, list[TtqCall]]:
