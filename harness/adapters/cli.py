@@ -22,8 +22,10 @@ from harness.adapters.options import (
     ForwardBeacons,
     Headed,
     HideAuto,
+    HtmlPath,
     Ignore,
     JsonPath,
+    JunitPath,
     Profile,
     SdkOpt,
     SdkOrigin,
@@ -192,12 +194,8 @@ def inspect_command(
             "HTML reports always have it all).",
         ),
     ] = False,
-    junit_path: Annotated[
-        Path | None, typer.Option("--junit", help="Write JUnit XML (one test case per page).")
-    ] = None,
-    html_path: Annotated[
-        Path | None, typer.Option("--html", help="Write a self-contained HTML report.")
-    ] = None,
+    junit_path: JunitPath = None,
+    html_path: HtmlPath = None,
     watch: Annotated[
         bool,
         typer.Option(

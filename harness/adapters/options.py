@@ -19,12 +19,12 @@ from harness.core.config import (
     FailOn,
     RulesConfig,
     describe_validation_error,
-    fails,
     load_pyproject,
 )
 from harness.core.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, HarnessError
 from harness.core.masking import masked
 from harness.core.model import CaptureReport
+from harness.core.plan.result import ResultKind, page_report, page_result
 from harness.core.rules import expand
 from harness.core.sdk import SdkSource, parse_sdk
 from harness.render.files import Format, write_reports
@@ -86,17 +86,37 @@ def render_capture(
     junit_path: Path | None = None,
     html_path: Path | None = None,
     verbose: bool = False,
+    kind: ResultKind = "inspect",
 ) -> int:
-    """Print a capture's table and summary, write the requested files; the exit code."""
-    shown = report if show_pii else masked(report)  # the one masking step, before any output
-    console.print(events_table(shown, include_auto=not hide_auto))
-    for line in summary_lines(shown, verbose=verbose):
+    """Print a one-page run's table and summary, write the requested files; the exit code.
+
+    The capture becomes the one result value (`page_result`), masked once, before any output.
+    """
+    result = page_result(report, fail_on=fail_on, kind=kind)
+    shown = result if show_pii else masked(result)
+    page = page_report(shown)
+    console.print(events_table(page, include_auto=not hide_auto))
+    for line in summary_lines(page, verbose=verbose):
         console.print(line, highlight=False, markup=False)
     paths: dict[Format, Path | None] = {"json": json_path, "junit": junit_path, "html": html_path}
     for path in write_reports(shown, paths, fail_on=fail_on):
         console.print(f"written: {path}", highlight=False)
-    failing = [f for f in report.findings if fails(f.severity, fail_on)]
-    return EXIT_FINDINGS if failing else EXIT_OK
+    return EXIT_OK if result.ok else EXIT_FINDINGS
+
+
+# The report files, one option each, shared by every command that writes reports.
+JsonPath = Annotated[
+    Path | None,
+    typer.Option("--json", help="Write the full result as JSON (events, findings...)."),
+]
+JunitPath = Annotated[
+    Path | None,
+    typer.Option("--junit", help="Write JUnit XML (a test case per journey, or per page)."),
+]
+HtmlPath = Annotated[
+    Path | None,
+    typer.Option("--html", help="Write a self-contained HTML report (opens from disk)."),
+]
 
 
 BrowserPath = Annotated[
@@ -110,11 +130,6 @@ BrowserPath = Annotated[
 
 
 Headed = Annotated[bool, typer.Option("--headed", help="Show the browser window.")]
-
-
-JsonPath = Annotated[
-    Path | None, typer.Option("--json", help="Write the full JSON report (events, findings) here.")
-]
 
 
 ConfigFile = Annotated[

@@ -136,7 +136,10 @@ def test_no_output_holds_the_planted_data(
     outputs.update(_streams("run", ran))
 
     # record: the plan skeleton people review and commit
-    recorded = _cli("record", url, "--step", "click:#send", "--out", str(out / "recorded.yaml"))
+    recorded = _cli(
+        "record", url, "--step", "click:#send", "--out", str(out / "recorded.yaml"),
+        "--json", str(out / "record.json"), "--html", str(out / "record.html"),
+    )  # fmt: skip
     assert recorded.returncode == 0, recorded.stderr
     outputs.update(_streams("record", recorded))
 
@@ -150,17 +153,21 @@ def test_no_output_holds_the_planted_data(
     capture.settle(quiet=0.5, timeout=5)
     context.close()
     assert "plant.eventid@example.com" in har_path.read_text(encoding="utf-8")
-    linted = _cli("lint", str(har_path), "--json", str(out / "lint.json"))
+    linted = _cli(
+        "lint", str(har_path), "--json", str(out / "lint.json"), "--html", str(out / "lint.html")
+    )
     assert linted.returncode in (0, 1), linted.stderr
     outputs.update(_streams("lint", linted))
 
     files = _files(out)
     assert {"inspect.json", "inspect.xml", "inspect.html", "run.json", "run.xml", "run.html",
-            "recorded.yaml", "lint.json"} <= files.keys()  # fmt: skip
+            "recorded.yaml", "record.json", "record.html", "lint.json", "lint.html",
+            } <= files.keys()  # fmt: skip
     outputs.update(files)
     # what was sent is still there, masked: the outputs are not merely empty
     assert "p***@example.com" in files["inspect.json"]
     assert "S***@example.com" in files["run.json"]  # Signup_plant.name@…
+    assert "S***@example.com" in files["record.json"]
     # (the test's own folder names hold the word too)
     found = _leaks({k: v.replace(str(tmp_path), "<tmp>") for k, v in outputs.items()})
     assert not found, "\n".join(found)

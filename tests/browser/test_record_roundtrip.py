@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from harness.core.plan.load import load_plan
+from harness.core.plan.result import PlanResult
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -40,9 +42,32 @@ def test_record_then_lint_then_run_on_the_shop_and_its_broken_twin(
         "purchase",
         "--out",
         str(plan_path),
+        "--json",
+        str(tmp_path / "record.json"),
+        "--junit",
+        str(tmp_path / "record.xml"),
     )
     assert record.returncode == 0, record.stderr
     assert f"written: {plan_path}" in record.stdout
+    assert f"written: {tmp_path / 'record.json'}" in record.stdout
+    # the recording as the one result value: a one-journey run with its steps and the capture
+    result = PlanResult.model_validate_json((tmp_path / "record.json").read_text())
+    assert result.kind == "record" and [j.name for j in result.journeys] == ["purchase"]
+    (journey,) = result.journeys
+    assert [s.description for s in journey.steps] == [
+        f"goto {demo_site}/shop/product.html?id=301",
+        "click #add-to-cart",
+        f"goto {demo_site}/shop/cart.html",
+        "click #checkout",
+    ]
+    assert {e.name for e in journey.events if e.source == "wire"} >= {"AddToCart", "Pageview"}
+    assert (
+        journey.requests
+        and journey.calls
+        and journey.url == f"{demo_site}/shop/product.html?id=301"
+    )
+    junit = ET.fromstring((tmp_path / "record.xml").read_text())
+    assert [c.get("name") for c in junit.iter("testcase")] == ["purchase"]
     assert "AddToCart → CDEMO00SHOP00PIXEL01" in record.stdout
 
     text = plan_path.read_text()

@@ -11,8 +11,10 @@ from harness.adapters.options import (
     ConfigFile,
     FailOnOpt,
     HideAuto,
+    HtmlPath,
     Ignore,
     JsonPath,
+    JunitPath,
     Profile,
     Select,
     SeverityOpt,
@@ -24,6 +26,7 @@ from harness.adapters.options import (
 from harness.core.endpoints import DEFAULT_PIXEL_HOSTS
 from harness.core.errors import EXIT_USAGE, HarnessError
 from harness.core.har import lint_har
+from harness.core.outputs import check_outputs
 
 
 def lint_command(
@@ -35,6 +38,8 @@ def lint_command(
         ),
     ],
     json_path: JsonPath = None,
+    junit_path: JunitPath = None,
+    html_path: HtmlPath = None,
     pixel_host: Annotated[
         list[str] | None,
         typer.Option("--pixel-host", help="Extra host to treat as a pixel host (repeatable)."),
@@ -52,6 +57,7 @@ def lint_command(
     Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage error (bad file or option).
     """
     try:
+        check_outputs([(json_path, "--json"), (junit_path, "--junit"), (html_path, "--html")])
         rules = rules_config(config_file, profile, select, ignore, severity, fail_on)
         report, notes = lint_har(
             har_file, hosts=(*DEFAULT_PIXEL_HOSTS, *(pixel_host or [])), config=rules
@@ -63,7 +69,15 @@ def lint_command(
     for line in notes:
         console.print(line, highlight=False, markup=False, soft_wrap=True)
     raise typer.Exit(
-        render_capture(report, json_path=json_path, hide_auto=hide_auto, fail_on=rules.fail_on)
+        render_capture(
+            report,
+            json_path=json_path,
+            junit_path=junit_path,
+            html_path=html_path,
+            hide_auto=hide_auto,
+            fail_on=rules.fail_on,
+            kind="lint",
+        )
     )
 
 

@@ -29,7 +29,10 @@ from harness.adapters.options import (
     FirstPartyCookies,
     ForwardBeacons,
     Headed,
+    HtmlPath,
     Ignore,
+    JsonPath,
+    JunitPath,
     Profile,
     SdkOpt,
     SdkOrigin,
@@ -110,16 +113,9 @@ def run_command(
             help="Run only part I of N of the journeys (e.g. 1/2), to split a plan across CI jobs.",
         ),
     ] = None,
-    json_path: Annotated[
-        Path | None, typer.Option("--json", help="Write the result as JSON.")
-    ] = None,
-    junit_path: Annotated[
-        Path | None, typer.Option("--junit", help="Write JUnit XML (one test case per journey).")
-    ] = None,
-    html_path: Annotated[
-        Path | None,
-        typer.Option("--html", help="Write a self-contained HTML report (opens from disk)."),
-    ] = None,
+    json_path: JsonPath = None,
+    junit_path: JunitPath = None,
+    html_path: HtmlPath = None,
     artifacts: Annotated[
         Path | None,
         typer.Option(

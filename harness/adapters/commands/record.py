@@ -21,18 +21,22 @@ import typer
 from playwright.sync_api import BrowserContext, Frame, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
+from harness import __version__
+from harness.adapters.options import HtmlPath, JsonPath, JunitPath
 from harness.browser.chromium import resolve_chromium
 from harness.browser.recorder import PixelCapture
 from harness.browser.steps import perform
 from harness.core.errors import HarnessError, UsageError
 from harness.core.masking import mask_text, masked
-from harness.core.model import PixelEvent
-from harness.core.outputs import check_output, write_atomic
+from harness.core.model import CaptureReport, PixelEvent
+from harness.core.outputs import check_output, check_outputs, write_atomic
 from harness.core.plan.model import FillAction, Step
 from harness.core.plan.record import Action as ActionName
 from harness.core.plan.record import RecordedStep, record_plan, recorded_events
+from harness.core.plan.result import PlanResult, StepResult, page_result
 from harness.core.plan.steps import parse_step as parse_plan_step
 from harness.core.plan.steps import step_label, step_target
+from harness.render.files import Format, write_reports
 from harness.render.inert import InertConsole
 
 EXIT_USAGE = 2
@@ -186,7 +190,36 @@ class RecordOptions:
     quiet: float = 0.5
 
 
-def record(url: str, options: RecordOptions) -> list[RecordedStep]:
+@dataclass(frozen=True)
+class Recording:
+    steps: list[RecordedStep]  # masked: they become a plan people commit
+    report: CaptureReport  # the whole capture, as `inspect` would report it
+
+
+def recording_result(recording: Recording, *, journey: str, duration: float) -> PlanResult:
+    """The one result value of a recording (`--json`, `--junit`, `--html`), always masked like
+    the plan it wrote."""
+    steps = [
+        StepResult(
+            index=number,
+            description=f"{s.action} {s.target}" + (f"={s.value}" if s.action == "fill" else ""),
+            url=s.target if s.action == "goto" else None,
+            ok=True,
+        )
+        for number, s in enumerate(recording.steps)
+    ]
+    result = page_result(
+        recording.report,
+        fail_on="error",
+        kind="record",
+        name=journey,
+        steps=steps,
+        duration=duration,
+    )
+    return masked(result)
+
+
+def record(url: str, options: RecordOptions) -> Recording:
     """Launch Chromium and record; HarnessError (one line) for what the user must fix."""
     interactive = options.headed and not options.steps
     actions = [Step(goto=url), *options.steps]
@@ -214,15 +247,18 @@ def record(url: str, options: RecordOptions) -> list[RecordedStep]:
             context = browser.new_context()
             capture = PixelCapture().attach(context)
             if interactive:
-                return record_interactive(context, capture, url, timeout=options.timeout)
-            return record_scripted(
-                context,
-                capture,
-                actions,
-                timeout=options.timeout,
-                quiet=options.quiet,
-                on_step=show,
-            )
+                steps = record_interactive(context, capture, url, timeout=options.timeout)
+            else:
+                steps = record_scripted(
+                    context,
+                    capture,
+                    actions,
+                    timeout=options.timeout,
+                    quiet=options.quiet,
+                    on_step=show,
+                )
+            report = capture.report(url=url, browser=browser.version, harness_version=__version__)
+            return Recording(steps, report)
         finally:
             with contextlib.suppress(PlaywrightError):  # already gone: the user closed it
                 browser.close()
@@ -268,6 +304,9 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
         headed: Annotated[bool, typer.Option("--headed", help="Show the browser window.")] = False,
+        json_path: JsonPath = None,
+        junit_path: JunitPath = None,
+        html_path: HtmlPath = None,
     ) -> None:
         """Record what a page sends (following --step's, or while you browse with --headed)
         and write a tracking-plan skeleton to review."""
@@ -275,6 +314,7 @@ def register(app: typer.Typer) -> None:
             if out_path.exists() and not force:
                 raise UsageError(f"{out_path} exists; pass --force to overwrite it")
             check_output(out_path, "--out")
+            check_outputs([(json_path, "--json"), (junit_path, "--junit"), (html_path, "--html")])
             _check_url(url)
             if base_url is not None:
                 _check_url(base_url, "--base-url")
@@ -291,16 +331,26 @@ def register(app: typer.Typer) -> None:
                     f"--journey {journey!r}: use letters, digits, spaces, '_', '.', '-'"
                 )
             started = datetime.datetime.now(datetime.UTC)
-            steps = record(
+            recording = record(
                 url,
                 RecordOptions(
                     steps=actions, headed=headed, browser_path=browser_path, timeout=timeout
                 ),
             )
+            steps = recording.steps
             result = record_plan(  # the URL as the steps hold it: through the masking step
                 steps, url=mask_text(url), recorded_at=started, base_url=base_url, journey=journey
             )
             write_atomic(out_path, result.text)
+            duration = (datetime.datetime.now(datetime.UTC) - started).total_seconds()
+            paths: dict[Format, Path | None] = {
+                "json": json_path,
+                "junit": junit_path,
+                "html": html_path,
+            }
+            written = write_reports(
+                recording_result(recording, journey=journey, duration=duration), paths
+            )
         except (HarnessError, OSError) as exc:
             err.print(f"error: {_first_line(exc)}", markup=False)
             raise typer.Exit(EXIT_USAGE) from None
@@ -311,6 +361,8 @@ def register(app: typer.Typer) -> None:
             f"{len(plan.events)} definition(s), {len(plan.pixels)} pixel(s))",
             markup=False,
         )
+        for path in written:
+            out.print(f"written: {path}", markup=False)
         if not seen:
             err.print("warning: no pixel event was seen; the plan expects nothing", markup=False)
         out.print(

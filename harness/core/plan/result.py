@@ -1,12 +1,36 @@
-"""What a plan run found, as data: one value every output renders (terminal, JSON, JUnit)."""
+"""What a run found, as data: the one result value of every command, which every output
+renders (terminal, JSON, JUnit, HTML).
+
+A plan run (`run`, `demo`) has a journey per planned journey. `inspect`, `lint` (HAR) and
+`record` are one-page runs: one journey holding the whole capture of that page
+(`page_result`), so they are masked, written and drawn by the same code as a plan run. The JSON
+of an `inspect` or `lint` result is its page's `CaptureReport` (`page_report`), the format
+scripts already read.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from harness.core.model import Finding, PixelEvent, Reconciliation
+from harness.core.config import FailOn, fails
+from harness.core.model import (
+    CapturedDocument,
+    CaptureReport,
+    Finding,
+    PixelEvent,
+    RawRequest,
+    Reconciliation,
+    TtqCall,
+    UndecodableBeacon,
+)
+
+#: Which command made a result.
+ResultKind = Literal["plan", "inspect", "lint", "record"]
+#: Results whose JSON is their one page's CaptureReport (the `inspect --json` format).
+PAGE_REPORT_KINDS: tuple[ResultKind, ...] = ("inspect", "lint")
 
 
 class _Value(BaseModel):
@@ -93,10 +117,22 @@ class JourneyResult(_Value):
         default=None,
         description="The journey's calls matched to their beacons (docs/reconciliation.md).",
     )
+    # The rest of a capture: filled for a one-page run (inspect, lint, record), empty for a
+    # plan's journeys, whose reports stay the size of their events.
+    url: str | None = Field(default=None, description="The page a one-page run opened.")
+    calls: list[TtqCall] = Field(default_factory=list)
+    requests: list[RawRequest] = Field(default_factory=list)
+    undecodable: list[UndecodableBeacon] = Field(default_factory=list)
+    documents: list[CapturedDocument] = Field(default_factory=list)
 
 
 class PlanResult(_Value):
     schema_version: int = 1
+    kind: ResultKind = Field(
+        default="plan",
+        description="The command that made it: a plan run, or a one-page run (inspect, lint, "
+        "record) with one journey.",
+    )
     harness_version: str
     plan: str
     base_url: str | None
@@ -121,3 +157,73 @@ class PlanResult(_Value):
     )
     started_at: str | None = Field(default=None, description="ISO 8601 UTC start of the run.")
     duration: float = 0.0
+
+
+def page_result(
+    report: CaptureReport,
+    *,
+    fail_on: FailOn,
+    kind: ResultKind = "inspect",
+    name: str | None = None,
+    steps: Sequence[StepResult] = (),
+    duration: float = 0.0,
+) -> PlanResult:
+    """A one-page run's result: one journey holding the whole capture (lossless: `page_report`
+    gives the capture back). It holds when no finding fails at `fail_on`."""
+    failing = sum(1 for f in report.findings if fails(f.severity, fail_on))
+    ok = failing == 0 and all(s.ok or s.skipped for s in steps)
+    journey = JourneyResult(
+        name=name or report.url,
+        ok=ok,
+        steps=list(steps),
+        findings=report.findings,
+        failing_findings=failing,
+        events=report.events,
+        duration=duration,
+        reconciliation=report.reconciliation,
+        url=report.url,
+        calls=report.calls,
+        requests=report.requests,
+        undecodable=report.undecodable,
+        documents=report.documents,
+    )
+    return PlanResult(
+        schema_version=report.schema_version,
+        kind=kind,
+        harness_version=report.harness_version,
+        plan=report.url,
+        base_url=None,
+        profile=report.profile,
+        sdk=report.sdk,
+        sdk_version=report.sdk_version,
+        browser=report.browser,
+        ok=ok,
+        journeys=[journey],
+        coverage={},
+        incomplete=report.incomplete,
+        duration=duration,
+    )
+
+
+def page_report(result: PlanResult) -> CaptureReport:
+    """The capture of a one-page run (its first journey) as a `CaptureReport`."""
+    if not result.journeys:
+        raise ValueError("page_report: the result has no journey")
+    journey = result.journeys[0]
+    return CaptureReport(
+        schema_version=result.schema_version,
+        harness_version=result.harness_version,
+        sdk=result.sdk,
+        profile=result.profile,
+        sdk_version=result.sdk_version,
+        url=journey.url or result.plan,
+        browser=result.browser,
+        events=journey.events,
+        calls=journey.calls,
+        requests=journey.requests,
+        undecodable=journey.undecodable,
+        findings=journey.findings,
+        reconciliation=journey.reconciliation or Reconciliation(),
+        incomplete=result.incomplete,
+        documents=journey.documents,
+    )
