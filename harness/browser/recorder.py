@@ -76,6 +76,10 @@ from harness.core.sdk import (
 #: --sdk-origin / --forward-beacons); see harness.core.sdk.
 SdkMode = str | SdkSource
 BINDING_NAME = "__ttqHarnessReport"
+#: The recorder's count of timers due within a window (call_recorder.js), per frame.
+_PENDING_TIMERS = "ms => typeof __ttqHarnessPending === 'function' ? __ttqHarnessPending(ms) : null"
+#: How often the waits look again (a Playwright round trip each).
+_POLL_MS = 20.0
 #: Path on a pixel host where the recorder beacons its reports while a page unloads.
 HARNESS_PATH = "/__ttq_harness__/"
 #: Uncaught page errors kept per capture (a page throwing in a loop must not flood the report).
@@ -148,6 +152,9 @@ class PixelCapture:
         #: so what is saved is byte for byte what the page ran, fetched once
         self.fetched_sdk_files: dict[str, bytes] = {}
         self._documents = Documents(clock=self._index)
+        #: page requests sent and not yet answered or failed (`pending`), and how many started
+        self._in_flight: set[Request] = set()
+        self._started = 0
 
     # -- wiring -------------------------------------------------------------------------------
 
@@ -161,10 +168,20 @@ class PixelCapture:
         context.expose_binding(BINDING_NAME, self._on_binding)
         context.add_init_script(recorder_script(self.hosts))
         context.on("page", self._watch_page)
+        context.on("request", self._on_request_sent)
+        context.on("requestfinished", self._on_request_done)
+        context.on("requestfailed", self._on_request_done)
         for page in context.pages:
             self._watch_page(page)
         UnloadBeaconGuard.register(self)
         return self
+
+    def _on_request_sent(self, request: Request) -> None:
+        self._in_flight.add(request)
+        self._started += 1
+
+    def _on_request_done(self, request: Request) -> None:
+        self._in_flight.discard(request)
 
     def _watch_page(self, page: Page) -> None:
         """Renderer crashes and uncaught script errors become observations (TR007, TR008)."""
@@ -618,38 +635,104 @@ class PixelCapture:
             self.pump(min(50.0, max(1.0, (deadline - time.monotonic()) * 1000)))
 
     def wait_until_or_quiet(
-        self, predicate: Callable[[], bool], *, timeout: float, quiet: float
+        self,
+        predicate: Callable[[], bool],
+        *,
+        timeout: float,
+        quiet: float,
+        idle_window: float | None = None,
     ) -> bool:
-        """Pump until predicate() holds, or nothing has arrived for `quiet` seconds, or timeout.
+        """Pump until predicate() holds, or nothing has arrived for `quiet` seconds, or timeout;
+        with `idle_window`, also until the page provably has nothing left to send within that
+        many seconds (`pending`, twice in a row).
 
         For "did the step send what it must": a missing event stops the wait once the page has
-        gone quiet instead of always costing the whole timeout.
+        gone quiet (or idle) instead of always costing the whole timeout.
         """
         deadline = time.monotonic() + timeout
-        last = (-1, -1, -1)
+        last = self._traffic()
         last_change = time.monotonic()
+        idle_seen = False
         while True:
             if predicate():
                 return True
-            now = (len(self.calls), len(self.requests), len(self.beacon_notes))
+            now = self._traffic()
             if now != last:
-                last, last_change = now, time.monotonic()
+                last, last_change, idle_seen = now, time.monotonic(), False
             if time.monotonic() >= deadline or time.monotonic() - last_change >= quiet:
                 return False
-            self.pump(50)
+            if idle_window is not None:
+                idle = self.pending(idle_window) == 0 and self._traffic() == now
+                if idle and idle_seen and not predicate():
+                    return False
+                idle_seen = idle
+            self.pump(_POLL_MS if idle_window is not None else 50)
+
+    def pending(self, window: float) -> int | None:
+        """What may still reach the capture within `window` seconds: page requests in flight
+        plus, in every frame, timers due within the window (call_recorder.js). None when a
+        frame cannot say (navigating, or a document the recorder is not in).
+
+        Each frame is asked with a round trip, and the recorder batches its reports per
+        microtask: a report made before the question is delivered before the answer.
+        """
+        for request in list(self._in_flight):
+            if _gone(request):  # its page closed: it will never finish or fail
+                self._in_flight.discard(request)
+        busy = len(self._in_flight)
+        for page in [page for page in self.context.pages if not page.is_closed()]:
+            for frame in page.frames:
+                try:
+                    due = frame.evaluate(_PENDING_TIMERS, window * 1000)
+                except PlaywrightError:
+                    return None
+                if due is None:
+                    if frame.url not in ("", "about:blank"):
+                        return None
+                    continue
+                busy += int(due)
+        return busy
+
+    def wait_idle(self, *, window: float, quiet: float, timeout: float) -> bool:
+        """Pump until the page provably has nothing left to send within `window` seconds
+        (`pending` is 0 and nothing arrived while asking, twice, one poll apart), or nothing
+        has arrived for `quiet` seconds, or `timeout`. True when idleness was proven.
+
+        A step that must prove an absence (never, an exact count) asks with its quiet as the
+        window, so it ends as soon as the page is idle instead of always after the quiet; a
+        step that proves nothing asks with window 0: its reports and requests, delivered.
+        """
+        deadline = time.monotonic() + timeout
+        last = self._traffic()
+        last_change = time.monotonic()
+        idle_seen = False
+        while time.monotonic() < deadline:
+            before = self._traffic()
+            if before != last:
+                last, last_change, idle_seen = before, time.monotonic(), False
+            elif time.monotonic() - last_change >= quiet:
+                return False
+            idle = self.pending(window) == 0 and self._traffic() == before
+            if idle and idle_seen:
+                return True
+            idle_seen = idle
+            self.pump(_POLL_MS)
+        return False
+
+    def _traffic(self) -> tuple[int, int, int, int]:
+        return (len(self.calls), len(self.requests), len(self.beacon_notes), self._started)
 
     def settle(self, quiet: float = 0.5, timeout: float = 5.0) -> None:
-        """Wait until no call or pixel request has arrived for `quiet` seconds."""
-        deadline = time.monotonic() + timeout
-        last = (-1, -1, -1)
-        last_change = time.monotonic()
-        while time.monotonic() < deadline:
-            now = (len(self.calls), len(self.requests), len(self.beacon_notes))
-            if now != last:
-                last, last_change = now, time.monotonic()
-            elif time.monotonic() - last_change >= quiet:
-                return
-            self.pump(50)
+        """Wait until nothing more can arrive within `quiet` seconds: the page provably has
+        nothing left to send within it (`wait_idle`), or nothing arrived for `quiet` seconds."""
+        self.wait_idle(window=quiet, quiet=quiet, timeout=timeout)
+
+
+def _gone(request: Request) -> bool:
+    try:
+        return request.frame.page.is_closed()
+    except PlaywrightError:  # a service worker's request, or its frame detached
+        return False
 
 
 @dataclass
