@@ -10,7 +10,10 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import difflib
+import os
+import queue
 import re
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -19,7 +22,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urljoin
 
-from playwright.sync_api import BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
 from harness import __version__
@@ -155,7 +158,7 @@ def run_journey(
             continue
 
         def since_mark(mark: int = mark) -> list[PixelEvent]:
-            return [e for e in capture.events() if e.index >= mark]
+            return capture.events(since=mark)
 
         quiet = plan.defaults.quiet
         met = False
@@ -310,6 +313,8 @@ class RunOptions:
     #: --block-third-party (or the plan's defaults.block_third_party): only the journeys'
     #: own hosts resolve in the browser
     block_third_party: bool = False
+    #: journeys at once (--workers); None: the plan's defaults.workers, else one per CPU
+    workers: int | None = None
 
 
 def _with_plan_cookies(sdk: SdkMode, plan: Plan) -> SdkMode:
@@ -332,24 +337,76 @@ def use_plan_settings(capture: PixelCapture, plan: Plan) -> PixelCapture:
     return capture
 
 
-def run_plan(plan: Plan, plan_path: Path, options: RunOptions | None = None) -> PlanResult:
-    opts = options or RunOptions()
-    started = time.monotonic()
-    started_at = datetime.now(UTC).isoformat(timespec="seconds")
-    config = plan_rules(plan, opts.rules)
-    selected = select_journeys(plan, opts.journeys)
-    results: list[JourneyResult] = []
-    with sync_playwright() as playwright:
-        hermetic = opts.block_third_party or plan.defaults.block_third_party
-        browser, browser_name = open_chromium(
-            playwright,
-            browser_path=opts.browser_path,
-            headed=opts.headed,
-            slow_mo=opts.slow_mo,
-            connect=opts.connect,
-            allow_only=_journey_hosts(plan, selected, opts.base_url) if hermetic else None,
+def worker_count(plan: Plan, options: RunOptions, journeys: int) -> int:
+    """How many journeys run at once: --workers, else the plan's `defaults.workers`, else one
+    per CPU; never more than there are journeys. One with an Events API sink: its requests are
+    given to a journey by arrival time, which concurrent journeys would mix up."""
+    wanted = options.workers or plan.defaults.workers or os.cpu_count() or 1
+    if options.events_api is not None:
+        return 1
+    return max(1, min(wanted, journeys))
+
+
+def _run_in(
+    browser: Browser, plan: Plan, journey: Journey, opts: RunOptions, config: RulesConfig
+) -> JourneyResult:
+    """One journey in a fresh context of `browser`, with its artifacts."""
+    context = browser.new_context()
+    folder = opts.artifacts / _slug(journey.name) if opts.artifacts else None
+    tracing = folder is not None and opts.trace != "off"
+    try:
+        if tracing:
+            context.tracing.start(screenshots=True, snapshots=True)
+        capture = use_plan_settings(PixelCapture(hosts=opts.hosts, sdk=opts.sdk), plan).attach(
+            context
         )
-        incomplete: str | None = None
+        result = run_journey(
+            context,
+            plan,
+            journey,
+            capture=capture,
+            config=config,
+            base_url=journey_base_url(plan, journey, opts.base_url),
+            screenshots=folder,
+            events_api=opts.events_api,
+        )
+        if tracing and folder is not None:
+            if opts.trace == "on" or not result.ok:
+                trace_path = folder / "trace.zip"
+                context.tracing.stop(path=str(trace_path))
+                result = result.model_copy(update={"trace": str(trace_path)})
+            else:
+                context.tracing.stop()
+    finally:
+        with contextlib.suppress(PlaywrightError):
+            context.close()
+    if not browser.is_connected():  # the journey ran into a dead browser
+        result = result.model_copy(update={"ok": False, "error": BROWSER_GONE})
+    return result
+
+
+def _open(
+    playwright: Playwright, plan: Plan, opts: RunOptions, selected: Sequence[Journey]
+) -> tuple[Browser, str]:
+    hermetic = opts.block_third_party or plan.defaults.block_third_party
+    return open_chromium(
+        playwright,
+        browser_path=opts.browser_path,
+        headed=opts.headed,
+        slow_mo=opts.slow_mo,
+        connect=opts.connect,
+        allow_only=_journey_hosts(plan, selected, opts.base_url) if hermetic else None,
+    )
+
+
+def _run_serially(
+    plan: Plan, selected: Sequence[Journey], opts: RunOptions, config: RulesConfig
+) -> tuple[list[JourneyResult], str | None, str | None]:
+    """Each journey in turn in one browser: (results, browser name, why it stopped early)."""
+    results: list[JourneyResult] = []
+    incomplete: str | None = None
+    with sync_playwright() as playwright:
+        browser, browser_name = _open(playwright, plan, opts, selected)
         try:
             for journey in selected:
                 if not browser.is_connected():
@@ -357,42 +414,12 @@ def run_plan(plan: Plan, plan_path: Path, options: RunOptions | None = None) -> 
                     break
                 if opts.on_start:
                     opts.on_start(journey)
-                context = browser.new_context()
-                folder = opts.artifacts / _slug(journey.name) if opts.artifacts else None
-                tracing = folder is not None and opts.trace != "off"
-                try:
-                    if tracing:
-                        context.tracing.start(screenshots=True, snapshots=True)
-                    capture = use_plan_settings(
-                        PixelCapture(hosts=opts.hosts, sdk=opts.sdk), plan
-                    ).attach(context)
-                    result = run_journey(
-                        context,
-                        plan,
-                        journey,
-                        capture=capture,
-                        config=config,
-                        base_url=journey_base_url(plan, journey, opts.base_url),
-                        screenshots=folder,
-                        events_api=opts.events_api,
-                    )
-                    if tracing and folder is not None:
-                        if opts.trace == "on" or not result.ok:
-                            trace_path = folder / "trace.zip"
-                            context.tracing.stop(path=str(trace_path))
-                            result = result.model_copy(update={"trace": str(trace_path)})
-                        else:
-                            context.tracing.stop()
-                finally:
-                    with contextlib.suppress(PlaywrightError):
-                        context.close()
-                if not browser.is_connected():  # the journey ran into a dead browser
-                    result = result.model_copy(update={"ok": False, "error": BROWSER_GONE})
-                    incomplete = BROWSER_GONE
+                result = _run_in(browser, plan, journey, opts, config)
                 results.append(result)
                 if opts.on_journey:
                     opts.on_journey(result)
-                if incomplete:
+                if result.error == BROWSER_GONE:
+                    incomplete = BROWSER_GONE
                     break
         except KeyboardInterrupt:
             incomplete = INTERRUPTED
@@ -403,6 +430,133 @@ def run_plan(plan: Plan, plan_path: Path, options: RunOptions | None = None) -> 
         finally:
             with contextlib.suppress(PlaywrightError):
                 browser.close()
+    return results, browser_name, incomplete
+
+
+@dataclass
+class _Pool:
+    """What the worker threads share: the next journey to take, and what they report (to
+    the main thread, which alone calls the progress callbacks, in plan order)."""
+
+    journeys: Sequence[Journey]
+    next: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    stop: threading.Event = field(default_factory=threading.Event)
+    #: ("start", index, None) | ("done", index, result) | ("browser", name) | ("gone",) |
+    #: ("error", exception)
+    reports: queue.Queue[tuple[object, ...]] = field(default_factory=queue.Queue)
+
+    def take(self) -> int | None:
+        with self.lock:
+            if self.stop.is_set() or self.next >= len(self.journeys):
+                return None
+            self.next += 1
+            return self.next - 1
+
+
+def _worker(pool: _Pool, plan: Plan, opts: RunOptions, config: RulesConfig) -> None:
+    """A thread with its own Playwright connection and Chromium (Playwright's sync API binds a
+    connection to the thread that opened it), taking journeys until none is left."""
+    try:
+        with sync_playwright() as playwright:
+            browser, name = _open(playwright, plan, opts, pool.journeys)
+            pool.reports.put(("browser", name))
+            try:
+                while (index := pool.take()) is not None:
+                    if not browser.is_connected():
+                        pool.reports.put(("gone",))
+                        return
+                    pool.reports.put(("start", index, None))
+                    result = _run_in(browser, plan, pool.journeys[index], opts, config)
+                    pool.reports.put(("done", index, result))
+                    if result.error == BROWSER_GONE:
+                        pool.reports.put(("gone",))
+                        return
+            except PlaywrightError:
+                if browser.is_connected():
+                    raise
+                pool.reports.put(("gone",))
+            finally:
+                with contextlib.suppress(PlaywrightError):
+                    browser.close()
+    except BaseException as exc:  # handed to the main thread, which raises it
+        pool.reports.put(("error", exc))
+
+
+def _run_in_parallel(
+    plan: Plan,
+    selected: Sequence[Journey],
+    opts: RunOptions,
+    config: RulesConfig,
+    workers: int,
+) -> tuple[list[JourneyResult], str | None, str | None]:
+    """Journeys on `workers` threads, each with its own browser and a fresh context per
+    journey; results (and the progress callbacks) in plan order, as a serial run gives them."""
+    pool = _Pool(selected)
+    threads = [
+        threading.Thread(target=_worker, args=(pool, plan, opts, config), daemon=True)
+        for _ in range(workers)
+    ]
+    for thread in threads:
+        thread.start()
+    done: dict[int, JourneyResult] = {}
+    reported = 0
+    browser_name: str | None = None
+    incomplete: str | None = None
+    failure: BaseException | None = None
+    try:
+        while any(t.is_alive() for t in threads) or not pool.reports.empty():
+            try:
+                report = pool.reports.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            kind = report[0]
+            if kind == "browser":
+                browser_name = browser_name or str(report[1])
+            elif kind == "start" and opts.on_start:
+                opts.on_start(selected[int(report[1])])  # type: ignore[call-overload]
+            elif kind == "done":
+                done[int(report[1])] = report[2]  # type: ignore[call-overload,assignment]
+                while reported in done:  # the callbacks in plan order
+                    if opts.on_journey:
+                        opts.on_journey(done[reported])
+                    reported += 1
+            elif kind == "gone":
+                incomplete = incomplete or BROWSER_GONE
+                pool.stop.set()
+            elif kind == "error" and failure is None:
+                failure = report[1]  # type: ignore[assignment]
+                pool.stop.set()
+    except KeyboardInterrupt:
+        incomplete = INTERRUPTED
+        pool.stop.set()  # the journeys under way finish; no new one starts
+        for thread in threads:
+            thread.join()
+    if failure is not None:  # what the serial run would have raised
+        raise failure
+    results = [done[i] for i in sorted(done)]
+    if opts.on_journey:
+        for index in sorted(done):
+            if index >= reported:
+                opts.on_journey(done[index])
+    if incomplete is None and len(results) < len(selected):
+        incomplete = BROWSER_GONE
+    return results, browser_name, incomplete
+
+
+def run_plan(plan: Plan, plan_path: Path, options: RunOptions | None = None) -> PlanResult:
+    """Run the selected journeys, each in a fresh browser context, `worker_count` at a time;
+    the result lists them in plan order whatever order they finished in."""
+    opts = options or RunOptions()
+    started = time.monotonic()
+    started_at = datetime.now(UTC).isoformat(timespec="seconds")
+    config = plan_rules(plan, opts.rules)
+    selected = select_journeys(plan, opts.journeys)
+    workers = worker_count(plan, opts, len(selected))
+    if workers > 1:
+        results, browser_name, incomplete = _run_in_parallel(plan, selected, opts, config, workers)
+    else:
+        results, browser_name, incomplete = _run_serially(plan, selected, opts, config)
     covered = coverage(plan, results, selected)
     outcome = PlanResult(
         harness_version=__version__,

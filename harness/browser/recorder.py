@@ -13,6 +13,7 @@ live beside it.
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 import time
@@ -550,12 +551,16 @@ class PixelCapture:
             views.new_calls.extend(fresh)
         return views.call_events
 
-    def events(self, source: Literal["call", "wire"] | None = None) -> list[PixelEvent]:
-        """Events captured so far, in arrival order: at the call, on the wire, or both."""
+    def events(
+        self, source: Literal["call", "wire"] | None = None, *, since: int = 0
+    ) -> list[PixelEvent]:
+        """Events captured so far, in arrival order: at the call, on the wire, or both; with
+        `since`, only those whose index is at least that (a step's events: `since` its mark),
+        found by bisection and copied alone, so polling a long capture stays cheap."""
         if source == "call":
-            return list(self._call_events())
+            return _from(self._call_events(), since)
         if source == "wire":
-            return sorted(self.wire()[0], key=lambda event: event.index)
+            return _from(sorted(self.wire()[0], key=lambda event: event.index), since)
         self._call_events()
         self.wire()
         views = self._views
@@ -570,7 +575,7 @@ class PixelCapture:
         else:
             # Indices come from one counter, so what arrived since is newer than all before.
             views.merged.extend(sorted(fresh, key=lambda event: event.index))
-        return list(views.merged)
+        return _from(views.merged, since)
 
     def report(
         self,
@@ -726,6 +731,13 @@ class PixelCapture:
         """Wait until nothing more can arrive within `quiet` seconds: the page provably has
         nothing left to send within it (`wait_idle`), or nothing arrived for `quiet` seconds."""
         self.wait_idle(window=quiet, quiet=quiet, timeout=timeout)
+
+
+def _from(events: Sequence[PixelEvent], since: int) -> list[PixelEvent]:
+    """A copy of the events (sorted by index) whose index is at least `since`."""
+    if since <= 0:
+        return list(events)
+    return list(events[bisect.bisect_left(events, since, key=lambda event: event.index) :])
 
 
 def _gone(request: Request) -> bool:

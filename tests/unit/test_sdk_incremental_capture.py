@@ -46,6 +46,15 @@ def _same(capture: PixelCapture) -> None:
     assert capture.wire() == (on_wire, bad)
     assert capture.events("call") == [e for e in merged if e.source == "call"]
     assert capture.events("wire") == sorted(on_wire, key=lambda e: e.index)
+    # a step's events, polled by index: the same as filtering the whole list
+    for since in (0, 1, len(merged) // 2, merged[-1].index if merged else 0, 10**9):
+        assert capture.events(since=since) == [e for e in merged if e.index >= since]
+        assert capture.events("call", since=since) == [
+            e for e in merged if e.source == "call" and e.index >= since
+        ]
+        assert capture.events("wire", since=since) == [
+            e for e in sorted(on_wire, key=lambda e: e.index) if e.index >= since
+        ]
 
 
 def _track(capture: PixelCapture, n: int, *, record_id: str | None = None) -> dict[str, Any]:

@@ -106,6 +106,16 @@ def run_command(
     journey: Annotated[
         list[str] | None, typer.Option("--journey", help="Run only this journey (repeatable).")
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            metavar="N",
+            help="Journeys run at once, each in its own browser context (default: the plan's "
+            "defaults.workers, else one per CPU; 1 runs them one after another).",
+        ),
+    ] = None,
     shard: Annotated[
         str | None,
         typer.Option(
@@ -185,6 +195,7 @@ def run_command(
             connect=connect,
             block_third_party=block_third_party,
             sdk=source,
+            workers=workers,
         ),
         shard=shard,
         json_path=json_path,

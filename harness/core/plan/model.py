@@ -301,6 +301,12 @@ class Defaults(_Strict):
     unexpected: Literal["ignore", "warn", "fail"] = Field(
         default="warn", description="Events a step sent that its expectations do not name."
     )
+    workers: int | None = Field(
+        default=None,
+        ge=1,
+        description="Journeys run at once, each in its own browser context (overridable with "
+        "--workers; default: one per CPU).",
+    )
     unplanned_pixels: Literal["ignore", "warn", "fail"] = Field(
         default="fail",
         description="Events sent to a pixel the plan's `pixels` do not name (only when `pixels` "
