@@ -5,7 +5,8 @@
 Runs, in one process and in this order: rules and plan matching on 100,000 events, memory
 for 100,000 captured events, report() on 10,000 captured events against the commit before
 "one capture, derived once", capture completeness and latency (100, 1,000, 10,000 events),
-harness overhead on the purchase journey, and parallel scaling with pytest-xdist (its own
+harness overhead on the purchase journey, the demo plan's wall time against the commit before
+event-driven waits and with `--workers 2`, and parallel scaling with pytest-xdist (its own
 pytest subprocesses). Then prints the machine it ran on. Takes about 5 minutes on 2 cores;
 `--quick` uses smaller sizes (a smoke test, not figures to publish).
 """
@@ -25,6 +26,7 @@ import bench_capture
 import bench_memory
 import bench_overhead
 import bench_plan_matching
+import bench_plan_wall
 import bench_plan_xdist
 import bench_report
 from playwright.sync_api import sync_playwright
@@ -105,6 +107,8 @@ def main() -> None:
     rows += bench_capture.rows(bench_capture.bench_capture(sizes, timeout=100.0))
     step("overhead")
     rows += bench_overhead.rows(bench_overhead.bench_overhead(repeat=3 if quick else 7))
+    step("demo plan wall time: event-driven waits, --workers")
+    rows += bench_plan_wall.rows(bench_plan_wall.bench_plan_wall(repeat=1 if quick else 3))
     step("parallel scaling")
     rows += xdist_rows(journeys=4 if quick else 20, repeat=1)
     step("machine")

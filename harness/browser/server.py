@@ -30,11 +30,10 @@ from harness.core.errors import UsageError
 
 
 def default_sites_dir() -> Path:
-    """`./sites` when run from a checkout, else the one next to the installed package."""
-    here = Path.cwd() / "sites"
-    if (here / "shop").is_dir():
-        return here
-    return Path(__file__).resolve().parents[2] / "sites"
+    """The bundled demo sites and plan: package data (`harness/demo_sites`, in a checkout a
+    link to the repository's `sites/`, in a wheel a copy of it), so an installed
+    ttq-harness serves them from wherever it runs."""
+    return Path(__file__).resolve().parents[1] / "demo_sites"
 
 
 #: Where the demo back end sends Events API requests when SiteServer is given no URL.

@@ -11,6 +11,7 @@ share their options and the run's progress display.
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Annotated
@@ -466,8 +467,19 @@ def demo_command(
             "server events with the pixel's (on by default).",
         ),
     ] = True,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            metavar="DIR",
+            help="Copy the demo plan and sites into DIR (new or empty) to edit, instead of "
+            "running them.",
+        ),
+    ] = None,
 ) -> None:
     """Run the bundled tracking plan on the demo shop (it holds), then on its broken twin."""
+    if out is not None:
+        raise typer.Exit(_copy_demo(out))
     plan_file = default_sites_dir() / "demo-plan.yaml"
     codes: dict[str, int] = {}
     with (
@@ -500,8 +512,26 @@ def demo_command(
         )
         shop_ok = shop_ok and caught
     console.print(
-        "Next: `ttq-harness run sites/demo-plan.yaml --base-url URL` on your own site, "
-        "`ttq-harness rules` for what is checked.",
+        "Next: `ttq-harness demo --out my-demo` for a copy of the plan and sites to edit; "
+        "`ttq-harness run PLAN --base-url URL` on your own site; `ttq-harness rules` for what "
+        "is checked.",
         highlight=False,
     )
     raise typer.Exit(EXIT_OK if shop_ok else EXIT_FINDINGS)
+
+
+def _copy_demo(out: Path) -> int:
+    """The bundled demo plan and sites, copied for a user to edit; the exit code."""
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        err.print(f"error: --out {out}: exists and is not an empty folder", highlight=False)
+        return EXIT_USAGE
+    try:
+        shutil.copytree(default_sites_dir(), out, dirs_exist_ok=True)
+    except OSError as exc:
+        err.print(f"error: --out {out}: {exc.strerror or exc}", highlight=False, markup=False)
+        return EXIT_USAGE
+    plan = out / "demo-plan.yaml"
+    _out(f"written: {out} (the demo plan {plan.name} and the sites it runs on)")
+    _out(f"Next: `ttq-harness serve --dir {out}` (on http://127.0.0.1:8000/), then")
+    _out(f"      `ttq-harness run {plan} --base-url http://127.0.0.1:8000/shop/`")
+    return EXIT_OK
