@@ -186,10 +186,22 @@ def pytest_configure(config: pytest.Config) -> None:
         "ttq(hosts=[...], select=[...], ignore=[...], severity={...}, profile=..., fail_on=...): "
         "pixel hosts and rule settings for this test",
     )
-    if config.pluginmanager.has_plugin("playwright") or config.pluginmanager.has_plugin(
-        "pytest_playwright"
-    ):
+    if _sync_playwright(config):
         config.pluginmanager.register(_ChromiumLaunchArgs(), "ttq-harness-launch-args")
+
+
+#: pytest-playwright's module (pytest-playwright-asyncio's is pytest_playwright_asyncio.…).
+SYNC_PLAYWRIGHT_PLUGIN = "pytest_playwright.pytest_playwright"
+
+
+def _sync_playwright(config: pytest.Config) -> bool:
+    """pytest-playwright (sync) is there: its `context` is what the capture attaches to. Without
+    it (no Playwright plugin, or pytest-playwright-asyncio's async `context`), the plugin adds
+    its options and fixtures but touches no test."""
+    return any(
+        getattr(plugin, "__name__", "") == SYNC_PLAYWRIGHT_PLUGIN
+        for plugin in config.pluginmanager.get_plugins()
+    )
 
 
 @pytest.fixture
@@ -216,7 +228,7 @@ def ttq_capture(context: BrowserContext, request: pytest.FixtureRequest) -> Pixe
 @pytest.fixture(autouse=True)
 def _ttq_keep_pixel_local(request: pytest.FixtureRequest) -> None:
     # Any test with a pytest-playwright context gets the capture, so no pixel request leaves.
-    if "context" in request.fixturenames:
+    if "context" in request.fixturenames and _sync_playwright(request.config):
         request.getfixturevalue("ttq_capture")
         request.getfixturevalue("ttq_rules_config")
 

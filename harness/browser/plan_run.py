@@ -11,9 +11,7 @@ import contextlib
 import dataclasses
 import difflib
 import os
-import queue
 import re
-import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -22,7 +20,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urljoin
 
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright
 from playwright.sync_api import Error as PlaywrightError
 
 from harness import __version__
@@ -31,6 +29,7 @@ from harness.browser.events_api_sink import EventsApiSink
 from harness.browser.launch import open_chromium
 from harness.browser.recorder import PixelCapture, SdkMode, emulator_script
 from harness.browser.steps import perform
+from harness.browser.workers import run_journeys
 from harness.core.config import RulesConfig, fails
 from harness.core.endpoints import DEFAULT_PIXEL_HOSTS
 from harness.core.engine import sdk_version
@@ -399,151 +398,6 @@ def _open(
     )
 
 
-def _run_serially(
-    plan: Plan, selected: Sequence[Journey], opts: RunOptions, config: RulesConfig
-) -> tuple[list[JourneyResult], str | None, str | None]:
-    """Each journey in turn in one browser: (results, browser name, why it stopped early)."""
-    results: list[JourneyResult] = []
-    incomplete: str | None = None
-    with sync_playwright() as playwright:
-        browser, browser_name = _open(playwright, plan, opts, selected)
-        try:
-            for journey in selected:
-                if not browser.is_connected():
-                    incomplete = BROWSER_GONE
-                    break
-                if opts.on_start:
-                    opts.on_start(journey)
-                result = _run_in(browser, plan, journey, opts, config)
-                results.append(result)
-                if opts.on_journey:
-                    opts.on_journey(result)
-                if result.error == BROWSER_GONE:
-                    incomplete = BROWSER_GONE
-                    break
-        except KeyboardInterrupt:
-            incomplete = INTERRUPTED
-        except PlaywrightError:
-            if browser.is_connected():
-                raise
-            incomplete = BROWSER_GONE
-        finally:
-            with contextlib.suppress(PlaywrightError):
-                browser.close()
-    return results, browser_name, incomplete
-
-
-@dataclass
-class _Pool:
-    """What the worker threads share: the next journey to take, and what they report (to
-    the main thread, which alone calls the progress callbacks, in plan order)."""
-
-    journeys: Sequence[Journey]
-    next: int = 0
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    stop: threading.Event = field(default_factory=threading.Event)
-    #: ("start", index, None) | ("done", index, result) | ("browser", name) | ("gone",) |
-    #: ("error", exception)
-    reports: queue.Queue[tuple[object, ...]] = field(default_factory=queue.Queue)
-
-    def take(self) -> int | None:
-        with self.lock:
-            if self.stop.is_set() or self.next >= len(self.journeys):
-                return None
-            self.next += 1
-            return self.next - 1
-
-
-def _worker(pool: _Pool, plan: Plan, opts: RunOptions, config: RulesConfig) -> None:
-    """A thread with its own Playwright connection and Chromium (Playwright's sync API binds a
-    connection to the thread that opened it), taking journeys until none is left."""
-    try:
-        with sync_playwright() as playwright:
-            browser, name = _open(playwright, plan, opts, pool.journeys)
-            pool.reports.put(("browser", name))
-            try:
-                while (index := pool.take()) is not None:
-                    if not browser.is_connected():
-                        pool.reports.put(("gone",))
-                        return
-                    pool.reports.put(("start", index, None))
-                    result = _run_in(browser, plan, pool.journeys[index], opts, config)
-                    pool.reports.put(("done", index, result))
-                    if result.error == BROWSER_GONE:
-                        pool.reports.put(("gone",))
-                        return
-            except PlaywrightError:
-                if browser.is_connected():
-                    raise
-                pool.reports.put(("gone",))
-            finally:
-                with contextlib.suppress(PlaywrightError):
-                    browser.close()
-    except BaseException as exc:  # handed to the main thread, which raises it
-        pool.reports.put(("error", exc))
-
-
-def _run_in_parallel(
-    plan: Plan,
-    selected: Sequence[Journey],
-    opts: RunOptions,
-    config: RulesConfig,
-    workers: int,
-) -> tuple[list[JourneyResult], str | None, str | None]:
-    """Journeys on `workers` threads, each with its own browser and a fresh context per
-    journey; results (and the progress callbacks) in plan order, as a serial run gives them."""
-    pool = _Pool(selected)
-    threads = [
-        threading.Thread(target=_worker, args=(pool, plan, opts, config), daemon=True)
-        for _ in range(workers)
-    ]
-    for thread in threads:
-        thread.start()
-    done: dict[int, JourneyResult] = {}
-    reported = 0
-    browser_name: str | None = None
-    incomplete: str | None = None
-    failure: BaseException | None = None
-    try:
-        while any(t.is_alive() for t in threads) or not pool.reports.empty():
-            try:
-                report = pool.reports.get(timeout=0.1)
-            except queue.Empty:
-                continue
-            kind = report[0]
-            if kind == "browser":
-                browser_name = browser_name or str(report[1])
-            elif kind == "start" and opts.on_start:
-                opts.on_start(selected[int(report[1])])  # type: ignore[call-overload]
-            elif kind == "done":
-                done[int(report[1])] = report[2]  # type: ignore[call-overload,assignment]
-                while reported in done:  # the callbacks in plan order
-                    if opts.on_journey:
-                        opts.on_journey(done[reported])
-                    reported += 1
-            elif kind == "gone":
-                incomplete = incomplete or BROWSER_GONE
-                pool.stop.set()
-            elif kind == "error" and failure is None:
-                failure = report[1]  # type: ignore[assignment]
-                pool.stop.set()
-    except KeyboardInterrupt:
-        incomplete = INTERRUPTED
-        pool.stop.set()  # the journeys under way finish; no new one starts
-        for thread in threads:
-            thread.join()
-    if failure is not None:  # what the serial run would have raised
-        raise failure
-    results = [done[i] for i in sorted(done)]
-    if opts.on_journey:
-        for index in sorted(done):
-            if index >= reported:
-                opts.on_journey(done[index])
-    if incomplete is None and len(results) < len(selected):
-        incomplete = BROWSER_GONE
-    return results, browser_name, incomplete
-
-
 def run_plan(plan: Plan, plan_path: Path, options: RunOptions | None = None) -> PlanResult:
     """Run the selected journeys, each in a fresh browser context, `worker_count` at a time;
     the result lists them in plan order whatever order they finished in."""
@@ -552,11 +406,14 @@ def run_plan(plan: Plan, plan_path: Path, options: RunOptions | None = None) -> 
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     config = plan_rules(plan, opts.rules)
     selected = select_journeys(plan, opts.journeys)
-    workers = worker_count(plan, opts, len(selected))
-    if workers > 1:
-        results, browser_name, incomplete = _run_in_parallel(plan, selected, opts, config, workers)
-    else:
-        results, browser_name, incomplete = _run_serially(plan, selected, opts, config)
+    results, browser_name, incomplete = run_journeys(
+        selected,
+        workers=worker_count(plan, opts, len(selected)),
+        open_browser=lambda playwright: _open(playwright, plan, opts, selected),
+        run_one=lambda browser, journey: _run_in(browser, plan, journey, opts, config),
+        on_start=opts.on_start,
+        on_journey=opts.on_journey,
+    )
     covered = coverage(plan, results, selected)
     outcome = PlanResult(
         harness_version=__version__,
