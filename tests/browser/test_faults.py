@@ -157,8 +157,9 @@ def test_a_plan_run_whose_browser_dies_reports_the_journeys_so_far(
     )
     result_path = tmp_path / "result.json"
     process = _start(
-        "run", str(plan), "--base-url", test_pages + "/hostile/", "--json", str(result_path)
-    )
+        "run", str(plan), "--base-url", test_pages + "/hostile/", "--json", str(result_path),
+        "--workers", "1",  # one browser, killed mid-journey: the second journey never starts
+    )  # fmt: skip
     browser = _wait_for_browser(process)
     _wait_until_waiting(process, ready[1])
     os.kill(browser, signal.SIGKILL)
