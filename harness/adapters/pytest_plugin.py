@@ -112,6 +112,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="Do not mask e-mails and phone numbers in failure messages (local debugging).",
     )
     group.addoption(
+        "--ttq-capture",
+        choices=("requested", "all"),
+        default=None,
+        help="Which tests get the capture (the recorder script, pixel hosts answered and "
+        "recorded): 'requested' (default) those that use a ttq fixture or the ttq marker, "
+        "or every test with --ttq-fail-on; 'all' every test with a pytest-playwright context. "
+        "Either way the browser resolves no TikTok host, so nothing leaves. Also the "
+        "ttq_capture ini option.",
+    )
+    parser.addini(
+        "ttq_capture",
+        "Which tests get the capture: requested (default) or all (see --ttq-capture).",
+        default="requested",
+    )
+    group.addoption(
         "--ttq-timeout",
         type=float,
         default=5.0,
@@ -226,11 +241,41 @@ def ttq_capture(context: BrowserContext, request: pytest.FixtureRequest) -> Pixe
 
 
 @pytest.fixture(autouse=True)
-def _ttq_keep_pixel_local(request: pytest.FixtureRequest) -> None:
-    # Any test with a pytest-playwright context gets the capture, so no pixel request leaves.
-    if "context" in request.fixturenames and _sync_playwright(request.config):
+def _ttq_capture_when_asked(request: pytest.FixtureRequest) -> None:
+    # A test that uses a ttq fixture gets the capture through it. Tests that only use `page`
+    # are left as pytest-playwright made them (the launch switches still keep every TikTok
+    # host unresolvable), unless --ttq-capture all, or --ttq-fail-on, which checks every test.
+    if "context" not in request.fixturenames or not _sync_playwright(request.config):
+        return
+    if _captures_every_test(request.config) or request.node.get_closest_marker("ttq"):
         request.getfixturevalue("ttq_capture")
         request.getfixturevalue("ttq_rules_config")
+
+
+def _captures_every_test(config: pytest.Config) -> bool:
+    chosen = config.getoption("--ttq-capture") or config.getini("ttq_capture")
+    if chosen not in ("requested", "all"):
+        raise pytest.UsageError(f"ttq_capture = {chosen!r}: expected requested or all")
+    fail_on = _session_fail_on(config)
+    return chosen == "all" or bool(fail_on and fail_on != "never")
+
+
+FAIL_ON_KEY = pytest.StashKey[str | None]()
+
+
+def _session_fail_on(config: pytest.Config) -> str | None:
+    """--ttq-fail-on, else `fail_on` when pyproject.toml's [tool.ttq-harness] sets it (as the
+    CLI reads it), else None: findings fail no test."""
+    if FAIL_ON_KEY not in config.stash:
+        chosen = config.getoption("--ttq-fail-on")
+        if chosen is None:
+            try:
+                settings = load_pyproject(config.rootpath / "pyproject.toml")
+            except HarnessError as exc:
+                raise pytest.UsageError(f"ttq-harness: {exc}") from None
+            chosen = settings.fail_on if "fail_on" in settings.model_fields_set else None
+        config.stash[FAIL_ON_KEY] = chosen
+    return config.stash[FAIL_ON_KEY]
 
 
 @pytest.fixture
@@ -291,9 +336,7 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, pluggy.Result[None
     if outcome.excinfo is not None or capture is None:
         return
     marker = item.get_closest_marker("ttq")
-    fail_on = (marker.kwargs.get("fail_on") if marker else None) or item.config.getoption(
-        "--ttq-fail-on"
-    )
+    fail_on = (marker.kwargs.get("fail_on") if marker else None) or _session_fail_on(item.config)
     if not fail_on or fail_on == "never":
         return
     config = item.stash.get(CONFIG_KEY, RulesConfig())

@@ -144,3 +144,59 @@ def test_signup(page, demo_site, expect_event):
     assert "Signup_\\x1b]0;owned\\x07j***@example.com" in out  # the event seen, inert
     shown = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--ttq-show-pii")
     assert "owned\\x07jane.doe@example.com" in shown.stdout.str()
+
+
+CAPTURE_INNER = """
+import pytest
+
+def _instrumented(page):
+    return page.evaluate("typeof window.__ttqHarnessRecorder !== 'undefined'")
+
+def test_page_only(page, demo_site):
+    page.goto(demo_site + "/shop/index.html")
+    print("PAGE-ONLY", _instrumented(page),
+          page.evaluate("navigator.sendBeacon.toString().includes('[native code]')"))
+    # the pixel's host: answered locally with the capture, unresolvable without it
+    print("REACHED", page.evaluate(
+        "fetch('https://analytics.tiktok.com/i18n/pixel/events.js').then(() => true, () => false)"))
+
+def test_asks(page, demo_site, expect_event):
+    page.goto(demo_site + "/shop/index.html")
+    expect_event("Pageview")
+    print("ASKS", _instrumented(page))
+
+@pytest.mark.ttq(profile="spec")
+def test_marked(page, demo_site):
+    page.goto(demo_site + "/shop/index.html")
+    print("MARKED", _instrumented(page))
+"""
+
+
+@pytest.mark.parametrize(
+    ("options", "page_only", "reached"),
+    [
+        # untouched page; the pixel host does not even resolve
+        ((), "PAGE-ONLY False True", "REACHED False"),
+        # instrumented; the pixel host answered locally by the capture
+        (("--ttq-capture", "all"), "PAGE-ONLY True False", "REACHED True"),
+    ],
+    ids=["requested", "all"],
+)
+def test_the_capture_stays_out_of_tests_that_do_not_ask_for_it(
+    pytester: pytest.Pytester, options: tuple[str, ...], page_only: str, reached: str
+) -> None:
+    pytester.makepyfile(test_inner=CAPTURE_INNER)
+    result = pytester.runpytest_subprocess("-s", "-p", "no:cacheprovider", *options)
+    result.assert_outcomes(passed=3)
+    result.stdout.fnmatch_lines_random([f"*{page_only}*", "*ASKS True*", "*MARKED True*"])
+    result.stdout.fnmatch_lines([f"*{reached}*"])
+
+
+def test_pyproject_fail_on_fails_tests_as_the_cli_does(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_inner=INNER)
+    pytester.makefile(".toml", pyproject='[tool.ttq-harness]\nfail_on = "error"\n')
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2, failed=1)  # as with --ttq-fail-on=error
+    result.stdout.fnmatch_lines(["ttq-harness: 1 finding(s) at or above error:"])
+    overridden = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--ttq-fail-on=never")
+    overridden.assert_outcomes(passed=3)
