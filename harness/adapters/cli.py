@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -401,8 +401,69 @@ def _global_options(
     """Options before any command (the app's help text is set on `app`)."""
 
 
-def main() -> None:
+#: What each option's value looks like in --help, instead of the Python type typer would
+#: show (`<str>`, `<list[str]>`); an option that sets its own metavar keeps it.
+METAVARS = {
+    "--base-url": "URL",
+    "--sdk-origin": "URL",
+    "--origin": "URL",
+    "--connect": "ws://HOST:PORT/",
+    "--browser-path": "PATH",
+    "--json": "FILE",
+    "--junit": "FILE",
+    "--html": "FILE",
+    "--config": "FILE",
+    "--out": "FILE",
+    "--output": "FILE",
+    "--json-dir": "DIR",
+    "--artifacts": "DIR",
+    "--baseline": "DIR",
+    "--dir": "DIR",
+    "--journey": "NAME",
+    "--shard": "I/N",
+    "--trace": "on|off|retain-on-failure",
+    "--fail-on": "error|warning|info|never",
+    "--profile": "spec|tiktok-2025",
+    "--sdk": "emulated|live|DIR",
+    "--select": "SELECTOR",
+    "--ignore": "SELECTOR",
+    "--severity": "SELECTOR=LEVEL",
+    "--pixel-host": "HOST",
+    "--pixel": "CODE",
+    "--click": "SELECTOR",
+    "--step": "ACTION:ARG",
+    "--timeout": "SECONDS",
+    "--quiet": "SECONDS",
+    "--duration": "SECONDS",
+    "--slow-mo": "MS",
+    "--port": "PORT",
+    "--events-api-port": "PORT",
+}
+
+
+def name_values(command: Any) -> Any:
+    """Give every option of the command tree a metavar that says what to type.
+    (Duck-typed: typer builds its commands with its own copy of click.)"""
+    for param in command.params:
+        if param.metavar is not None or getattr(param, "is_flag", False):
+            continue
+        option = next((o for o in param.opts if o.startswith("--")), None)
+        if option in METAVARS:  # arguments keep typer's own naming (their name, upper case)
+            param.metavar = METAVARS[option]
+    for sub in getattr(command, "commands", {}).values():
+        name_values(sub)
+    return command
+
+
+def cli() -> Any:
+    """The whole command tree, as `ttq-harness` runs it."""
     from harness.adapters.commands import register_all
 
-    register_all(app)
-    app()
+    if not getattr(app, "_ttq_registered", False):
+        register_all(app)
+        app._ttq_registered = True  # type: ignore[attr-defined]
+    return name_values(typer.main.get_command(app))
+
+
+def main() -> None:
+    cli()(prog_name="ttq-harness")
