@@ -11,6 +11,7 @@ shop), pytest-playwright's `--base-url`, then the plan's own.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -36,11 +37,20 @@ DEMO_SHOP = "demo:/shop/"
 DEMO_BROKEN_SHOP = "demo:/broken-shop/"
 
 
+def _beside_caller(path: Path, caller: str | None) -> Path:
+    if path.is_absolute() or caller is None:
+        return path
+    beside = Path(caller).resolve().parent / path
+    return beside if beside.exists() or not path.exists() else path
+
+
 def plan_tests(
     path: str | Path, *, base_url: str | None = None, journeys: Sequence[str] = ()
 ) -> Callable[..., None]:
-    """A test function parametrized with one case per journey of the plan at `path`."""
-    plan_path = Path(path)
+    """A test function parametrized with one case per journey of the plan at `path`: relative
+    to the test file that calls it (as a fixture file would be), else to the working
+    directory."""
+    plan_path = _beside_caller(Path(path), sys._getframe(1).f_globals.get("__file__"))
     try:
         plan = load_plan(plan_path)
         selected = select_journeys(plan, journeys)

@@ -26,7 +26,7 @@ from harness.browser.chromium import ENV_VAR, offline_args, resolve_chromium
 from harness.browser.events_api_sink import EventsApiSink
 from harness.browser.recorder import PixelCapture, emulator_script
 from harness.browser.server import SiteServer
-from harness.core.config import RulesConfig, fails, load_pyproject
+from harness.core.config import RulesConfig, describe_validation_error, fails, load_pyproject
 from harness.core.endpoints import DEFAULT_PIXEL_HOSTS
 from harness.core.errors import HarnessError
 from harness.core.masking import masked
@@ -110,6 +110,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         default=False,
         help="Do not mask e-mails and phone numbers in failure messages (local debugging).",
+    )
+    group.addoption(
+        "--ttq-select",
+        action="append",
+        default=[],
+        help="Run only these rules (code, family, group or name; repeatable), as run --select.",
+    )
+    group.addoption(
+        "--ttq-severity",
+        action="append",
+        default=[],
+        metavar="SELECTOR=LEVEL",
+        help="Override a rule's severity (repeatable), as run --severity.",
     )
     group.addoption(
         "--ttq-capture",
@@ -196,6 +209,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # pytest-base-url (pulled in by pytest-playwright) defines a session fixture as an
+    # instance method, which pytest 9 warns about in every run; not the user's code, not ours.
+    config.addinivalue_line(
+        "filterwarnings",
+        "ignore:Session-scoped fixtures defined as instance methods are deprecated",
+    )
     config.addinivalue_line(
         "markers",
         "ttq(hosts=[...], select=[...], ignore=[...], severity={...}, profile=..., fail_on=...): "
@@ -286,14 +305,20 @@ def ttq_rules_config(request: pytest.FixtureRequest) -> RulesConfig:
         config = load_pyproject(request.config.rootpath / "pyproject.toml")
         option = request.config.getoption
         config = config.merged(
-            profile=option("--ttq-profile"), ignore_extra=option("--ttq-ignore") or None
+            profile=option("--ttq-profile"),
+            ignore_extra=option("--ttq-ignore") or None,
+            select=option("--ttq-select") or None,
+            severity=_severity_overrides(option("--ttq-severity")) or None,
         )
         marker = request.node.get_closest_marker("ttq")
         if marker is not None:
             settings = {k: v for k, v in marker.kwargs.items() if k != "hosts"}
             if "ignore" in settings:
                 settings["ignore_extra"] = settings.pop("ignore")
-            config = config.merged(**settings)
+            try:
+                config = config.merged(**settings)
+            except ValidationError as exc:  # a typo in the marker: said as for pyproject.toml
+                raise HarnessError(describe_validation_error(exc, "@pytest.mark.ttq")) from None
         config.check_profile()
         for selector in [*config.select, *config.ignore, *config.severity]:
             expand(selector)
@@ -301,6 +326,16 @@ def ttq_rules_config(request: pytest.FixtureRequest) -> RulesConfig:
         pytest.fail(f"ttq-harness configuration: {exc}", pytrace=False)
     request.node.stash[CONFIG_KEY] = config
     return config
+
+
+def _severity_overrides(items: list[str]) -> dict[str, str]:
+    overrides = {}
+    for item in items:
+        selector, _, level = item.partition("=")
+        if level not in ("error", "warning", "info"):
+            raise HarnessError(f"--ttq-severity {item!r}: expected SELECTOR=error|warning|info")
+        overrides[selector] = level
+    return overrides
 
 
 class FindingsProbe:

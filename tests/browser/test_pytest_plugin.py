@@ -200,3 +200,59 @@ def test_pyproject_fail_on_fails_tests_as_the_cli_does(pytester: pytest.Pytester
     result.stdout.fnmatch_lines(["ttq-harness: 1 finding(s) at or above error:"])
     overridden = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--ttq-fail-on=never")
     overridden.assert_outcomes(passed=3)
+
+
+def test_select_and_severity_options_reach_the_rules(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_inner=INNER)
+    only_events = pytester.runpytest_subprocess(
+        "--ttq-fail-on=error", "--ttq-select=EV", "-p", "no:cacheprovider"
+    )
+    only_events.assert_outcomes(passed=3)  # PR001 is not selected
+    softened = pytester.runpytest_subprocess(
+        "--ttq-fail-on=error", "--ttq-severity=PR001=info", "-p", "no:cacheprovider"
+    )
+    softened.assert_outcomes(passed=3)
+    bad = pytester.runpytest_subprocess("--ttq-severity=PR001", "-p", "no:cacheprovider")
+    bad.stdout.fnmatch_lines(["*--ttq-severity 'PR001': expected SELECTOR=error|warning|info*"])
+
+
+def test_a_marker_typo_is_named_with_a_suggestion(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_inner="import pytest\n\n"
+        "@pytest.mark.ttq(ignor=['PR001'])\n"
+        "def test_x(page):\n    pass\n"
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(errors=1)  # the test's setup names the fix
+    result.stdout.fnmatch_lines(["*@pytest.mark.ttq: unknown key 'ignor'; did you mean 'ignore'?*"])
+    assert "pydantic" not in result.stdout.str()
+
+
+def test_pytest_base_urls_deprecation_warning_is_not_the_users_problem(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(test_inner="def test_x(page):\n    pass\n")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+    assert "instance methods are deprecated" not in result.stdout.str()
+
+
+def test_plan_tests_finds_its_plan_beside_the_test_file(pytester: pytest.Pytester) -> None:
+    folder = pytester.mkpydir("tracking")
+    (folder / "search-plan.yaml").write_text(
+        "journeys:\n"
+        "  - name: search\n"
+        "    steps:\n"
+        "      - goto: search.html?q=dress\n"
+        "        expect: [Search]\n",
+        encoding="utf-8",
+    )
+    (folder / "test_plan.py").write_text(
+        "from harness.plan.pytest import plan_tests\n"
+        "from harness.adapters.plan_pytest import DEMO_SHOP\n\n"
+        "test_journey = plan_tests('search-plan.yaml', base_url=DEMO_SHOP)\n",
+        encoding="utf-8",
+    )
+    # run from the project root: the plan is not in the working directory, but beside the test
+    result = pytester.runpytest_subprocess("tracking", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
