@@ -56,7 +56,7 @@ from harness.core.plan.model import (
     Plan,
 )
 from harness.core.plan.result import JourneyResult, PlanResult, StepResult
-from harness.core.plan.summary import coverage, purposes
+from harness.core.plan.summary import coverage, purposes, sent_unmatched
 from harness.core.rules.capture_health import pages_without_pixel
 from harness.core.sdk import EmulatedSdk
 from harness.core.tiktok import PROFILES
@@ -424,6 +424,7 @@ def run_plan(plan: Plan, plan_path: Path, options: RunOptions | None = None) -> 
         ok=all(r.ok for r in results),
         journeys=results,
         coverage=covered,
+        unmatched=sent_unmatched(plan, results, covered),
         purposes=purposes(plan, covered, PROFILES[config.profile]),
         sdk_version=sdk_version([e for r in results for e in r.events if e.source == "wire"]),
         started_at=started_at,

@@ -123,10 +123,12 @@ def summary_lines(result: PlanResult) -> Iterator[str]:
     passed = sum(1 for j in result.journeys if j.ok)
     failed = len(result.journeys) - passed
     seen = [name for name, was in result.coverage.items() if was]
-    unseen = [name for name, was in result.coverage.items() if not was]
+    mismatched = [name for name in result.unmatched if not result.coverage.get(name, True)]
+    unseen = [n for n, was in result.coverage.items() if not was and n not in mismatched]
     yield (
         f"Coverage: {len(seen)}/{len(result.coverage)} planned events seen"
         + (f"; never seen: {', '.join(unseen)}" if unseen else "")
+        + (f"; sent but never as planned: {', '.join(mismatched)}" if mismatched else "")
     )
     custom = [name for name, purpose in result.purposes.items() if purpose.startswith("custom")]
     if custom:

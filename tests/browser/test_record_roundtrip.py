@@ -6,12 +6,13 @@ AddToCart, value "8.00" on ViewContent, a second pixel).
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from harness.core.plan.load import load_plan
+from harness.core.plan.load import dump_schema, load_plan
 from harness.core.plan.result import PlanResult
 
 
@@ -71,7 +72,11 @@ def test_record_then_lint_then_run_on_the_shop_and_its_broken_twin(
     assert "AddToCart → CDEMO00SHOP00PIXEL01" in record.stdout
 
     text = plan_path.read_text()
-    assert text.startswith("# yaml-language-server: $schema=")
+    # the schema the plan names is beside it (no hosted URL needed), and it is this version's
+    assert text.startswith("# yaml-language-server: $schema=plan.schema.json\n")
+    assert f"written: {tmp_path / 'plan.schema.json'}" in record.stdout
+    schema = json.loads((tmp_path / "plan.schema.json").read_text())
+    assert schema == json.loads(dump_schema())
     assert f"from {demo_site}/shop/product.html?id=301" in text
     plan = load_plan(plan_path)
     assert plan.defaults.base_url == f"{demo_site}/shop/"

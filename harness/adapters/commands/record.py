@@ -30,6 +30,7 @@ from harness.core.errors import HarnessError, UsageError
 from harness.core.masking import mask_text, masked
 from harness.core.model import CaptureReport, PixelEvent
 from harness.core.outputs import check_output, check_outputs, write_atomic
+from harness.core.plan.load import dump_schema
 from harness.core.plan.model import FillAction, Step
 from harness.core.plan.record import Action as ActionName
 from harness.core.plan.record import RecordedStep, record_plan, recorded_events
@@ -40,6 +41,8 @@ from harness.render.files import Format, write_reports
 from harness.render.inert import InertConsole
 
 EXIT_USAGE = 2
+#: The plan's JSON Schema, written beside a recorded plan that points at it.
+SCHEMA_FILE = "plan.schema.json"
 _KEY_PARAMS = ("value", "currency", "content_id", "content_name", "query")
 
 out = InertConsole(highlight=False, soft_wrap=True)
@@ -338,10 +341,21 @@ def register(app: typer.Typer) -> None:
                 ),
             )
             steps = recording.steps
+            # Editors validate the plan against a schema file beside it (offline, the same
+            # version as this harness); an existing one is left as it is.
+            schema_path = out_path.parent / SCHEMA_FILE
             result = record_plan(  # the URL as the steps hold it: through the masking step
-                steps, url=mask_text(url), recorded_at=started, base_url=base_url, journey=journey
+                steps,
+                url=mask_text(url),
+                recorded_at=started,
+                base_url=base_url,
+                journey=journey,
+                schema_ref=SCHEMA_FILE,
             )
             write_atomic(out_path, result.text)
+            wrote_schema = not schema_path.exists()
+            if wrote_schema:
+                write_atomic(schema_path, dump_schema())
             duration = (datetime.datetime.now(datetime.UTC) - started).total_seconds()
             paths: dict[Format, Path | None] = {
                 "json": json_path,
@@ -361,6 +375,8 @@ def register(app: typer.Typer) -> None:
             f"{len(plan.events)} definition(s), {len(plan.pixels)} pixel(s))",
             markup=False,
         )
+        if wrote_schema:
+            out.print(f"written: {schema_path} (the plan's JSON Schema, for editors)", markup=False)
         for path in written:
             out.print(f"written: {path}", markup=False)
         if not seen:

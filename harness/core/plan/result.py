@@ -145,6 +145,11 @@ class PlanResult(_Value):
     ok: bool
     journeys: list[JourneyResult]
     coverage: dict[str, bool] = Field(description="Each planned event: seen at least once?")
+    unmatched: list[str] = Field(
+        default_factory=list,
+        description="Planned events never seen as defined, though sent under their event name "
+        "(with other parameters, or to another pixel).",
+    )
     purposes: dict[str, str] = Field(
         default_factory=dict,
         description="Each planned event: what it is for in TikTok (optimization, audience, "

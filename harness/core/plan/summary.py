@@ -49,3 +49,19 @@ def coverage(
             if event.source == want.source and event.name == want.name
         )
     return seen
+
+
+def sent_unmatched(
+    plan: Plan, journeys: Sequence[JourneyResult], covered: dict[str, bool]
+) -> list[str]:
+    """The planned events never seen that were sent under their event name all the same, but
+    never as their definition says (wrong parameters, another pixel): "never seen" would
+    mislead there."""
+    sent = {(e.source, e.name) for result in journeys for e in result.events}
+    out = []
+    for label, seen in covered.items():
+        if not seen:
+            want = resolve(plan, Expectation(event=label))
+            if (want.source, want.name) in sent:
+                out.append(label)
+    return out
