@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+import sys
+from collections.abc import Mapping, Sequence
 
 from playwright.sync_api import Browser, Playwright
 from playwright.sync_api import Error as PlaywrightError
@@ -23,6 +24,19 @@ from harness.core.errors import HarnessError
 def _first_line(exc: Exception) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
+
+
+def check_display(environ: Mapping[str, str] | None = None, system: str | None = None) -> None:
+    """A visible browser on Linux needs an X or Wayland display; without one, say how to get
+    one (Playwright's own hint is lost past its first line)."""
+    env = os.environ if environ is None else environ
+    if (system or sys.platform).startswith("linux") and not (
+        env.get("DISPLAY") or env.get("WAYLAND_DISPLAY")
+    ):
+        raise HarnessError(
+            "--headed needs a display and none is set (DISPLAY, WAYLAND_DISPLAY): run the "
+            "command under `xvfb-run` (e.g. `xvfb-run ttq-harness ...`), or leave out --headed"
+        )
 
 
 def open_chromium(
@@ -55,6 +69,8 @@ def open_chromium(
                 f"cannot connect to the browser server {connect}: {_first_line(exc)}"
             ) from exc
         return browser, f"Chromium {browser.version} (remote {connect})"
+    if headed:
+        check_display()
     resolved = resolve_chromium(
         browser_path, playwright_executable=playwright.chromium.executable_path
     )

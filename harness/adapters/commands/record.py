@@ -24,6 +24,7 @@ from playwright.sync_api import Error as PlaywrightError
 from harness import __version__
 from harness.adapters.options import HtmlPath, JsonPath, JunitPath
 from harness.browser.chromium import resolve_chromium
+from harness.browser.launch import check_display
 from harness.browser.recorder import PixelCapture
 from harness.browser.steps import perform
 from harness.core.errors import HarnessError, UsageError
@@ -233,6 +234,8 @@ def record(url: str, options: RecordOptions) -> Recording:
         for event in recorded_events(step.events):
             out.print(event_line(event), markup=False)
 
+    if options.headed:
+        check_display()
     with sync_playwright() as playwright:
         resolved = resolve_chromium(
             options.browser_path, playwright_executable=playwright.chromium.executable_path
