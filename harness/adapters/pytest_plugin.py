@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
@@ -32,10 +33,12 @@ from harness.core.errors import HarnessError
 from harness.core.masking import masked
 from harness.core.model import CaptureReport, Finding, PixelEvent
 from harness.core.plan.model import Plan
+from harness.core.plan.result import page_report, page_result
 from harness.core.rules import expand
 from harness.core.sdk import parse_sdk
+from harness.render.files import write_reports
 from harness.render.inert import for_terminal
-from harness.render.text import finding_line
+from harness.render.text import finding_line, key_params
 
 CAPTURE_KEY = pytest.StashKey[PixelCapture]()
 CONFIG_KEY = pytest.StashKey[RulesConfig]()
@@ -123,6 +126,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=[],
         metavar="SELECTOR=LEVEL",
         help="Override a rule's severity (repeatable), as run --severity.",
+    )
+    group.addoption(
+        "--ttq-report-dir",
+        default=None,
+        metavar="DIR",
+        help="Write the capture of every failing test as a self-contained HTML report here "
+        "(one file per test; the failure output always shows its events).",
     )
     group.addoption(
         "--ttq-capture",
@@ -382,6 +392,57 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, pluggy.Result[None
         lines = "\n".join(for_terminal(finding_line(f)) for f in failing)
         message = f"ttq-harness: {len(failing)} finding(s) at or above {fail_on}:\n{lines}"
         outcome.force_exception(pytest.fail.Exception(message, pytrace=False))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pluggy.Result[pytest.TestReport], None]:
+    """A failing test with a capture shows what it captured (a section of its report) and,
+    with --ttq-report-dir, gets its whole capture as an HTML report."""
+    outcome = yield
+    report = outcome.get_result()
+    capture = item.stash.get(CAPTURE_KEY, None)
+    if capture is None or report.when != "call" or not report.failed:
+        return
+    try:
+        captured = capture.report(
+            url=next((p.url for p in capture.context.pages), ""),
+            browser=None,
+            harness_version=__version__,
+            config=item.stash.get(CONFIG_KEY, RulesConfig()),
+        )
+    except Exception as exc:  # the browser may be gone; the test's own failure comes first
+        report.sections.append(("ttq-harness capture", f"(not available: {exc})"))
+        return
+    show_pii = item.config.getoption("--ttq-show-pii")
+    result = page_result(captured, fail_on="never", kind="inspect", name=item.nodeid)
+    shown = result if show_pii else masked(result)
+    report.sections.append(("ttq-harness capture", capture_section(page_report(shown))))
+    folder = item.config.getoption("--ttq-report-dir")
+    if folder:
+        path = Path(folder) / (re.sub(r"[^A-Za-z0-9_.-]+", "_", item.nodeid).strip("_") + ".html")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_reports(shown, {"html": path})
+        report.sections.append(("ttq-harness report", str(path)))
+
+
+def capture_section(report: CaptureReport, limit: int = 50) -> str:
+    """What a failing test captured, one line per event (the last `limit`) and finding."""
+    events = report.events[-limit:]
+    lines = [f"{len(report.events)} event(s) captured on {report.url or '(no page)'}:"]
+    if len(report.events) > limit:
+        lines.append(f"  ... {len(report.events) - limit} earlier event(s) left out")
+    for event in events:
+        lines.append(
+            f"  #{event.index} {event.source} {event.name} {event.pixel_code or '(all)'} "
+            f"{key_params(event)}".rstrip()
+        )
+    if report.findings:
+        lines.append(f"{len(report.findings)} finding(s):")
+        lines += [f"  {finding_line(f)}" for f in report.findings]
+    # each line inert on its own: a page's newline cannot forge a line of the section
+    return "\n".join(for_terminal(line).replace("\n", "\\n") for line in lines)
 
 
 @pytest.fixture

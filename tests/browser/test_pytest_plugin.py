@@ -256,3 +256,31 @@ def test_plan_tests_finds_its_plan_beside_the_test_file(pytester: pytest.Pyteste
     # run from the project root: the plan is not in the working directory, but beside the test
     result = pytester.runpytest_subprocess("tracking", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
+
+
+def test_a_failing_test_shows_its_capture_and_writes_its_report(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_inner="def test_wrong(page, demo_site, ttq_capture):\n"
+        "    page.goto(demo_site + '/broken-shop/search.html?q=dress')\n"
+        "    ttq_capture.settle()\n"
+        "    assert False, 'the test itself fails'\n"
+        "\n"
+        "def test_right(page, demo_site, ttq_capture):\n"
+        "    page.goto(demo_site + '/shop/search.html?q=dress')\n"
+    )
+    result = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "--ttq-report-dir", "ttq-reports"
+    )
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*- ttq-harness capture -*",
+            "* event(s) captured on */broken-shop/search.html?q=dress:",
+            "*#* wire Search CDEMO00SHOP00PIXEL01*",
+            "* finding(s):",
+            "*PR001*",
+        ]
+    )
+    reports = list((pytester.path / "ttq-reports").glob("*.html"))
+    assert [r.name for r in reports] == ["test_inner.py_test_wrong_chromium.html"]
+    assert reports[0].read_text().startswith("<!DOCTYPE html>")
