@@ -125,7 +125,8 @@ def test_sum_of_contents_only_when_it_held() -> None:
     wrong = {"contents": [ITEM], "value": 9}
     assert params_matchers(wrong)["value"] == {"type": "number"}
     assert params_matchers({"value": 9}) == {"value": {"type": "number"}}
-    assert params_matchers({"value": "8.00", "contents": [ITEM]})["value"] == {"type": "string"}
+    # a string value is a site's bug: the plan asks for the number TikTok wants (issue 15)
+    assert params_matchers({"value": "8.00", "contents": [ITEM]})["value"] == {"type": "number"}
     assert params_matchers("not an object") == {}
 
 
@@ -353,3 +354,50 @@ def test_the_yaml_loads_back_to_the_same_plan_and_lints_clean(tmp_path: Path) ->
         p for p in lint_plan(plan, source=path, positions=positions) if p.severity == "error"
     ] == []
     assert "!!" not in recorded.text and "&" not in recorded.text  # no tags, no anchors
+
+
+def test_a_value_tiktok_would_reject_is_not_copied_into_the_plan() -> None:
+    broken = {
+        "contents": [{**ITEM, "price": "8.00", "quantity": "1"}],
+        "value": "8.00",
+        "currency": "usd",
+    }
+    fixes: list[str] = []
+    assert params_matchers(broken, fixes, "events.X.params.") == {
+        "contents": {
+            "length": 1,
+            "items": {
+                "content_id": {"type": "string"},
+                "content_type": "product",
+                "content_name": {"type": "string"},
+                "price": {"type": "number"},
+                "quantity": {"type": "number"},
+            },
+        },
+        "value": {"type": "number"},
+        "currency": "USD",
+    }
+    assert fixes == [
+        'events.X.params.contents[0].price: sent "8.00" (string); the plan asks for a number, '
+        "as TikTok does",
+        'events.X.params.contents[0].quantity: sent "1" (string); the plan asks for a number, '
+        "as TikTok does",
+        'events.X.params.value: sent "8.00" (string); the plan asks for a number, as TikTok does',
+        "events.X.params.currency: sent \"usd\"; the plan asks for 'USD'",
+    ]
+    unknown: list[str] = []
+    assert params_matchers({"currency": "XYZ"}, unknown) == {"currency": {"pattern": "^[A-Z]{3}$"}}
+    assert "not a currency TikTok accepts" in unknown[0]
+
+
+def test_a_recording_of_the_broken_twin_gives_a_plan_its_own_lint_accepts(tmp_path: Path) -> None:
+    broken = {"contents": [ITEM], "value": "8.00", "currency": "XYZ"}
+    steps = [RecordedStep("goto", URL, events=[wire("AddToCart", broken, event_id="e-1")])]
+    recorded = record_plan(steps, url=URL, recorded_at=WHEN)
+    assert len(recorded.fixes) == 2
+    assert "# Not copied as the site sent it" in recorded.text
+    path = tmp_path / "plan.yaml"
+    path.write_text(recorded.text, encoding="utf-8")
+    plan, positions = load_plan_with_positions(path)
+    errors = [p for p in lint_plan(plan, source=path, positions=positions) if p.severity == "error"]
+    assert errors == []

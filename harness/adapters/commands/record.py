@@ -378,6 +378,8 @@ def register(app: typer.Typer) -> None:
             f"{len(plan.events)} definition(s), {len(plan.pixels)} pixel(s))",
             markup=False,
         )
+        for fix in result.fixes:
+            err.print(f"note: not copied as sent: {fix}", markup=False)
         if wrote_schema:
             out.print(f"written: {schema_path} (the plan's JSON Schema, for editors)", markup=False)
         for path in written:

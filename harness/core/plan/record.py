@@ -10,6 +10,7 @@ writes short matchers in flow style (`{type: number}`) and has no tags or anchor
 from __future__ import annotations
 
 import datetime
+import json
 import math
 import re
 from collections import Counter
@@ -24,7 +25,7 @@ from harness.core.jsonvalue import json_type
 from harness.core.model import PixelEvent
 from harness.core.plan.load import schema_comment
 from harness.core.plan.model import SCHEMA_URL, Plan
-from harness.core.tiktok import PIXEL_INTERNAL_EVENTS
+from harness.core.tiktok import CURRENCIES, NUMERIC_PARAMETERS, PIXEL_INTERNAL_EVENTS
 
 #: Pixel-internal events a plan expects like any other (one per page load).
 _EXPECTED_INTERNAL = frozenset({"Pageview", "PageView"})
@@ -52,6 +53,8 @@ class RecordedStep:
 class RecordedPlan:
     plan: Plan
     text: str  # the YAML file, comment header included
+    #: values the site sent that the plan does not copy (TikTok would reject them)
+    fixes: tuple[str, ...] = ()
 
 
 # -- matchers from values --------------------------------------------------------------------
@@ -61,11 +64,38 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _value_matcher(key: str, value: Any) -> Any:
-    """A parameter's matcher as plain data: the exact value or {type: ...}."""
+def _value_matcher(key: str, value: Any, fixes: list[str] | None = None, at: str = "") -> Any:
+    """A parameter's matcher as plain data: the exact value or {type: ...}.
+
+    A plan says what the site must send, so a value TikTok would reject is not copied into it:
+    a numeric parameter sent as another type is matched as a number, a currency TikTok does
+    not accept as three capital letters (upper-cased when that makes it one it accepts); each
+    such fix is said in `fixes`, for the plan's header and the command's output.
+    """
+    if key in NUMERIC_PARAMETERS and not _is_number(value):
+        _say(fixes, f"{at}{key}: sent {_shown(value)} ({json_type(value)}); the plan asks for "
+             "a number, as TikTok does")  # fmt: skip
+        return {"type": "number"}
+    if key == "currency" and isinstance(value, str) and value not in CURRENCIES:
+        if value.upper() in CURRENCIES:
+            _say(fixes, f"{at}currency: sent {_shown(value)}; the plan asks for {value.upper()!r}")
+            return value.upper()
+        _say(fixes, f"{at}currency: sent {_shown(value)}, not a currency TikTok accepts; the "
+             "plan asks for three capital letters: put your currency there")  # fmt: skip
+        return {"pattern": "^[A-Z]{3}$"}
     if key in _EXACT_KEYS and isinstance(value, str):
         return value
     return {"type": json_type(value)}
+
+
+def _say(fixes: list[str] | None, text: str) -> None:
+    if fixes is not None and text not in fixes:
+        fixes.append(text)
+
+
+def _shown(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def _sum_holds(value: Any, contents: Any) -> bool:
@@ -82,8 +112,11 @@ def _sum_holds(value: Any, contents: Any) -> bool:
     return math.isfinite(total) and abs(round(float(value) - total, 2)) <= 0.01
 
 
-def params_matchers(properties: Any) -> dict[str, Any]:
-    """The `params` of a definition for these observed properties (plain data, in order)."""
+def params_matchers(
+    properties: Any, fixes: list[str] | None = None, at: str = ""
+) -> dict[str, Any]:
+    """The `params` of a definition for these observed properties (plain data, in order);
+    what was not copied as sent is said in `fixes`, each line starting with `at`."""
     if not isinstance(properties, dict):
         return {}
     params: dict[str, Any] = {}
@@ -92,14 +125,16 @@ def params_matchers(properties: Any) -> dict[str, Any]:
             matcher: dict[str, Any] = {"length": len(value)}
             first = value[0] if value else None
             if isinstance(first, dict) and first:
-                matcher["items"] = {k: _value_matcher(k, v) for k, v in first.items()}
+                matcher["items"] = {
+                    k: _value_matcher(k, v, fixes, f"{at}contents[0].") for k, v in first.items()
+                }
             params[key] = matcher
         elif key == "value" and _is_number(value):
             params[key] = {"type": "number"}
             if _sum_holds(value, properties.get("contents")):
                 params[key]["sum_of_contents"] = True
         else:
-            params[key] = _value_matcher(key, value)
+            params[key] = _value_matcher(key, value, fixes, at)
     return params
 
 
@@ -239,8 +274,10 @@ def plan_data(
     url: str,
     base_url: str | None = None,
     journey: str = "recorded",
+    fixes: list[str] | None = None,
 ) -> dict[str, Any]:
-    """The skeleton as plain data (keys in the plan model's order), ready for YAML."""
+    """The skeleton as plain data (keys in the plan model's order), ready for YAML; values not
+    copied as the site sent them are said in `fixes`."""
     if not _JOURNEY_NAME.match(journey):
         raise ValueError(
             f"journey name {journey!r}: use letters, digits, spaces, '_', '.', '-' "
@@ -270,7 +307,7 @@ def plan_data(
                 definitions[key] = _Definition(
                     name=name,
                     event=event.name,
-                    params=params_matchers(event.properties),
+                    params=params_matchers(event.properties, fixes, f"events.{name}.params."),
                     id_kind=None,
                     page=event.page_url,
                 )
@@ -376,8 +413,19 @@ def to_yaml(data: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def header(url: str, recorded_at: datetime.datetime, schema_ref: str = SCHEMA_URL) -> str:
+def header(
+    url: str,
+    recorded_at: datetime.datetime,
+    schema_ref: str = SCHEMA_URL,
+    fixes: Sequence[str] = (),
+) -> str:
     when = recorded_at.astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    said = [
+        "#",
+        "# Not copied as the site sent it (TikTok would reject it, so the plan asks for what",
+        "# TikTok accepts and `run` fails until the site is fixed):",
+        *[f"#   {' '.join(fix.splitlines())}" for fix in fixes],
+    ]
     return "\n".join(
         [
             schema_comment(schema_ref),
@@ -387,6 +435,7 @@ def header(url: str, recorded_at: datetime.datetime, schema_ref: str = SCHEMA_UR
             "# counts, lengths and exact values that may vary; add `never` and `ordered` where",
             "# they matter), and definitions are named after their events (rename them to say",
             "# what they mean).",
+            *(said if fixes else []),
             "",
             "",
         ]
@@ -403,9 +452,11 @@ def record_plan(
     schema_ref: str = SCHEMA_URL,
 ) -> RecordedPlan:
     """The skeleton plan for a recording, and its YAML text (ValueError for a bad journey)."""
-    data = plan_data(steps, url=url, base_url=base_url, journey=journey)
+    fixes: list[str] = []
+    data = plan_data(steps, url=url, base_url=base_url, journey=journey, fixes=fixes)
     plan = Plan.model_validate(_plain(data))
-    return RecordedPlan(plan=plan, text=header(url, recorded_at, schema_ref) + to_yaml(data))
+    text = header(url, recorded_at, schema_ref, fixes) + to_yaml(data)
+    return RecordedPlan(plan=plan, text=text, fixes=tuple(fixes))
 
 
 def _plain(value: Any) -> Any:
