@@ -6,6 +6,7 @@ The harness's pytest plugin (harness/adapters/pytest_plugin.py) is loaded throug
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,11 @@ from harness.browser.server import SiteServer
 
 ROOT = Path(__file__).parent
 pytest_plugins = ["pytester"]
+
+# The CLI honours COLUMNS (the reader's width). Processes spawned under pytest + Playwright
+# inherit COLUMNS=80 at the C level although os.environ does not show it; the CLI tests read
+# whole lines, so they run at one known, wide width. (Narrow output: tests/unit/test_cli_output.)
+os.environ["COLUMNS"] = "200"
 
 
 @pytest.fixture(scope="session")

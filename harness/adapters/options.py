@@ -4,6 +4,7 @@ command (so `cli` -> `commands` -> `options` has no cycle)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,7 +36,9 @@ from harness.render.text import (
 )
 
 console = InertConsole()
-if not console.is_terminal:  # logs and CI: rich would default to 80 columns and fold every cell
+if not console.is_terminal and not os.environ.get("COLUMNS", "").isdigit():
+    # logs and CI: rich would default to 80 columns and fold every cell; COLUMNS, when set,
+    # says the width the reader has
     console = InertConsole(width=160)
 
 
@@ -95,7 +98,7 @@ def render_capture(
     result = page_result(report, fail_on=fail_on, kind=kind)
     shown = result if show_pii else masked(result)
     page = page_report(shown)
-    console.print(events_table(page, include_auto=not hide_auto))
+    console.print(events_table(page, include_auto=not hide_auto, width=console.width))
     for line in summary_lines(page, verbose=verbose):
         console.print(line, highlight=False, markup=False)
     paths: dict[Format, Path | None] = {"json": json_path, "junit": junit_path, "html": html_path}

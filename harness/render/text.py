@@ -54,15 +54,25 @@ def _path(url: str | None) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-def events_table(report: CaptureReport, *, include_auto: bool = True) -> Table:
+#: Narrower than this, the table leaves out event_id and page (the JSON report has them) so
+#: the key parameters keep a readable width.
+WIDE = 120
+
+
+def events_table(
+    report: CaptureReport, *, include_auto: bool = True, width: int | None = None
+) -> Table:
+    wide = width is None or width >= WIDE
     table = Table(title=f"ttq events captured from {report.url}", title_justify="left")
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("source", no_wrap=True)
     table.add_column("pixel", no_wrap=True)
     table.add_column("event", no_wrap=True)
-    table.add_column("event_id", overflow="fold")
+    if wide:
+        table.add_column("event_id", overflow="fold")
     table.add_column("key parameters", overflow="fold", ratio=2)
-    table.add_column("page", overflow="fold", ratio=1)
+    if wide:
+        table.add_column("page", overflow="fold", ratio=1)
     for event in report.events:
         if event.auto and not include_auto:
             continue
@@ -70,15 +80,18 @@ def events_table(report: CaptureReport, *, include_auto: bool = True) -> Table:
         name = Text(for_terminal(event.name) + (" (auto)" if event.auto else ""))
         if event.source == "call":
             name.stylize("cyan")
-        table.add_row(
+        cells: list[str | Text] = [
             str(event.index),
             event.source,
             for_terminal(event.pixel_code or "(all)"),
             name,
-            for_terminal(event.event_id),
-            for_terminal(key_params(event)),
-            for_terminal(_path(event.page_url)),
-        )
+        ]
+        if wide:
+            cells.append(for_terminal(event.event_id))
+        cells.append(for_terminal(key_params(event)))
+        if wide:
+            cells.append(for_terminal(_path(event.page_url)))
+        table.add_row(*cells)
     return table
 
 
