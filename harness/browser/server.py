@@ -145,6 +145,24 @@ class _SiteHandler(SimpleHTTPRequestHandler):
         )
         self._json(200, {"sent": True, "events_api": send_to_events_api(self.events_api_url, body)})
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """A site's own `404.html` (in its folder, else at the root) answers a GET for a
+        missing page, with status 404, as static hosts do; else the plain error."""
+        if code == 404 and self.command == "GET":
+            parts = [part for part in urlsplit(self.path).path.split("/") if part]
+            root = Path(self.directory)
+            for folder in ([root / parts[0]] if parts else []) + [root]:
+                page = folder / "404.html"
+                if page.is_file():
+                    data = page.read_bytes()
+                    self.send_response(404)
+                    self.send_header("Content-Type", "text/html; charset=utf-8")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return
+        super().send_error(code, message, explain)
+
     def _json(self, status: int, payload: dict[str, Any]) -> None:
         data = json.dumps(payload).encode()
         self.send_response(status)

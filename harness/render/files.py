@@ -42,9 +42,9 @@ def _junit(result: PlanResult, fail_on: FailOn) -> str:
         from harness.render.text import capture_junit
 
         return capture_junit(page, fail_on)
-    from harness.render.plan_text import junit_xml
+    from harness.render.plan_text import audit_junit, junit_xml
 
-    return junit_xml(result)
+    return audit_junit(result) if result.kind == "audit" else junit_xml(result)
 
 
 def _html(result: PlanResult, fail_on: FailOn) -> str:

@@ -174,3 +174,53 @@ def junit_xml(result: PlanResult) -> str:
             ET.SubElement(case, "system-out").text = "\n".join(warnings)
     ET.indent(suite)
     return ET.tostring(xml_tree(suite), encoding="unicode", xml_declaration=True) + "\n"
+
+
+def page_line(page: JourneyResult) -> str:
+    """One audited page: verdict, URL, status, pixels, events and findings."""
+    wire = [e for e in page.events if e.source == "wire"]
+    pixels = sorted({c for e in wire for c in [*e.pixel_codes, e.pixel_code] if c})
+    names = list(dict.fromkeys(e.name for e in wire if not e.auto))
+    status = f"HTTP {page.status}" if page.status is not None else (page.error or "no answer")
+    return (
+        f"{'✓' if page.ok else '✗'} {page.name}  {status}; pixel "
+        f"{', '.join(pixels) if pixels else 'none'}; events {', '.join(names) or 'none'}; "
+        f"{len(page.findings)} finding(s)"
+    )
+
+
+def check_lines(result: PlanResult, limit: int = 5) -> Iterator[str]:
+    """The site-level checks of an audit, with the first pages that break each."""
+    for check in result.checks:
+        mark = "✓" if check.ok else ("✗" if check.severity == "error" else "!")
+        yield f"{mark} {check.code} {check.name}: {check.message}"
+        for page in check.pages[:limit]:
+            yield f"    {page}"
+        if len(check.pages) > limit:
+            yield f"    ... and {len(check.pages) - limit} more"
+
+
+def audit_junit(result: PlanResult) -> str:
+    """One test case per site-level check; a broken error-level check fails."""
+    failing = [c for c in result.checks if not c.ok and c.severity == "error"]
+    suite = ET.Element(
+        "testsuite",
+        name=f"ttq-harness audit {result.plan}",
+        tests=str(len(result.checks)),
+        failures=str(len(failing)),
+        time=f"{result.duration:.3f}",
+    )
+    for check in result.checks:
+        case = ET.SubElement(
+            suite, "testcase", classname="ttq-harness.audit", name=f"{check.code} {check.name}"
+        )
+        if not check.ok:
+            kind = "failure" if check.severity == "error" else "system-out"
+            node = (
+                ET.SubElement(case, kind, message=check.message)
+                if kind == "failure"
+                else (ET.SubElement(case, kind))
+            )
+            node.text = "\n".join(check.pages)
+    ET.indent(suite)
+    return ET.tostring(xml_tree(suite), encoding="unicode", xml_declaration=True) + "\n"

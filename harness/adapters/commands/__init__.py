@@ -8,7 +8,7 @@ import weakref
 import typer
 
 #: Modules under harness.adapters.commands that add commands to the CLI.
-COMMAND_MODULES = ("plan", "har", "record", "events_api", "sdk")
+COMMAND_MODULES = ("plan", "har", "record", "events_api", "sdk", "audit")
 
 #: apps already given their commands: register_all is idempotent
 _registered: weakref.WeakSet[typer.Typer] = weakref.WeakSet()

@@ -28,7 +28,7 @@ from harness.core.model import (
 )
 
 #: Which command made a result.
-ResultKind = Literal["plan", "inspect", "lint", "record"]
+ResultKind = Literal["plan", "inspect", "lint", "record", "audit"]
 #: Results whose JSON is their one page's CaptureReport (the `inspect --json` format).
 PAGE_REPORT_KINDS: tuple[ResultKind, ...] = ("inspect", "lint")
 
@@ -120,10 +120,24 @@ class JourneyResult(_Value):
     # The rest of a capture: filled for a one-page run (inspect, lint, record), empty for a
     # plan's journeys, whose reports stay the size of their events.
     url: str | None = Field(default=None, description="The page a one-page run opened.")
+    status: int | None = Field(
+        default=None, description="An audited page's HTTP status (None: not audited)."
+    )
     calls: list[TtqCall] = Field(default_factory=list)
     requests: list[RawRequest] = Field(default_factory=list)
     undecodable: list[UndecodableBeacon] = Field(default_factory=list)
     documents: list[CapturedDocument] = Field(default_factory=list)
+
+
+class SiteCheck(_Value):
+    """One site-level check of an audit (codes AU…): which pages break it."""
+
+    code: str
+    name: str
+    severity: str = Field(description="error, warning or info")
+    ok: bool
+    message: str
+    pages: list[str] = Field(default_factory=list, description="The pages that break it.")
 
 
 class PlanResult(_Value):
@@ -145,6 +159,9 @@ class PlanResult(_Value):
     ok: bool
     journeys: list[JourneyResult]
     coverage: dict[str, bool] = Field(description="Each planned event: seen at least once?")
+    checks: list[SiteCheck] = Field(
+        default_factory=list, description="An audit's site-level checks (empty otherwise)."
+    )
     unmatched: list[str] = Field(
         default_factory=list,
         description="Planned events never seen as defined, though sent under their event name "

@@ -1,0 +1,129 @@
+"""Site-level checks of an audit, over every audited page (each a journey of the result):
+codes AU001 to AU006, stable. Pure."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from urllib.parse import unquote_plus
+
+from harness.core.model import PixelEvent
+from harness.core.pii import find_email, find_phone
+from harness.core.plan.result import JourneyResult, SiteCheck
+from harness.core.tiktok import DEFAULT_PROFILE, PROFILES
+
+Pages = Sequence[JourneyResult]
+
+
+@dataclass(frozen=True)
+class Check:
+    code: str
+    name: str
+    severity: str
+    summary: str
+    run: Callable[[Pages, Sequence[str]], tuple[list[str], str]]
+
+
+def _wire(page: JourneyResult) -> list[PixelEvent]:
+    return [e for e in page.events if e.source == "wire"]
+
+
+def _codes(page: JourneyResult) -> set[str]:
+    return {c for e in _wire(page) for c in [*e.pixel_codes, e.pixel_code] if c}
+
+
+def _loaded(page: JourneyResult) -> bool:
+    return (page.status or 200) < 400
+
+
+def no_pixel(pages: Pages, allowed: Sequence[str]) -> tuple[list[str], str]:
+    bad = [p.name for p in pages if _loaded(p) and not _codes(p)]
+    return bad, "no pixel event left these pages"
+
+
+def duplicate_pageview(pages: Pages, allowed: Sequence[str]) -> tuple[list[str], str]:
+    # The SDK sends one Pageview per URL whatever the page calls, so a base code pasted twice
+    # shows at the call: ttq.page() twice for one URL (or two beacons to one pixel).
+    bad = []
+    for page in pages:
+        per_url = Counter(
+            (e.source, e.pixel_code, e.page_url) for e in page.events if e.name == "Pageview"
+        )
+        if any(count > 1 for count in per_url.values()):
+            bad.append(page.name)
+    return bad, "Pageview called or sent more than once for one page load (a doubled base code)"
+
+
+def unknown_pixel(pages: Pages, allowed: Sequence[str]) -> tuple[list[str], str]:
+    if allowed:
+        bad = [p.name for p in pages if _codes(p) - set(allowed)]
+        return bad, f"events went to a pixel outside the allow-list ({', '.join(allowed)})"
+    everywhere = Counter(c for p in pages for c in _codes(p))
+    if not everywhere:
+        return [], "no pixel seen"
+    main, _ = everywhere.most_common(1)[0]
+    bad = [p.name for p in pages if _codes(p) - {main}]
+    return bad, f"events went to a pixel other than the site's main one ({main})"
+
+
+def _has_pii(url: str) -> bool:
+    text = unquote_plus(url)
+    return bool(find_email(text) or find_phone(text))
+
+
+def pii_in_url(pages: Pages, allowed: Sequence[str]) -> tuple[list[str], str]:
+    bad = [
+        p.name
+        for p in pages
+        if any(_has_pii(url) for url in {p.name, *(e.page_url or "" for e in _wire(p))})
+    ]
+    return bad, "an e-mail or phone number in the page URL (it reaches TikTok with every event)"
+
+
+def conversion_on_error_page(pages: Pages, allowed: Sequence[str]) -> tuple[list[str], str]:
+    value_events = PROFILES[DEFAULT_PROFILE].value_events
+    bad = [
+        p.name for p in pages if not _loaded(p) and any(e.name in value_events for e in _wire(p))
+    ]
+    return bad, "a page answering an HTTP error still sent conversion events"
+
+
+def failing_pages(pages: Pages, allowed: Sequence[str]) -> tuple[list[str], str]:
+    bad = [p.name for p in pages if p.failing_findings]
+    return bad, "pages with rule findings at or above --fail-on"
+
+
+CHECKS: tuple[Check, ...] = (
+    Check("AU001", "page-without-pixel", "error", "Every page loads the pixel", no_pixel),
+    Check("AU002", "duplicate-pageview", "error", "One Pageview per page load", duplicate_pageview),
+    Check("AU003", "unknown-pixel", "error", "Events go to the site's pixel", unknown_pixel),
+    Check("AU004", "pii-in-url", "error", "No personal data in page URLs", pii_in_url),
+    Check(
+        "AU005",
+        "conversion-on-error-page",
+        "error",
+        "Error pages send no conversion",
+        conversion_on_error_page,
+    ),
+    Check("AU006", "page-findings", "warning", "Pages pass the rules", failing_pages),
+)
+
+
+def site_checks(pages: Pages, *, allowed_pixels: Sequence[str] = ()) -> list[SiteCheck]:
+    """Every site-level check over the audited pages."""
+    out = []
+    for check in CHECKS:
+        bad, why = check.run(pages, allowed_pixels)
+        out.append(
+            SiteCheck(
+                code=check.code,
+                name=check.name,
+                severity=check.severity,
+                ok=not bad,
+                message=f"{check.summary}: "
+                + (f"{len(bad)} page(s) break it: {why}" if bad else "holds"),
+                pages=bad,
+            )
+        )
+    return out
