@@ -75,7 +75,9 @@ def test_a_site_audit_finds_each_planted_mistake_once(test_pages: str, tmp_path:
         "AU006 page-findings": False,  # a warning-level check does not fail the suite
     }
     assert "jane.doe" not in ran.stdout + (tmp_path / "audit.json").read_text()
-    assert (tmp_path / "audit.html").read_text().startswith("<!DOCTYPE html>")
+    html = (tmp_path / "audit.html").read_text()
+    assert html.startswith("<!DOCTYPE html>") and 'id="site-checks"' in html
+    assert "AU005 conversion-on-error-page" in html and "jane.doe" not in html
     assert "[8 done, 0 queued]" in ran.stdout
 
 
