@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Generator, Iterator
 from pathlib import Path
@@ -421,10 +422,22 @@ def pytest_runtest_makereport(
     report.sections.append(("ttq-harness capture", capture_section(page_report(shown))))
     folder = item.config.getoption("--ttq-report-dir")
     if folder:
-        path = Path(folder) / (re.sub(r"[^A-Za-z0-9_.-]+", "_", item.nodeid).strip("_") + ".html")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_reports(shown, {"html": path})
-        report.sections.append(("ttq-harness report", str(path)))
+        path = Path(folder) / report_file_name(item.nodeid)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_reports(shown, {"html": path})
+        except OSError as exc:  # a report that cannot be written must not stop the session
+            report.sections.append(("ttq-harness report", f"not written: {path}: {exc}"))
+        else:
+            report.sections.append(("ttq-harness report", str(path)))
+
+
+def report_file_name(nodeid: str) -> str:
+    """A file name for a test's report: readable, at most ~120 characters, and unique (a
+    short hash of the node id tells apart ids that read the same once cleaned)."""
+    readable = re.sub(r"[^A-Za-z0-9_.-]+", "_", nodeid).strip("_")[:100]
+    digest = hashlib.sha256(nodeid.encode("utf-8")).hexdigest()[:8]
+    return f"{readable}-{digest}.html"
 
 
 def capture_section(report: CaptureReport, limit: int = 50) -> str:

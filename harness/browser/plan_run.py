@@ -49,7 +49,6 @@ from harness.core.plan.check import (
     ConsentState,
     check_step,
     expectations_met,
-    proves_absence,
 )
 from harness.core.plan.model import (
     Journey,
@@ -160,27 +159,21 @@ def run_journey(
             return capture.events(since=mark)
 
         quiet = plan.defaults.quiet
-        met = False
         if step.expect:
             # Wait for what the step must send; give up early once the page has been quiet for
             # twice the settle time, or provably has nothing left to send within it (a missing
             # event then costs a moment, not the timeout).
             window = max(1.0, quiet * 2)
-            met = capture.wait_until_or_quiet(
+            capture.wait_until_or_quiet(
                 lambda step=step: expectations_met(plan, step, since_mark()),  # type: ignore[misc]
                 timeout=timeout,
                 quiet=window,
                 idle_window=window,
             )
-        absence = not met or consent is not None or number == len(journey.steps)
-        # Event-driven end: a step that proves nothing more ends once its reports and requests
-        # are delivered; one that must prove an absence (never, exact counts, unexpected: fail;
-        # the last step, so nothing the journey sent goes unchecked) once no timer or request
-        # could still send within `quiet`, and at worst after `quiet` of silence.
-        absence = absence or proves_absence(plan, step)
-        capture.wait_idle(
-            window=quiet if absence else 0.0, quiet=quiet, timeout=max(2.0, quiet * 4)
-        )
+        # Event-driven end: once nothing can send within `quiet` (no timer due, no frame or
+        # idle callback, no request in flight, reports delivered), and at worst after `quiet`
+        # of silence. The same for every step: a late event stays with the step that caused it.
+        capture.wait_idle(window=quiet, quiet=quiet, timeout=max(2.0, quiet * 4))
         observed: ConsentObservation | None = None
         if consent is not None:
             calls = [c for c in capture.calls if c.index >= mark]

@@ -78,7 +78,13 @@ from harness.core.sdk import (
 SdkMode = str | SdkSource
 BINDING_NAME = "__ttqHarnessReport"
 #: The recorder's count of timers due within a window (call_recorder.js), per frame.
-_PENDING_TIMERS = "ms => typeof __ttqHarnessPending === 'function' ? __ttqHarnessPending(ms) : null"
+#: (1 + the count; -1 where the recorder is absent: always truthy, so the first poll answers)
+_PENDING_TIMERS = (
+    "ms => typeof __ttqHarnessPending === 'function' ? __ttqHarnessPending(ms) + 1 : -1"
+)
+#: However early the page proves idle, a step waits at least this long (capped at its quiet):
+#: for what no count sees (a postMessage, a CSS transition's event, a worker's timer).
+MIN_GRACE = 0.1
 #: How often the waits look again (a Playwright round trip each).
 _POLL_MS = 20.0
 #: Path on a pixel host where the recorder beacons its reports while a page unloads.
@@ -155,7 +161,6 @@ class PixelCapture:
         self._documents = Documents(clock=self._index)
         #: page requests sent and not yet answered or failed (`pending`), and how many started
         self._in_flight: set[Request] = set()
-        self._started = 0
 
     # -- wiring -------------------------------------------------------------------------------
 
@@ -179,7 +184,6 @@ class PixelCapture:
 
     def _on_request_sent(self, request: Request) -> None:
         self._in_flight.add(request)
-        self._started += 1
 
     def _on_request_done(self, request: Request) -> None:
         self._in_flight.discard(request)
@@ -667,49 +671,62 @@ class PixelCapture:
             if time.monotonic() >= deadline or time.monotonic() - last_change >= quiet:
                 return False
             if idle_window is not None:
-                idle = self.pending(idle_window) == 0 and self._traffic() == now
+                budget = max(0.05, min(1.0, deadline - time.monotonic()))
+                idle = self.pending(idle_window, budget=budget) == 0 and self._traffic() == now
                 if idle and idle_seen and not predicate():
                     return False
                 idle_seen = idle
             self.pump(_POLL_MS if idle_window is not None else 50)
 
-    def pending(self, window: float) -> int | None:
+    def pending(self, window: float, *, budget: float = 1.0) -> int | None:
         """What may still reach the capture within `window` seconds: page requests in flight
-        plus, in every frame, timers due within the window (call_recorder.js). None when a
-        frame cannot say (navigating, or a document the recorder is not in).
+        plus, in every frame, timers due within the window and pending animation-frame or idle
+        callbacks (call_recorder.js). None when a frame cannot say within `budget` seconds (a
+        busy page, a navigation, a document the recorder is not in): not idle.
 
         Each frame is asked with a round trip, and the recorder batches its reports per
-        microtask: a report made before the question is delivered before the answer.
+        microtask: a report made before the question is delivered before the answer. The
+        question is bounded (Playwright's own timeout), so a page stuck in a loop or a dialog
+        cannot hold the wait past its own timeout.
         """
         for request in list(self._in_flight):
             if _gone(request):  # its page closed: it will never finish or fail
                 self._in_flight.discard(request)
         busy = len(self._in_flight)
+        deadline = time.monotonic() + budget
         for page in [page for page in self.context.pages if not page.is_closed()]:
             for frame in page.frames:
-                try:
-                    due = frame.evaluate(_PENDING_TIMERS, window * 1000)
-                except PlaywrightError:
+                left = deadline - time.monotonic()
+                if left <= 0:
                     return None
-                if due is None:
+                try:
+                    handle = frame.wait_for_function(
+                        _PENDING_TIMERS, arg=window * 1000, timeout=left * 1000, polling=_POLL_MS
+                    )
+                    answer = handle.json_value()
+                except PlaywrightError:  # busy past the budget, navigating, or closed
+                    return None
+                if answer == -1:
                     if frame.url not in ("", "about:blank"):
                         return None
                     continue
-                busy += int(due)
+                busy += int(answer) - 1
         return busy
 
     def wait_idle(self, *, window: float, quiet: float, timeout: float) -> bool:
         """Pump until the page provably has nothing left to send within `window` seconds
-        (`pending` is 0 and nothing arrived while asking, twice, one poll apart), or nothing
-        has arrived for `quiet` seconds, or `timeout`. True when idleness was proven.
+        (`pending` is 0 and no pixel traffic arrived while asking, twice, one poll apart, and
+        at least MIN_GRACE passed), or no pixel traffic arrived for `quiet` seconds, or
+        `timeout`. True when idleness was proven.
 
-        A step that must prove an absence (never, an exact count) asks with its quiet as the
-        window, so it ends as soon as the page is idle instead of always after the quiet; a
-        step that proves nothing asks with window 0: its reports and requests, delivered.
+        A plan step asks with its quiet as the window: it ends as soon as nothing can send
+        within it, instead of always after it.
         """
-        deadline = time.monotonic() + timeout
+        started = time.monotonic()
+        deadline = started + timeout
+        grace = min(MIN_GRACE, quiet)
         last = self._traffic()
-        last_change = time.monotonic()
+        last_change = started
         idle_seen = False
         while time.monotonic() < deadline:
             before = self._traffic()
@@ -717,15 +734,18 @@ class PixelCapture:
                 last, last_change, idle_seen = before, time.monotonic(), False
             elif time.monotonic() - last_change >= quiet:
                 return False
-            idle = self.pending(window) == 0 and self._traffic() == before
-            if idle and idle_seen:
+            budget = max(0.05, min(1.0, deadline - time.monotonic()))
+            idle = self.pending(window, budget=budget) == 0 and self._traffic() == before
+            if idle and idle_seen and time.monotonic() - started >= grace:
                 return True
             idle_seen = idle
             self.pump(_POLL_MS)
         return False
 
-    def _traffic(self) -> tuple[int, int, int, int]:
-        return (len(self.calls), len(self.requests), len(self.beacon_notes), self._started)
+    def _traffic(self) -> tuple[int, int, int]:
+        """Pixel traffic so far (the quiet fallback counts only this: a site's own polling or
+        lazy images must not keep a step from going quiet)."""
+        return (len(self.calls), len(self.requests), len(self.beacon_notes))
 
     def settle(self, quiet: float = 0.5, timeout: float = 5.0) -> None:
         """Wait until nothing more can arrive within `quiet` seconds: the page provably has

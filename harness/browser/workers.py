@@ -153,35 +153,43 @@ def _in_parallel(
     browser_name: str | None = None
     incomplete: str | None = None
     failure: BaseException | None = None
+
+    def handle(report: tuple[object, ...]) -> None:
+        nonlocal browser_name, incomplete, failure, reported
+        match report:
+            case ("browser", str(name)):
+                browser_name = browser_name or name
+            case ("start", int(index)):
+                if on_start:
+                    on_start(journeys[index])
+            case ("done", int(index), JourneyResult() as result):
+                done[index] = result
+                while reported in done:
+                    reported += 1  # first: a Ctrl-C inside the callback prints no line twice
+                    if on_journey:
+                        on_journey(done[reported - 1])
+            case ("gone",):
+                incomplete = incomplete or BROWSER_GONE
+                pool.stop.set()
+            case ("error", BaseException() as error):
+                failure = failure or error
+                pool.stop.set()
+
     try:
         while any(t.is_alive() for t in threads) or not pool.reports.empty():
             try:
-                report = pool.reports.get(timeout=0.1)
+                handle(pool.reports.get(timeout=0.1))
             except queue.Empty:
                 continue
-            match report:
-                case ("browser", str(name)):
-                    browser_name = browser_name or name
-                case ("start", int(index)):
-                    if on_start:
-                        on_start(journeys[index])
-                case ("done", int(index), JourneyResult() as result):
-                    done[index] = result
-                    while reported in done:
-                        if on_journey:
-                            on_journey(done[reported])
-                        reported += 1
-                case ("gone",):
-                    incomplete = incomplete or BROWSER_GONE
-                    pool.stop.set()
-                case ("error", BaseException() as error):
-                    failure = failure or error
-                    pool.stop.set()
     except KeyboardInterrupt:
         incomplete = INTERRUPTED
-        pool.stop.set()
+        pool.stop.set()  # the journeys under way finish (a second Ctrl-C stops waiting)
         for thread in threads:
             thread.join()
+        while not pool.reports.empty():  # their results are kept, not thrown away
+            report = pool.reports.get_nowait()
+            if report[0] == "done":
+                handle(report)
     if failure is not None:  # what a serial run would have raised
         raise failure
     if on_journey:  # after a gap (a journey never finished): the rest, still in plan order

@@ -79,6 +79,8 @@ def test_the_page_keeps_its_timer_semantics(
         "idType": "number",
         "interval": 2,
         "fromString": 1,
+        "infinity": True,  # a delay of Infinity runs at once in Chromium, wrapped or not
+        "cleared": "number",
     }
 
 
@@ -110,3 +112,54 @@ def test_a_never_step_still_sees_an_event_its_timer_sends_later(
     )
     assert [s.ok for s in result.steps] == [True, False, True], result.steps
     assert [n.found for n in result.steps[1].never] == [1]
+
+
+def test_animation_frames_hold_the_wait_like_timers(
+    page: Page, ttq_capture: PixelCapture, test_pages: str
+) -> None:
+    page.goto(test_pages + "/idle.html")
+    ttq_capture.settle(quiet=0.5)
+    page.click("#frames")  # ttq.track('Bad') after 20 animation frames, no timer
+    assert ttq_capture.wait_idle(window=0.5, quiet=0.5, timeout=5)
+    assert "Bad" in _names(ttq_capture)
+
+
+def test_a_busy_page_cannot_hold_the_idle_question(
+    page: Page, ttq_capture: PixelCapture, test_pages: str
+) -> None:
+    page.goto(test_pages + "/idle.html")
+    ttq_capture.settle(quiet=0.5)
+    page.click("#busy")  # the page's main thread loops for 3 s
+    # bounded: no answer within the budget means "not idle", not a wait for the page
+    assert ttq_capture.pending(0.5, budget=0.2) is None
+
+
+def test_a_late_event_stays_with_the_step_that_caused_it(
+    context: BrowserContext, ttq_capture: PixelCapture, test_pages: str
+) -> None:
+    plan = Plan.model_validate(
+        {
+            "journeys": [
+                {
+                    "name": "late",
+                    "steps": [
+                        {"goto": "idle.html", "expect": ["Pageview"]},
+                        {"click": "#a-then-b", "expect": [{"event": "A", "source": "call"}]},
+                        {"click": "#noop", "expect": [{"event": "B", "source": "call"}]},
+                        {"click": "#frames", "never": [{"event": "Bad", "source": "call"}]},
+                    ],
+                }
+            ],
+            "defaults": {"quiet": 0.5},
+        }
+    )
+    result = run_journey(
+        context,
+        plan,
+        plan.journeys[0],
+        base_url=test_pages + "/",
+        capture=ttq_capture,
+        config=RulesConfig(),
+    )
+    # B (250 ms after A) is step 2's, so step 3 never sees it; Bad breaks step 4's never
+    assert [s.ok for s in result.steps] == [True, True, False, False], result.steps

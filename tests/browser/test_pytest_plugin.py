@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from harness.adapters.pytest_plugin import report_file_name
 from harness.core.config import RulesConfig
 from harness.core.plan.load import load_plan
 
@@ -282,5 +283,11 @@ def test_a_failing_test_shows_its_capture_and_writes_its_report(pytester: pytest
         ]
     )
     reports = list((pytester.path / "ttq-reports").glob("*.html"))
-    assert [r.name for r in reports] == ["test_inner.py_test_wrong_chromium.html"]
+    assert [r.name for r in reports] == [report_file_name("test_inner.py::test_wrong[chromium]")]
+    assert reports[0].name.startswith("test_inner.py_test_wrong_chromium-")
     assert reports[0].read_text().startswith("<!DOCTYPE html>")
+
+
+def test_report_file_names_are_short_and_unique() -> None:
+    assert report_file_name("t.py::test[a/b]") != report_file_name("t.py::test[a_b]")
+    assert len(report_file_name("t.py::test[" + "x" * 400 + "]")) <= 120

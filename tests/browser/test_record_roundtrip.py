@@ -154,6 +154,15 @@ def test_bad_arguments_are_one_line_errors(tmp_path: Path) -> None:
             ["http://127.0.0.1:9/", "--step", "tap:#x", "--out", out],
             "error: --step 'tap:#x': expected click:SELECTOR, fill:SELECTOR=VALUE or goto:URL",
         ),
+        (
+            ["http://127.0.0.1:9/", "--out", out, "--json", out],
+            f"error: {out}: the plan (--out) or its schema is written there",
+        ),
+        (
+            ["http://127.0.0.1:9/", "--out", out, "--html", str(tmp_path / "plan.schema.json")],
+            f"error: {tmp_path / 'plan.schema.json'}: the plan (--out) or its schema is written "
+            "there",
+        ),
     ]:
         result = _cli("record", *args)
         assert result.returncode == 2

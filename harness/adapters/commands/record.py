@@ -12,7 +12,7 @@ import contextlib
 import datetime
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import urljoin, urlsplit
@@ -27,6 +27,7 @@ from harness.browser.chromium import resolve_chromium
 from harness.browser.launch import check_display
 from harness.browser.recorder import PixelCapture
 from harness.browser.steps import perform
+from harness.core.config import FailOn, RulesConfig, load_pyproject
 from harness.core.errors import HarnessError, UsageError
 from harness.core.masking import mask_text, masked
 from harness.core.model import CaptureReport, PixelEvent
@@ -192,6 +193,7 @@ class RecordOptions:
     browser_path: str | None = None
     timeout: float = 10.0
     quiet: float = 0.5
+    rules: RulesConfig = field(default_factory=RulesConfig)
 
 
 @dataclass(frozen=True)
@@ -200,7 +202,9 @@ class Recording:
     report: CaptureReport  # the whole capture, as `inspect` would report it
 
 
-def recording_result(recording: Recording, *, journey: str, duration: float) -> PlanResult:
+def recording_result(
+    recording: Recording, *, journey: str, duration: float, fail_on: FailOn = "error"
+) -> PlanResult:
     """The one result value of a recording (`--json`, `--junit`, `--html`), always masked like
     the plan it wrote."""
     steps = [
@@ -210,11 +214,11 @@ def recording_result(recording: Recording, *, journey: str, duration: float) -> 
             url=s.target if s.action == "goto" else None,
             ok=True,
         )
-        for number, s in enumerate(recording.steps)
+        for number, s in enumerate(recording.steps, start=1)
     ]
     result = page_result(
         recording.report,
-        fail_on="error",
+        fail_on=fail_on,
         kind="record",
         name=journey,
         steps=steps,
@@ -263,7 +267,12 @@ def record(url: str, options: RecordOptions) -> Recording:
                     quiet=options.quiet,
                     on_step=show,
                 )
-            report = capture.report(url=url, browser=browser.version, harness_version=__version__)
+            report = capture.report(
+                url=url,
+                browser=browser.version,
+                harness_version=__version__,
+                config=options.rules,  # [tool.ttq-harness], as inspect reads it
+            )
             return Recording(steps, report)
         finally:
             with contextlib.suppress(PlaywrightError):  # already gone: the user closed it
@@ -321,6 +330,12 @@ def register(app: typer.Typer) -> None:
                 raise UsageError(f"{out_path} exists; pass --force to overwrite it")
             check_output(out_path, "--out")
             check_outputs([(json_path, "--json"), (junit_path, "--junit"), (html_path, "--html")])
+            reports = [p for p in (json_path, junit_path, html_path) if p is not None]
+            taken = {out_path.resolve(), (out_path.parent / SCHEMA_FILE).resolve()}
+            clash = next((p for p in reports if p.resolve() in taken), None)
+            if clash is not None:
+                raise UsageError(f"{clash}: the plan (--out) or its schema is written there")
+            rules = load_pyproject()
             _check_url(url)
             if base_url is not None:
                 _check_url(base_url, "--base-url")
@@ -340,7 +355,11 @@ def register(app: typer.Typer) -> None:
             recording = record(
                 url,
                 RecordOptions(
-                    steps=actions, headed=headed, browser_path=browser_path, timeout=timeout
+                    steps=actions,
+                    headed=headed,
+                    browser_path=browser_path,
+                    timeout=timeout,
+                    rules=rules,
                 ),
             )
             steps = recording.steps
@@ -366,7 +385,10 @@ def register(app: typer.Typer) -> None:
                 "html": html_path,
             }
             written = write_reports(
-                recording_result(recording, journey=journey, duration=duration), paths
+                recording_result(
+                    recording, journey=journey, duration=duration, fail_on=rules.fail_on
+                ),
+                paths,
             )
         except (HarnessError, OSError) as exc:
             err.print(f"error: {_first_line(exc)}", markup=False)

@@ -576,60 +576,115 @@
     } catch (e) { reportFailure('watch sendBeacon', e); }
   }
 
-  // Pending timers, for the harness's "is the page idle?" question: a plan step that must prove
-  // an absence (never, exact counts) ends once no timer is due within its quiet window, no
-  // request is in flight and the reports are flushed, instead of always waiting the whole
-  // window. Only due times are kept; a function callback is wrapped just to forget its timer
-  // once it ran (same `this`, arguments and exceptions).
+  // What may still run, for the harness's "is the page idle?" question: a plan step ends once
+  // no timer is due within its quiet window, no animation-frame or idle callback is pending,
+  // no request is in flight and the reports are flushed, instead of always waiting the whole
+  // window. Only due times and counts are kept; a function callback is wrapped just to forget
+  // it once it ran (same `this`, arguments, return value and exceptions).
   var timers = null;
   try {
     var MapC = Map;
     var mapSet = MapC.prototype.set;
     var mapDelete = MapC.prototype['delete'];
     var mapForEach = MapC.prototype.forEach;
+    var sizeOf = getOwnPropertyDescriptor(MapC.prototype, 'size').get;
     var perf = win.performance;
     var perfNow = perf.now;
     var clock = function () { return call(perfNow, perf); };
-    timers = new MapC();
+    timers = new MapC(); // id -> [due (ms), period (0: a timeout), runs a function]
+    var frames = new MapC(); // requestAnimationFrame / requestIdleCallback id -> true
+    var forgetStale = function () {
+      // Only a string handler's timeout is never seen to run: forget it once long overdue.
+      var t = clock();
+      var stale = [];
+      call(mapForEach, timers, function (entry, id) {
+        if (!entry[1] && !entry[2] && entry[0] < t - 1000) push(stale, id);
+      });
+      for (var i = 0; i < stale.length; i++) call(mapDelete, timers, stale[i]);
+    };
     var watchTimer = function (native, repeat) {
       return function (handler) {
-        var args = arguments;
+        var args = [];
+        for (var i = 0; i < arguments.length; i++) args[i] = arguments[i];
+        // The delay as the browser reads it (WebIDL long: ToInt32, negative is 0), read once
+        // and handed on as that number, so a page's valueOf runs once, as natively.
+        var delay = args.length > 1 ? (args[1] | 0) : 0;
+        if (delay < 0) delay = 0;
+        if (args.length > 1) args[1] = delay;
         var id;
-        if (typeof handler === 'function' && !repeat) {
+        var runs = typeof handler === 'function';
+        if (runs && !repeat) {
           var original = handler;
-          args = [];
-          for (var i = 0; i < arguments.length; i++) args[i] = arguments[i];
           args[0] = function () { call(mapDelete, timers, id); return apply(original, this, arguments); };
         }
         id = apply(native, this, args);
         try {
-          var delay = +arguments[1];
-          if (!(delay > 0)) delay = 0;
-          call(mapSet, timers, id, [clock() + delay, repeat ? (delay < 4 ? 4 : delay) : 0]);
+          if (call(sizeOf, timers) > 10000) forgetStale();
+          call(mapSet, timers, id, [clock() + delay, repeat ? (delay < 4 ? 4 : delay) : 0, runs]);
         } catch (e) { /* the timer runs regardless */ }
         return id;
       };
     };
-    var forgetTimer = function (native) {
+    var forget = function (native, map) {
       return function (id) {
-        try { call(mapDelete, timers, id); } catch (e) { /* ignore */ }
+        try { call(mapDelete, map, id); } catch (e) { /* ignore */ }
         return apply(native, this, arguments);
+      };
+    };
+    var watchFrame = function (native) {
+      return function (callback) {
+        var args = [];
+        for (var i = 0; i < arguments.length; i++) args[i] = arguments[i];
+        var id;
+        if (typeof callback === 'function') {
+          args[0] = function () { call(mapDelete, frames, id); return apply(callback, this, arguments); };
+        }
+        id = apply(native, this, args);
+        try { if (typeof callback === 'function') call(mapSet, frames, id, true); } catch (e) { /* ignore */ }
+        return id;
       };
     };
     var nativeClearTimeout = win.clearTimeout;
     var nativeClearInterval = win.clearInterval;
     win.setTimeout = watchTimer(win.setTimeout, false);
     win.setInterval = watchTimer(win.setInterval, true);
-    win.clearTimeout = forgetTimer(nativeClearTimeout);
-    win.clearInterval = forgetTimer(nativeClearInterval);
-    // How many timers may still run within `windowMs` (0: none); a timeout whose due time
-    // passed long ago with a string handler is forgotten.
+    win.clearTimeout = forget(nativeClearTimeout, timers);
+    win.clearInterval = forget(nativeClearInterval, timers);
+    if (typeof win.requestAnimationFrame === 'function') {
+      var nativeCancelFrame = win.cancelAnimationFrame;
+      win.requestAnimationFrame = watchFrame(win.requestAnimationFrame);
+      if (typeof nativeCancelFrame === 'function') win.cancelAnimationFrame = forget(nativeCancelFrame, frames);
+    }
+    if (typeof win.requestIdleCallback === 'function') {
+      // ids of the two kinds may coincide: an idle callback is tracked under a negative key
+      var nativeIdle = win.requestIdleCallback;
+      var nativeCancelIdle = win.cancelIdleCallback;
+      win.requestIdleCallback = function (callback) {
+        var args = [];
+        for (var i = 0; i < arguments.length; i++) args[i] = arguments[i];
+        var id;
+        if (typeof callback === 'function') {
+          args[0] = function () { call(mapDelete, frames, -id); return apply(callback, this, arguments); };
+        }
+        id = apply(nativeIdle, this, args);
+        try { if (typeof callback === 'function') call(mapSet, frames, -id, true); } catch (e) { /* ignore */ }
+        return id;
+      };
+      if (typeof nativeCancelIdle === 'function') {
+        win.cancelIdleCallback = function (id) {
+          try { call(mapDelete, frames, -id); } catch (e) { /* ignore */ }
+          return apply(nativeCancelIdle, this, arguments);
+        };
+      }
+    }
+    // How much may still run within `windowMs` (0: nothing): timers due by then (an
+    // interval at most that long apart counts always), and pending frame or idle callbacks.
     defineProperty(win, '__ttqHarnessPending', {
       value: function (windowMs) {
+        forgetStale();
         var t = clock();
-        var due = 0;
-        var stale = [];
-        call(mapForEach, timers, function (entry, id) {
+        var due = call(sizeOf, frames);
+        call(mapForEach, timers, function (entry) {
           var at = entry[0];
           var period = entry[1];
           if (period) {
@@ -638,10 +693,8 @@
               if (at < t) at += period * (((t - at) / period | 0) + 1);
               if (at <= t + windowMs) due++;
             }
-          } else if (at < t - 1000) push(stale, id);
-          else if (at <= t + windowMs) due++;
+          } else if (at <= t + windowMs) due++;
         });
-        for (var i = 0; i < stale.length; i++) call(mapDelete, timers, stale[i]);
         return due;
       }
     });

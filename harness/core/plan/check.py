@@ -138,19 +138,6 @@ def expectations_met(plan: Plan, step: Step, events: Sequence[PixelEvent]) -> bo
     return True
 
 
-def proves_absence(plan: Plan, step: Step) -> bool:
-    """Whether the step's verdict depends on what did *not* arrive: events it must never send,
-    exact or at-most counts, unexpected events that fail, or no expectation at all (nothing to
-    wait for). Such a step waits for the plan's `quiet`; any other step ends once its
-    expectations are met and the capture is flushed (its late extras land in the next step)."""
-    return (
-        not step.expect
-        or bool(step.never)
-        or plan.defaults.unexpected == "fail"
-        or any(e.count is not None or e.at_most is not None for e in step.expect)
-    )
-
-
 def check_step(
     plan: Plan,
     step: Step,
