@@ -10,8 +10,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +22,7 @@ from pydantic import ValidationError
 
 from harness import __version__
 from harness.adapters.expect import ExpectEvent
+from harness.adapters.failure_report import capture_section, report_file_name
 from harness.browser.chromium import ENV_VAR, offline_args, resolve_chromium
 from harness.browser.events_api_sink import EventsApiSink
 from harness.browser.recorder import PixelCapture, emulator_script
@@ -39,7 +38,7 @@ from harness.core.rules import expand
 from harness.core.sdk import parse_sdk
 from harness.render.files import write_reports
 from harness.render.inert import for_terminal
-from harness.render.text import finding_line, key_params
+from harness.render.text import finding_line
 
 CAPTURE_KEY = pytest.StashKey[PixelCapture]()
 CONFIG_KEY = pytest.StashKey[RulesConfig]()
@@ -430,32 +429,6 @@ def pytest_runtest_makereport(
             report.sections.append(("ttq-harness report", f"not written: {path}: {exc}"))
         else:
             report.sections.append(("ttq-harness report", str(path)))
-
-
-def report_file_name(nodeid: str) -> str:
-    """A file name for a test's report: readable, at most ~120 characters, and unique (a
-    short hash of the node id tells apart ids that read the same once cleaned)."""
-    readable = re.sub(r"[^A-Za-z0-9_.-]+", "_", nodeid).strip("_")[:100]
-    digest = hashlib.sha256(nodeid.encode("utf-8")).hexdigest()[:8]
-    return f"{readable}-{digest}.html"
-
-
-def capture_section(report: CaptureReport, limit: int = 50) -> str:
-    """What a failing test captured, one line per event (the last `limit`) and finding."""
-    events = report.events[-limit:]
-    lines = [f"{len(report.events)} event(s) captured on {report.url or '(no page)'}:"]
-    if len(report.events) > limit:
-        lines.append(f"  ... {len(report.events) - limit} earlier event(s) left out")
-    for event in events:
-        lines.append(
-            f"  #{event.index} {event.source} {event.name} {event.pixel_code or '(all)'} "
-            f"{key_params(event)}".rstrip()
-        )
-    if report.findings:
-        lines.append(f"{len(report.findings)} finding(s):")
-        lines += [f"  {finding_line(f)}" for f in report.findings]
-    # each line inert on its own: a page's newline cannot forge a line of the section
-    return "\n".join(for_terminal(line).replace("\n", "\\n") for line in lines)
 
 
 @pytest.fixture

@@ -686,8 +686,8 @@ class PixelCapture:
 
         Each frame is asked with a round trip, and the recorder batches its reports per
         microtask: a report made before the question is delivered before the answer. The
-        question is bounded (Playwright's own timeout), so a page stuck in a loop or a dialog
-        cannot hold the wait past its own timeout.
+        question carries Playwright's timeout; a main thread stuck in a loop still delays the
+        answer until the loop ends (seen with a 3 s loop).
         """
         for request in list(self._in_flight):
             if _gone(request):  # its page closed: it will never finish or fail

@@ -124,16 +124,6 @@ def test_animation_frames_hold_the_wait_like_timers(
     assert "Bad" in _names(ttq_capture)
 
 
-def test_a_busy_page_cannot_hold_the_idle_question(
-    page: Page, ttq_capture: PixelCapture, test_pages: str
-) -> None:
-    page.goto(test_pages + "/idle.html")
-    ttq_capture.settle(quiet=0.5)
-    page.click("#busy")  # the page's main thread loops for 3 s
-    # bounded: no answer within the budget means "not idle", not a wait for the page
-    assert ttq_capture.pending(0.5, budget=0.2) is None
-
-
 def test_a_late_event_stays_with_the_step_that_caused_it(
     context: BrowserContext, ttq_capture: PixelCapture, test_pages: str
 ) -> None:

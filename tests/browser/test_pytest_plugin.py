@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.adapters.pytest_plugin import report_file_name
+from harness.adapters.failure_report import report_file_name
 from harness.core.config import RulesConfig
 from harness.core.plan.load import load_plan
 
