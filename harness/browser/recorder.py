@@ -14,6 +14,7 @@ live beside it.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import json
 import re
 import time
@@ -306,10 +307,10 @@ class PixelCapture:
             if isinstance(response, Upstream):
                 self._fulfill_from_upstream(route, request, response)
                 return
-            route.fulfill(status=response.status, headers=response.headers, body=response.body)
         except Exception as exc:  # a callback must answer the route whatever happens
             self.callback_errors.append(exc)
-            route.fulfill(status=204, body="")
+            response = LocalResponse(204, {}, b"")
+        _answer(route, status=response.status, headers=response.headers, body=response.body)
 
     def _fulfill_from_upstream(self, route: Route, request: Request, upstream: Upstream) -> None:
         """Live mode: answer with what the SDK's origin returns (scripts, forwarded beacons)."""
@@ -323,10 +324,10 @@ class PixelCapture:
                     [request.url, f"fetching {upstream.url} failed: {reason}"],
                     frame_url_of(request),
                 )
-                route.fulfill(status=404, body="")
+                _answer(route, status=404, body="")
             else:  # a forwarded beacon that could not leave: still answered, still recorded
                 local = local_response(request.method, request.url, {}, self._emulator)
-                route.fulfill(status=local.status, headers=local.headers, body=local.body)
+                _answer(route, status=local.status, headers=local.headers, body=local.body)
             return
         kind = classify(request.url)[0]
         if fetched.status >= 400 and kind in (RequestKind.SDK_SCRIPT, RequestKind.CONFIG):
@@ -341,7 +342,7 @@ class PixelCapture:
             RequestKind.CONFIG,
         ):
             self.fetched_sdk_files.setdefault(request.url, fetched.body())
-        route.fulfill(response=fetched)
+        _answer(route, response=fetched)
 
     def handle_request(
         self,
@@ -758,6 +759,14 @@ def _from(events: Sequence[PixelEvent], since: int) -> list[PixelEvent]:
     if since <= 0:
         return list(events)
     return list(events[bisect.bisect_left(events, since, key=lambda event: event.index) :])
+
+
+def _answer(route: Route, **answer: Any) -> None:
+    """Fulfil a pixel route. When its page or context closed first (a test ending right after
+    the event it waited for), Playwright refuses the answer: nobody is left to receive it, so
+    that is not an error, and answering twice would raise inside Playwright's event loop."""
+    with contextlib.suppress(PlaywrightError):
+        route.fulfill(**answer)
 
 
 def _gone(request: Request) -> bool:
