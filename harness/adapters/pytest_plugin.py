@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from harness import __version__
 from harness.adapters.expect import ExpectEvent
 from harness.adapters.failure_report import capture_section, report_file_name
+from harness.browser.capture_base import CaptureBase
 from harness.browser.chromium import ENV_VAR, offline_args, resolve_chromium
 from harness.browser.events_api_sink import EventsApiSink
 from harness.browser.recorder import PixelCapture, emulator_script
@@ -40,7 +41,8 @@ from harness.render.files import write_reports
 from harness.render.inert import for_terminal
 from harness.render.text import finding_line
 
-CAPTURE_KEY = pytest.StashKey[PixelCapture]()
+#: the test's capture, sync or async (the report on failure reads either)
+CAPTURE_KEY = pytest.StashKey[CaptureBase[Any]]()
 CONFIG_KEY = pytest.StashKey[RulesConfig]()
 
 
@@ -251,6 +253,14 @@ def _sync_playwright(config: pytest.Config) -> bool:
 @pytest.fixture
 def ttq_capture(context: BrowserContext, request: pytest.FixtureRequest) -> PixelCapture:
     """The capture attached to this test's browser context (pixel hosts answered locally)."""
+    capture = PixelCapture(**capture_options(request))
+    request.node.stash[CAPTURE_KEY] = capture
+    return capture.attach(context)
+
+
+def capture_options(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """The test's pixel hosts and SDK (options and marker), as the capture's keywords; shared
+    with the async fixtures (async_fixtures.py)."""
     hosts = [*DEFAULT_PIXEL_HOSTS, *request.config.getoption("--ttq-pixel-host")]
     marker = request.node.get_closest_marker("ttq")
     if marker is not None:
@@ -264,9 +274,7 @@ def ttq_capture(context: BrowserContext, request: pytest.FixtureRequest) -> Pixe
         )
     except HarnessError as exc:
         pytest.fail(f"ttq-harness: {exc}", pytrace=False)
-    capture = PixelCapture(hosts=tuple(dict.fromkeys(hosts)), sdk=sdk)
-    request.node.stash[CAPTURE_KEY] = capture
-    return capture.attach(context)
+    return {"hosts": tuple(dict.fromkeys(hosts)), "sdk": sdk}
 
 
 @pytest.fixture(autouse=True)
@@ -351,12 +359,15 @@ def _severity_overrides(items: list[str]) -> dict[str, str]:
 class FindingsProbe:
     """`ttq_findings()`: the findings on what was captured so far, with the test's settings."""
 
-    def __init__(self, capture: PixelCapture, config: RulesConfig) -> None:
+    def __init__(self, capture: CaptureBase[Any], config: RulesConfig) -> None:
         self.capture = capture
         self.config = config
 
     def report(self) -> CaptureReport:
-        self.capture.settle(quiet=0.3, timeout=5)
+        # An async capture cannot be waited on from here: the async ttq_findings settles it
+        # first (async_fixtures.py); at the end of a test, what arrived is what is reported.
+        if isinstance(self.capture, PixelCapture):
+            self.capture.settle(quiet=0.3, timeout=5)
         return self.capture.report(
             url=next((p.url for p in self.capture.context.pages), ""),
             browser=None,

@@ -7,6 +7,8 @@ import contextlib
 from collections.abc import Callable
 from typing import Any
 
+from playwright.async_api import Frame as AsyncFrame
+from playwright.async_api import Request as AsyncRequest
 from playwright.sync_api import (
     Frame,
     Request,
@@ -15,6 +17,9 @@ from playwright.sync_api import (
 from harness.core.model import (
     CapturedDocument,
 )
+
+#: a frame of either Playwright flavour (only its identity and attributes are read here)
+AnyFrame = Frame | AsyncFrame
 
 
 class _Document:
@@ -68,10 +73,10 @@ class Documents:
         self._clock = clock  # the capture's index counter: documents are ordered with events
         self._all: list[_Document] = []
         self._by_recorder: dict[str, _Document] = {}
-        self._current: dict[Frame, _Document] = {}
+        self._current: dict[AnyFrame, _Document] = {}
 
     def _new(
-        self, frame: Frame | None, url: str | None, main_frame: bool, status: int | None = None
+        self, frame: AnyFrame | None, url: str | None, main_frame: bool, status: int | None = None
     ) -> _Document:
         parent = None
         if frame is not None and not main_frame:
@@ -90,11 +95,13 @@ class Documents:
             self._current[frame] = document
         return document
 
-    def navigated(self, frame: Frame, url: str, status: int) -> None:
+    def navigated(self, frame: AnyFrame, url: str, status: int) -> None:
         self.revision += 1
         self._new(frame, url, frame.parent_frame is None, status)
 
-    def recorder_started(self, frame: Frame | None, recorder_id: str, url: Any, top: bool) -> None:
+    def recorder_started(
+        self, frame: AnyFrame | None, recorder_id: str, url: Any, top: bool
+    ) -> None:
         self.revision += 1
         if not recorder_id or recorder_id in self._by_recorder:
             return
@@ -116,7 +123,7 @@ class Documents:
                 self._by_recorder[recorder_id] = document
         document.pixel = True
 
-    def requested(self, frame: Frame | None, index: int) -> None:
+    def requested(self, frame: AnyFrame | None, index: int) -> None:
         self.revision += 1
         document = self._current.get(frame) if frame is not None else None
         if document is not None:
@@ -139,14 +146,14 @@ class Documents:
         ]
 
 
-def frame_of(request: Request) -> Frame | None:
+def frame_of(request: Request | AsyncRequest) -> AnyFrame | None:
     try:
         return request.frame
     except Exception:  # detached frame, or a service worker's request
         return None
 
 
-def frame_url_of(request: Request) -> str | None:
+def frame_url_of(request: Request | AsyncRequest) -> str | None:
     try:
         return request.frame.url
     except Exception:  # detached frame: a beacon sent while the page was unloading

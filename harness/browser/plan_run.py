@@ -17,20 +17,22 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, TypeVar
 from urllib.parse import urljoin
 
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright
+from playwright.sync_api import Browser, BrowserContext, Playwright
 from playwright.sync_api import Error as PlaywrightError
 
 from harness import __version__
+from harness.browser.capture_base import CaptureBase
 from harness.browser.chromium import hosts_of
 from harness.browser.events_api_sink import EventsApiSink
+from harness.browser.flavour import run_sync
+from harness.browser.journey import journey_steps
 from harness.browser.launch import open_chromium
 from harness.browser.recorder import PixelCapture, SdkMode, emulator_script
-from harness.browser.steps import perform
 from harness.browser.workers import run_journeys
-from harness.core.config import RulesConfig, fails
+from harness.core.config import RulesConfig
 from harness.core.endpoints import DEFAULT_PIXEL_HOSTS
 from harness.core.engine import sdk_version
 from harness.core.errors import (
@@ -39,26 +41,18 @@ from harness.core.errors import (
     EXIT_USAGE,
     INTERRUPTED,
     CaptureAborted,
-    HarnessError,
     UsageError,
-    step_failure,
-)
-from harness.core.model import PixelEvent, RawRequest
-from harness.core.plan.check import (
-    ConsentObservation,
-    ConsentState,
-    check_step,
-    expectations_met,
 )
 from harness.core.plan.model import (
     Journey,
     Plan,
 )
-from harness.core.plan.result import JourneyResult, PlanResult, StepResult
+from harness.core.plan.result import JourneyResult, PlanResult
 from harness.core.plan.summary import coverage, purposes, sent_unmatched
-from harness.core.rules.capture_health import pages_without_pixel
 from harness.core.sdk import EmulatedSdk
 from harness.core.tiktok import PROFILES
+
+Capt = TypeVar("Capt", bound=CaptureBase[Any])
 
 
 def plan_rules(plan: Plan, base: RulesConfig | None = None) -> RulesConfig:
@@ -111,142 +105,21 @@ def run_journey(
 
     With `screenshots`, a PNG of the page is saved there after each step (and a failed one).
     With `events_api`, what the sink received during the journey is cross-checked with the
-    journey's pixel events (EA findings).
+    journey's pixel events (EA findings). The journey itself is harness.browser.journey's,
+    shared with the async API.
     """
-    started = time.monotonic()
-    server_mark = 0
-    if events_api is not None:
-        server_mark = len(events_api.records)
-        # The site's back end sends to the Events API: value events need an event_id (DD003).
-        config = config.model_copy(update={"uses_events_api": True})
-    capture = capture or PixelCapture().attach(context)
-    page = context.pages[0] if context.pages else context.new_page()
-    steps: list[StepResult] = []
-    error: str | None = None
-    # `require.no_pixel_traffic_before_consent`: consent as the journey has it so far
-    consent: ConsentState | None = (
-        ConsentState() if plan.requirements(journey).no_pixel_traffic_before_consent else None
-    )
-    ttp_cookie = False
-    for number, step in enumerate(journey.steps, start=1):
-        if error is not None:
-            steps.append(
-                StepResult(index=number, description=step.describe(), ok=False, skipped=True)
-            )
-            continue
-        timeout = step.timeout or plan.defaults.timeout
-        mark = capture.next_index
-        step_started = time.monotonic()
-        try:
-            perform(page, step, base_url, timeout)
-        except (PlaywrightError, HarnessError) as exc:
-            error = f"step {number} ({step.describe()}) failed on {page.url}: {step_failure(exc)}"
-            shot = _screenshot(page, screenshots, number)
-            steps.append(
-                StepResult(
-                    index=number,
-                    description=step.describe(),
-                    url=page.url,
-                    ok=False,
-                    error=error,
-                    screenshot=shot,
-                    duration=time.monotonic() - step_started,
-                )
-            )
-            continue
-
-        def since_mark(mark: int = mark) -> list[PixelEvent]:
-            return capture.events(since=mark)
-
-        quiet = plan.defaults.quiet
-        if step.expect:
-            # Wait for what the step must send; give up early once the page has been quiet for
-            # twice the settle time, or provably has nothing left to send within it (a missing
-            # event then costs a moment, not the timeout).
-            window = max(1.0, quiet * 2)
-            capture.wait_until_or_quiet(
-                lambda step=step: expectations_met(plan, step, since_mark()),  # type: ignore[misc]
-                timeout=timeout,
-                quiet=window,
-                idle_window=window,
-            )
-        # Event-driven end: once nothing can send within `quiet` (no timer due, no frame or
-        # idle callback, no request in flight, reports delivered), and at worst after `quiet`
-        # of silence. The same for every step: a late event stays with the step that caused it.
-        capture.wait_idle(window=quiet, quiet=quiet, timeout=max(2.0, quiet * 4))
-        observed: ConsentObservation | None = None
-        if consent is not None:
-            calls = [c for c in capture.calls if c.index >= mark]
-            cookie_before, ttp_cookie = ttp_cookie, _has_ttp_cookie(context)
-            observed = ConsentObservation(
-                before=consent,
-                calls=calls,
-                ttp_cookie=ttp_cookie,
-                ttp_cookie_before=cookie_before,
-                requests=[r for r in capture.requests if r.index >= mark],
-            )
-            consent = consent.after(calls)
-        result = check_step(
+    return run_sync(
+        journey_steps(
+            context,
             plan,
-            step,
-            since_mark(),
-            index=number,
-            url=page.url,
-            duration=time.monotonic() - step_started,
-            consent=observed,
+            journey,
+            base_url=base_url,
+            config=config,
+            capture=capture or PixelCapture().attach(context),
+            screenshots=screenshots,
+            events_api=events_api,
         )
-        result = _with_page_health(result, capture, mark)
-        shot = _screenshot(page, screenshots, number)
-        steps.append(result.model_copy(update={"screenshot": shot}) if shot else result)
-    capture.check()
-    server: list[RawRequest] = []
-    if events_api is not None:
-        events_api.settle(quiet=plan.defaults.quiet)  # a late server event stays with its journey
-        server = events_api.requests[server_mark:]
-    report = capture.report(
-        url=page.url,
-        browser=None,
-        harness_version=__version__,
-        config=config,
-        server_requests=server,  # the EA rules run in the same pass as every other rule
     )
-    failing = [f for f in report.findings if fails(f.severity, config.fail_on)]
-    return JourneyResult(
-        name=journey.name,
-        ok=error is None and all(s.ok for s in steps) and not failing,
-        steps=steps,
-        findings=report.findings,
-        failing_findings=len(failing),
-        events=report.events,
-        error=error,
-        duration=time.monotonic() - started,
-        reconciliation=report.reconciliation,
-    )
-
-
-def _with_page_health(result: StepResult, capture: PixelCapture, mark: int) -> StepResult:
-    """A step whose navigation answered an HTTP error fails with the status; a failed step on
-    a page without any pixel says so (the likely reason its events are missing)."""
-    documents = capture.documents()
-    loaded = [d for d in documents if d.main_frame and d.index is not None and d.index >= mark]
-    errors = [d for d in loaded if d.status is not None and d.status >= 400]
-    update: dict[str, object] = {}
-    if errors:
-        first = errors[0]
-        update["ok"] = False
-        update["error"] = f"{first.url} answered HTTP {first.status}"
-    if errors or not result.ok:
-        current = [d for d in documents if d.main_frame and d.index is not None]
-        # the page the step ended on: the documents it loaded, else the one it stayed on
-        seen = loaded or current[-1:]
-        missing = set(pages_without_pixel(documents, capture.calls))
-        bare = sorted({d.url for d in seen if d.url in missing and d.url})
-        if bare:
-            update["notes"] = [
-                *result.notes,
-                *(f"no TikTok pixel base code or SDK request on {url}" for url in bare),
-            ]
-    return result.model_copy(update=update) if update else result
 
 
 def _journey_hosts(plan: Plan, journeys: Sequence[Journey], override: str | None) -> list[str]:
@@ -257,26 +130,6 @@ def _journey_hosts(plan: Plan, journeys: Sequence[Journey], override: str | None
         urls += [base] if base else []
         urls += [urljoin(base or "", s.goto) for s in journey.steps if s.goto is not None]
     return hosts_of(urls)
-
-
-def _has_ttp_cookie(context: BrowserContext) -> bool:
-    """Whether the pixel's first-party `_ttp` cookie exists, on any site of the journey."""
-    try:
-        return any(cookie.get("name") == "_ttp" for cookie in context.cookies())
-    except PlaywrightError:
-        return False  # a closed context: the step result already says what happened
-
-
-def _screenshot(page: Page, directory: Path | None, number: int) -> str | None:
-    if directory is None:
-        return None
-    path = directory / f"step-{number:02d}.png"
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(path), timeout=5000)
-    except PlaywrightError:
-        return None  # a closed or crashed page: the step result says what happened
-    return str(path)
 
 
 def _slug(name: str) -> str:
@@ -320,7 +173,7 @@ def _with_plan_cookies(sdk: SdkMode, plan: Plan) -> SdkMode:
     return sdk  # TikTok's own SDK (live or pinned) reads the pixel's setting itself
 
 
-def use_plan_settings(capture: PixelCapture, plan: Plan) -> PixelCapture:
+def use_plan_settings(capture: Capt, plan: Plan) -> Capt:
     """What the plan says about its pixel, applied to a capture made before the plan was read
     (pytest's `ttq_capture` fixture). Call before the first navigation."""
     source = _with_plan_cookies(capture.sdk_source, plan)

@@ -4,6 +4,9 @@ What a step does is the plan's vocabulary (harness.core.plan.model.Step; on the 
 harness.core.plan.steps.parse_step). Errors are Playwright's (a selector that never matched, a
 navigation that failed) or a HarnessError for what the page lacks (no ttq consent method, no
 popup); callers turn them into one line naming the step.
+
+Written once as steps (harness.browser.flavour), for Playwright's sync API (`perform`) and
+its async API (`perform_steps`, awaited with `run_async`).
 """
 
 from __future__ import annotations
@@ -12,8 +15,10 @@ import re
 import time
 from urllib.parse import urljoin
 
+from playwright.async_api import Page as AsyncPage
 from playwright.sync_api import Page
 
+from harness.browser.flavour import Steps, run_sync
 from harness.core.errors import HarnessError, UsageError
 from harness.core.plan.model import FillAction, PressAction, Step, WaitFor
 
@@ -29,15 +34,22 @@ _CALL_CONSENT = """method => {
 
 def perform(page: Page, step: Step, base_url: str | None, timeout: float) -> None:
     """Do `step` on `page`; a relative goto is resolved against `base_url`."""
+    run_sync(perform_steps(page, step, base_url, timeout))
+
+
+def perform_steps(
+    page: Page | AsyncPage, step: Step, base_url: str | None, timeout: float
+) -> Steps[None]:
+    """`perform` in either flavour."""
     ms = timeout * 1000
     action = step.action
     if action == "goto":
         assert step.goto is not None
-        page.goto(_url(step.goto, base_url), wait_until="load", timeout=ms)
+        yield page.goto(_url(step.goto, base_url), wait_until="load", timeout=ms)
     elif action == "click":
         assert step.click is not None
-        page.locator(step.click).first.click(timeout=ms)
-        page.wait_for_load_state("load", timeout=ms)
+        yield page.locator(step.click).first.click(timeout=ms)
+        yield page.wait_for_load_state("load", timeout=ms)
     elif action == "fill":
         fields = (
             {step.fill.selector: step.fill.value}
@@ -45,63 +57,66 @@ def perform(page: Page, step: Step, base_url: str | None, timeout: float) -> Non
             else dict(step.fill or {})
         )
         for selector, value in fields.items():
-            page.locator(selector).first.fill(value, timeout=ms)
+            yield page.locator(selector).first.fill(value, timeout=ms)
     elif action == "select":
         for selector, option in (step.select or {}).items():
-            page.locator(selector).first.select_option(option, timeout=ms)
+            yield page.locator(selector).first.select_option(option, timeout=ms)
     elif action in ("check", "uncheck"):
         locator = page.locator(str(getattr(step, action))).first
-        (locator.check if action == "check" else locator.uncheck)(timeout=ms)
+        yield (locator.check if action == "check" else locator.uncheck)(timeout=ms)
     elif action == "press":
         if isinstance(step.press, PressAction) and step.press.selector:
-            page.locator(step.press.selector).first.press(step.press.key, timeout=ms)
+            yield page.locator(step.press.selector).first.press(step.press.key, timeout=ms)
         else:
             key = step.press.key if isinstance(step.press, PressAction) else str(step.press)
-            page.keyboard.press(key)
-        page.wait_for_load_state("load", timeout=ms)
+            yield page.keyboard.press(key)
+        yield page.wait_for_load_state("load", timeout=ms)
     elif action == "hover":
-        page.locator(str(step.hover)).first.hover(timeout=ms)
+        yield page.locator(str(step.hover)).first.hover(timeout=ms)
     elif action == "scroll":
         if isinstance(step.scroll, int):
-            page.mouse.wheel(0, step.scroll)
+            yield page.mouse.wheel(0, step.scroll)
         else:
-            page.locator(str(step.scroll)).first.scroll_into_view_if_needed(timeout=ms)
+            yield page.locator(str(step.scroll)).first.scroll_into_view_if_needed(timeout=ms)
     elif action == "wait_for":
-        _wait_for(page, step.wait_for, ms)
+        yield from _wait_for(page, step.wait_for, ms)
     elif action == "reload":
-        page.reload(wait_until="load", timeout=ms)
+        yield page.reload(wait_until="load", timeout=ms)
     elif action == "back":
-        page.go_back(wait_until="load", timeout=ms)
+        yield page.go_back(wait_until="load", timeout=ms)
     elif action == "consent":
         assert step.consent is not None
         method = _CONSENT_METHODS[step.consent]
-        if not page.evaluate(_CALL_CONSENT, method):
+        called = yield page.evaluate(_CALL_CONSENT, method)
+        if not called:
             raise HarnessError(
                 f"consent: {step.consent}: the page has no ttq.{method}() (no TikTok base code "
                 "on this page, or an old one without the consent methods)"
             )
 
 
-def _wait_for(page: Page, target: WaitFor | str | float | None, ms: float) -> None:
+def _wait_for(
+    page: Page | AsyncPage, target: WaitFor | str | float | None, ms: float
+) -> Steps[None]:
     if isinstance(target, int | float):
-        page.wait_for_timeout(float(target) * 1000)
+        yield page.wait_for_timeout(float(target) * 1000)
     elif isinstance(target, str):
-        page.locator(target).first.wait_for(timeout=ms)
+        yield page.locator(target).first.wait_for(timeout=ms)
     elif isinstance(target, WaitFor):
         if target.selector:
-            page.locator(target.selector).first.wait_for(timeout=ms)
+            yield page.locator(target.selector).first.wait_for(timeout=ms)
         if target.url:
-            page.wait_for_url(target.url, timeout=ms)
+            yield page.wait_for_url(target.url, timeout=ms)
         if target.seconds:
-            page.wait_for_timeout(target.seconds * 1000)
+            yield page.wait_for_timeout(target.seconds * 1000)
         if target.popup:
             deadline = time.monotonic() + ms / 1000
             while len(page.context.pages) < 2:
                 if time.monotonic() > deadline:
                     raise HarnessError("no popup window opened")
-                page.wait_for_timeout(50)
+                yield page.wait_for_timeout(50)
             popup = page.context.pages[-1]
-            popup.wait_for_load_state("load", timeout=ms)
+            yield popup.wait_for_load_state("load", timeout=ms)
 
 
 def _url(target: str, base_url: str | None) -> str:

@@ -1,5 +1,8 @@
 """Beacons sent while a page unloads, caught at the browser level (CDP Fetch) and given to
-the capture of the page that sent them; Playwright's context routes never see them."""
+the capture of the page that sent them; Playwright's context routes never see them.
+
+Written once as steps (harness.browser.flavour): UnloadBeaconGuard drives them with the sync
+API (PixelCapture), AsyncUnloadBeaconGuard with the async one (AsyncPixelCapture)."""
 
 from __future__ import annotations
 
@@ -8,14 +11,20 @@ import contextlib
 import weakref
 from typing import Any, ClassVar, Protocol
 
+from playwright.async_api import Browser as AsyncBrowser
+from playwright.async_api import BrowserContext as AsyncBrowserContext
+from playwright.async_api import CDPSession as AsyncCDPSession
+from playwright.async_api import Page as AsyncPage
 from playwright.sync_api import (
     Browser,
     BrowserContext,
+    CDPSession,
     Page,
 )
-from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Error as PlaywrightError  # the same class in both flavours
 
 from harness.browser.answers import LocalResponse, forward
+from harness.browser.flavour import Blocking, Steps, run_async, run_sync
 from harness.core.sdk import (
     Upstream,
 )
@@ -27,7 +36,7 @@ class GuardedCapture(Protocol):
     hosts: tuple[str, ...]
 
     @property
-    def context(self) -> BrowserContext: ...
+    def context(self) -> BrowserContext | AsyncBrowserContext: ...
 
     def handle_request(
         self,
@@ -40,7 +49,7 @@ class GuardedCapture(Protocol):
     ) -> LocalResponse | Upstream: ...
 
 
-class UnloadBeaconGuard:
+class _Guard:
     """Catches pixel requests that Playwright's routes never see, at the browser level.
 
     Chromium hands a sendBeacon made while a page unloads (pagehide, a link that leaves) to
@@ -49,25 +58,24 @@ class UnloadBeaconGuard:
     of the page that sent them. One guard per Browser; Chromium only (elsewhere: no-op).
     """
 
-    _guards: ClassVar[weakref.WeakKeyDictionary[Browser, UnloadBeaconGuard]] = (
-        weakref.WeakKeyDictionary()
-    )
-
-    def __init__(self, browser: Browser) -> None:
+    def __init__(self, session: CDPSession | AsyncCDPSession) -> None:
         self.captures: list[GuardedCapture] = []
         self.hosts: list[str] = []
-        self.session = browser.new_browser_cdp_session()
-        self.session.on("Fetch.requestPaused", self._on_paused)
+        self.session = session
 
     @classmethod
-    def register(cls, capture: GuardedCapture) -> None:
+    def _register_steps(
+        cls, capture: GuardedCapture, guards: weakref.WeakKeyDictionary[Any, Any]
+    ) -> Steps[None]:
         browser = capture.context.browser
         if browser is None or browser.browser_type.name != "chromium":
             return
         try:
-            guard = cls._guards.get(browser)
+            guard = guards.get(browser)
             if guard is None:
-                guard = cls._guards[browser] = cls(browser)
+                session = yield browser.new_browser_cdp_session()
+                guard = guards[browser] = cls(session)
+                session.on("Fetch.requestPaused", guard._on_paused)
         except PlaywrightError:  # e.g. a remote browser that refuses browser-level CDP
             return
         guard.captures.append(capture)
@@ -78,26 +86,29 @@ class UnloadBeaconGuard:
             patterns = [
                 {"urlPattern": f"*://{host}{dot}/*"} for host in guard.hosts for dot in ("", ".")
             ]
-            guard.session.send("Fetch.enable", {"patterns": patterns})
+            yield guard.session.send("Fetch.enable", {"patterns": patterns})
+
+    def _on_paused(self, event: dict[str, Any]) -> Any:
+        raise NotImplementedError  # each flavour drives _paused_steps
 
     def forget(self, capture: GuardedCapture) -> None:
         if capture in self.captures:
             self.captures.remove(capture)
 
-    def _owner(self, frame_id: str | None) -> GuardedCapture | None:
+    def _owner_steps(self, frame_id: str | None) -> Steps[GuardedCapture | None]:
         if len(self.captures) > 1 and frame_id:
             for capture in reversed(self.captures):
                 for page in capture.context.pages:
-                    if _main_frame_id(page) == frame_id:
+                    if (yield from _main_frame_id(page)) == frame_id:
                         return capture
         return self.captures[-1] if self.captures else None
 
-    def _on_paused(self, event: dict[str, Any]) -> None:
+    def _paused_steps(self, event: dict[str, Any]) -> Steps[None]:
         request = event.get("request", {})
         headers = {str(k).lower(): str(v) for k, v in request.get("headers", {}).items()}
         response = LocalResponse(204, {}, b"")
         try:
-            owner = self._owner(event.get("frameId"))
+            owner = yield from self._owner_steps(event.get("frameId"))
             if owner is not None:
                 method = str(request.get("method", "GET"))
                 body = _cdp_post_data(request)
@@ -108,15 +119,15 @@ class UnloadBeaconGuard:
                     body=body,
                     frame_url=headers.get("referer"),
                 )
-                response = (
-                    forward(answer.url, method, headers, body)
-                    if isinstance(answer, Upstream)
-                    else answer
-                )
+                if isinstance(answer, Upstream):  # a blocking fetch: off the event loop
+                    url = answer.url
+                    response = yield Blocking(lambda: forward(url, method, headers, body))
+                else:
+                    response = answer
         finally:
             # The request may have been cancelled meanwhile (its page or browser went away).
             with contextlib.suppress(PlaywrightError):
-                self.session.send(
+                yield self.session.send(
                     "Fetch.fulfillRequest",
                     {
                         "requestId": event["requestId"],
@@ -129,6 +140,36 @@ class UnloadBeaconGuard:
                 )
 
 
+class UnloadBeaconGuard(_Guard):
+    """The guard for Playwright's sync API (PixelCapture)."""
+
+    _guards: ClassVar[weakref.WeakKeyDictionary[Browser, UnloadBeaconGuard]] = (
+        weakref.WeakKeyDictionary()
+    )
+
+    @classmethod
+    def register(cls, capture: GuardedCapture) -> None:
+        run_sync(cls._register_steps(capture, cls._guards))
+
+    def _on_paused(self, event: dict[str, Any]) -> None:
+        run_sync(self._paused_steps(event))
+
+
+class AsyncUnloadBeaconGuard(_Guard):
+    """The guard for Playwright's async API (AsyncPixelCapture)."""
+
+    _guards: ClassVar[weakref.WeakKeyDictionary[AsyncBrowser, AsyncUnloadBeaconGuard]] = (
+        weakref.WeakKeyDictionary()
+    )
+
+    @classmethod
+    async def register(cls, capture: GuardedCapture) -> None:
+        await run_async(cls._register_steps(capture, cls._guards))
+
+    async def _on_paused(self, event: dict[str, Any]) -> None:
+        await run_async(self._paused_steps(event))
+
+
 def _cdp_post_data(request: dict[str, Any]) -> bytes | None:
     entries = request.get("postDataEntries")
     if entries:
@@ -137,13 +178,14 @@ def _cdp_post_data(request: dict[str, Any]) -> bytes | None:
     return data.encode("utf-8") if isinstance(data, str) else None
 
 
-def _main_frame_id(page: Page) -> str | None:
+def _main_frame_id(page: Page | AsyncPage) -> Steps[str | None]:
+    context: Any = page.context  # the page's own flavour
     try:
-        session = page.context.new_cdp_session(page)
+        session = yield context.new_cdp_session(page)
         try:
-            tree = session.send("Page.getFrameTree")
+            tree = yield session.send("Page.getFrameTree")
         finally:
-            session.detach()
+            yield session.detach()
         return str(tree["frameTree"]["frame"]["id"])
     except PlaywrightError:
         return None

@@ -1,0 +1,183 @@
+"""How a capture waits for the page, written once for both Playwright flavours.
+
+Each wait is a generator of steps (harness.browser.flavour): PixelCapture drives them with
+`run_sync`, AsyncPixelCapture with `run_async`. A mixin of CaptureBase (capture_base.py).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from playwright.async_api import BrowserContext as AsyncBrowserContext
+from playwright.async_api import Request as AsyncRequest
+from playwright.sync_api import BrowserContext, Request
+from playwright.sync_api import Error as PlaywrightError  # the same class in both flavours
+
+from harness.browser.flavour import Sleep, Steps
+from harness.core.model import RawRequest, TtqCall
+
+#: The recorder's count of timers due within a window (call_recorder.js), per frame.
+#: (1 + the count; -1 where the recorder is absent: always truthy, so the first poll answers)
+_PENDING_TIMERS = (
+    "ms => typeof __ttqHarnessPending === 'function' ? __ttqHarnessPending(ms) + 1 : -1"
+)
+#: However early the page proves idle, a step waits at least this long (capped at its quiet):
+#: for what no count sees (a postMessage, a CSS transition's event, a worker's timer).
+MIN_GRACE = 0.1
+#: How often the waits look again (a Playwright round trip each).
+_POLL_MS = 20.0
+
+
+class WaitSteps:
+    """The waits of a capture, as steps: `pump`, `wait_for`, `wait_until_or_quiet`, `pending`,
+    `wait_idle` and `settle` each have a `*_steps` form here."""
+
+    calls: list[TtqCall]
+    requests: list[RawRequest]
+    beacon_notes: list[dict[str, Any]]
+    _in_flight: set[Request | AsyncRequest]
+
+    @property
+    def context(self) -> BrowserContext | AsyncBrowserContext:
+        raise NotImplementedError
+
+    def pump_steps(self, milliseconds: float = 50) -> Steps[None]:
+        """Let Playwright deliver pending callbacks for a moment."""
+        pages = [page for page in self.context.pages if not page.is_closed()]
+        if pages:
+            try:
+                yield pages[-1].wait_for_timeout(milliseconds)
+                return
+            except PlaywrightError:  # the page closed while we waited
+                pass
+        yield Sleep(milliseconds / 1000)
+
+    def wait_for_steps(self, predicate: Callable[[], bool], timeout: float) -> Steps[bool]:
+        """Pump until predicate() holds or `timeout` seconds pass. Returns the last verdict."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if predicate():
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            yield from self.pump_steps(min(50.0, max(1.0, (deadline - time.monotonic()) * 1000)))
+
+    def wait_until_or_quiet_steps(
+        self,
+        predicate: Callable[[], bool],
+        *,
+        timeout: float,
+        quiet: float,
+        idle_window: float | None = None,
+    ) -> Steps[bool]:
+        """Pump until predicate() holds, or nothing has arrived for `quiet` seconds, or timeout;
+        with `idle_window`, also until the page provably has nothing left to send within that
+        many seconds (`pending`, twice in a row).
+
+        For "did the step send what it must": a missing event stops the wait once the page has
+        gone quiet (or idle) instead of always costing the whole timeout.
+        """
+        deadline = time.monotonic() + timeout
+        last = self._traffic()
+        last_change = time.monotonic()
+        idle_seen = False
+        while True:
+            if predicate():
+                return True
+            now = self._traffic()
+            if now != last:
+                last, last_change, idle_seen = now, time.monotonic(), False
+            if time.monotonic() >= deadline or time.monotonic() - last_change >= quiet:
+                return False
+            if idle_window is not None:
+                budget = max(0.05, min(1.0, deadline - time.monotonic()))
+                pending = yield from self.pending_steps(idle_window, budget=budget)
+                idle = pending == 0 and self._traffic() == now
+                if idle and idle_seen and not predicate():
+                    return False
+                idle_seen = idle
+            yield from self.pump_steps(_POLL_MS if idle_window is not None else 50)
+
+    def pending_steps(self, window: float, *, budget: float = 1.0) -> Steps[int | None]:
+        """What may still reach the capture within `window` seconds: page requests in flight
+        plus, in every frame, timers due within the window and pending animation-frame or idle
+        callbacks (call_recorder.js). None when a frame cannot say within `budget` seconds (a
+        busy page, a navigation, a document the recorder is not in): not idle.
+
+        Each frame is asked with a round trip, and the recorder batches its reports per
+        microtask: a report made before the question is delivered before the answer. The
+        question carries Playwright's timeout; a main thread stuck in a loop still delays the
+        answer until the loop ends (seen with a 3 s loop).
+        """
+        for request in list(self._in_flight):
+            if _gone(request):  # its page closed: it will never finish or fail
+                self._in_flight.discard(request)
+        busy = len(self._in_flight)
+        deadline = time.monotonic() + budget
+        for page in [page for page in self.context.pages if not page.is_closed()]:
+            for frame in page.frames:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return None
+                try:
+                    handle = yield frame.wait_for_function(
+                        _PENDING_TIMERS, arg=window * 1000, timeout=left * 1000, polling=_POLL_MS
+                    )
+                    answer = yield handle.json_value()
+                except PlaywrightError:  # busy past the budget, navigating, or closed
+                    return None
+                if answer == -1:
+                    if frame.url not in ("", "about:blank"):
+                        return None
+                    continue
+                busy += int(answer) - 1
+        return busy
+
+    def wait_idle_steps(self, *, window: float, quiet: float, timeout: float) -> Steps[bool]:
+        """Pump until the page provably has nothing left to send within `window` seconds
+        (`pending` is 0 and no pixel traffic arrived while asking, twice, one poll apart, and
+        at least MIN_GRACE passed), or no pixel traffic arrived for `quiet` seconds, or
+        `timeout`. True when idleness was proven.
+
+        A plan step asks with its quiet as the window: it ends as soon as nothing can send
+        within it, instead of always after it.
+        """
+        started = time.monotonic()
+        deadline = started + timeout
+        grace = min(MIN_GRACE, quiet)
+        last = self._traffic()
+        last_change = started
+        idle_seen = False
+        while time.monotonic() < deadline:
+            before = self._traffic()
+            if before != last:
+                last, last_change, idle_seen = before, time.monotonic(), False
+            elif time.monotonic() - last_change >= quiet:
+                return False
+            budget = max(0.05, min(1.0, deadline - time.monotonic()))
+            pending = yield from self.pending_steps(window, budget=budget)
+            idle = pending == 0 and self._traffic() == before
+            if idle and idle_seen and time.monotonic() - started >= grace:
+                return True
+            idle_seen = idle
+            yield from self.pump_steps(_POLL_MS)
+        return False
+
+    def settle_steps(self, quiet: float = 0.5, timeout: float = 5.0) -> Steps[None]:
+        """Wait until nothing more can arrive within `quiet` seconds: the page provably has
+        nothing left to send within it (`wait_idle`), or nothing arrived for `quiet` seconds."""
+        yield from self.wait_idle_steps(window=quiet, quiet=quiet, timeout=timeout)
+
+    def _traffic(self) -> tuple[int, int, int]:
+        """Pixel traffic so far (the quiet fallback counts only this: a site's own polling or
+        lazy images must not keep a step from going quiet)."""
+        return (len(self.calls), len(self.requests), len(self.beacon_notes))
+
+
+def _gone(request: Request | AsyncRequest) -> bool:
+    try:
+        return request.frame.page.is_closed()
+    except PlaywrightError:  # a service worker's request, or its frame detached
+        return False

@@ -1,0 +1,74 @@
+"""One browser logic for both Playwright flavours (harness.browser.flavour), and the async
+plugin staying out of a sync pytest-playwright session."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from harness.adapters.pytest_async_plugin import async_playwright
+from harness.browser.flavour import Blocking, Sleep, Steps, run_async, run_sync
+
+
+class Failed(Exception):
+    pass
+
+
+def _logic(call: object) -> Steps[str]:
+    """Yields what a Playwright call returned (a value, or an awaitable); catches its error."""
+    first = yield call
+    try:
+        yield _failing(call)
+    except Failed as exc:
+        caught = str(exc)
+    slept = yield Sleep(0.01)
+    blocked = yield Blocking(lambda: "from a thread")
+    return f"{first} {caught} {slept} {blocked}"
+
+
+def _failing(call: object) -> object:
+    if asyncio.iscoroutine(call):
+        call.close()
+
+        async def fails() -> None:
+            raise Failed("thrown back")
+
+        return fails()
+    raise Failed("thrown back")
+
+
+def test_the_sync_driver_hands_back_values_and_errors_raise_in_place() -> None:
+    started = time.monotonic()
+    assert run_sync(_logic("value")) == "value thrown back None from a thread"
+    assert time.monotonic() - started >= 0.01
+
+
+def test_the_async_driver_awaits_and_throws_errors_back_where_they_were_yielded() -> None:
+    async def value() -> str:
+        return "value"
+
+    assert asyncio.run(run_async(_logic(value()))) == "value thrown back None from a thread"
+
+
+def test_an_error_the_logic_does_not_catch_reaches_the_caller_in_both() -> None:
+    def logic(call: object) -> Steps[None]:
+        yield _failing(call)
+
+    with pytest.raises(Failed):
+        run_sync(logic(None))
+
+    async def nothing() -> None:
+        return None
+
+    with pytest.raises(Failed):
+        asyncio.run(run_async(logic(nothing())))
+
+
+def test_the_async_plugin_is_inert_under_sync_pytest_playwright(
+    pytestconfig: pytest.Config,
+) -> None:
+    assert pytestconfig.pluginmanager.has_plugin("ttq_harness_asyncio")  # its entry point
+    assert not async_playwright(pytestconfig)
+    assert pytestconfig.pluginmanager.get_plugin("ttq-harness-async-fixtures") is None
