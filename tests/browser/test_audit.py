@@ -10,13 +10,18 @@ sitemap index names a page no link reaches.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import jsonschema
+
 from harness.core.plan.result import PlanResult
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _audit(*args: str) -> subprocess.CompletedProcess[str]:
@@ -40,7 +45,10 @@ def test_a_site_audit_finds_each_planted_mistake_once(test_pages: str, tmp_path:
         "--html", str(tmp_path / "audit.html"),
     )  # fmt: skip
     assert ran.returncode == 1, ran.stdout + ran.stderr  # error-level site checks fail
-    result = PlanResult.model_validate_json((tmp_path / "audit.json").read_text())
+    written = json.loads((tmp_path / "audit.json").read_text())
+    schema = json.loads((ROOT / "docs" / "schemas" / "audit-result.schema.json").read_text())
+    jsonschema.validate(written, schema)  # `ttq-harness schema audit-result` describes it
+    result = PlanResult.model_validate(written)
     assert result.kind == "audit" and not result.ok
     visited = {j.name.removeprefix(site) for j in result.journeys}
     assert visited == {
@@ -192,3 +200,25 @@ def test_an_audit_that_sees_no_page_or_cannot_open_one_fails(test_pages: str) ->
     assert closed.returncode == 1, closed.stdout + closed.stderr
     assert "✗ AU007 unreachable-page: Every page opens: 1 page(s) break it" in closed.stdout
     assert "Traceback" not in closed.stdout + closed.stderr
+
+
+def test_the_generated_catalog_is_served_and_its_planted_pages_are_found(tmp_path: Path) -> None:
+    from harness.browser.server import SiteServer
+
+    with SiteServer() as server:
+        catalog = server.url("/catalog/")
+        ran = _audit(
+            catalog + "p/12.html",
+            "--sitemap", catalog + "sitemap.xml",
+            "--no-crawl", "--workers", "2",
+            *(arg for n in (12, 13, 42, 77) for arg in ("--include", f"*/catalog/p/{n}.html")),
+            "--json", str(tmp_path / "catalog.json"),
+        )  # fmt: skip
+    assert ran.returncode == 1, ran.stdout + ran.stderr
+    result = PlanResult.model_validate_json((tmp_path / "catalog.json").read_text())
+    assert [j.name.removeprefix(catalog) for j in result.journeys] == [
+        "p/12.html", "p/13.html", "p/42.html", "p/77.html",
+    ]  # fmt: skip
+    broken = {c.code: [p.removeprefix(catalog) for p in c.pages] for c in result.checks if c.pages}
+    assert broken == {"AU001": ["p/13.html"], "AU002": ["p/42.html"], "AU003": ["p/77.html"]}
+    assert result.audit is not None and result.audit.skipped["not included"] == 307
