@@ -29,10 +29,12 @@ from urllib.robotparser import RobotFileParser
 
 from playwright.sync_api import APIRequestContext, Browser, Playwright, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Page as PlaywrightPage
 
 from harness import __version__
 from harness.browser.launch import open_chromium
 from harness.browser.recorder import PixelCapture, SdkMode
+from harness.browser.steps import perform
 from harness.core.audit.checks import site_checks
 from harness.core.audit.frontier import Frontier, robots_from
 from harness.core.audit.links import html_links
@@ -42,6 +44,7 @@ from harness.core.audit.urls import Scope
 from harness.core.audit.walk import Outcome, Task, Walk
 from harness.core.config import RulesConfig, fails
 from harness.core.errors import INTERRUPTED, HarnessError, UsageError, step_failure
+from harness.core.plan.model import Step
 from harness.core.plan.result import AuditInfo, JourneyResult, PlanResult, StepResult
 from harness.core.plan.shard import parse_shard
 
@@ -67,6 +70,8 @@ class AuditOptions:
     timeout: float = 15.0
     quiet: float = 0.5
     sdk: SdkMode = "emulated"
+    #: done on every page after it loads (scroll, a consent click...), each then captured
+    steps: Sequence[Step] = ()
     workers: int = 1
     #: at most this many pages started per second (None: as fast as the workers go)
     rate: float | None = None
@@ -157,6 +162,7 @@ def _audit_page(browser: Browser, task: Task, opts: AuditOptions) -> Outcome:
     error: str | None = None
     final_url = page.url
     findings, events, reconciliation = [], [], None
+    done: list[StepResult] = []
     context = None
     try:
         context = browser.new_context()
@@ -166,6 +172,7 @@ def _audit_page(browser: Browser, task: Task, opts: AuditOptions) -> Outcome:
             response = tab.goto(page.url, wait_until="load", timeout=opts.timeout * 1000)
             status = response.status if response is not None else None
             final_url = tab.url
+            done = _page_steps(tab, page.url, opts) if status is None or status < 400 else []
             capture.settle(quiet=opts.quiet, timeout=max(2.0, opts.quiet * 4))
             if opts.crawl and opts.shard is None:
                 links = tab.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
@@ -200,8 +207,8 @@ def _audit_page(browser: Browser, task: Task, opts: AuditOptions) -> Outcome:
     )
     journey = JourneyResult(
         name=page.url,
-        ok=served and not failing,
-        steps=[step],
+        ok=served and not failing and all(s.ok for s in done),
+        steps=[step, *done],
         findings=findings,
         failing_findings=failing,
         events=events,
@@ -215,6 +222,30 @@ def _audit_page(browser: Browser, task: Task, opts: AuditOptions) -> Outcome:
         depth=page.depth,
     )
     return Outcome(task.position, page.url, tuple(links), journey)
+
+
+def _page_steps(tab: PlaywrightPage, url: str, opts: AuditOptions) -> list[StepResult]:
+    """The audit's `--step`s on a loaded page. One that fails (a consent banner this page
+    lacks) is that step's error, and the next ones still run: the page was audited."""
+    done = []
+    for number, step in enumerate(opts.steps, start=2):
+        started = time.monotonic()
+        error = None
+        try:
+            perform(tab, step, url, opts.timeout)
+        except (PlaywrightError, HarnessError) as exc:
+            error = step_failure(exc)
+        done.append(
+            StepResult(
+                index=number,
+                description=step.describe(),
+                url=tab.url,
+                ok=error is None,
+                error=error,
+                duration=time.monotonic() - started,
+            )
+        )
+    return done
 
 
 def _html_links(request: APIRequestContext, url: str, timeout: float) -> tuple[str, ...]:
@@ -310,6 +341,7 @@ def _walk_key(start_url: str, opts: AuditOptions) -> dict[str, object]:
         "ignore_robots": opts.ignore_robots,
         "keep_tracking": opts.keep_tracking,
         "shard": opts.shard,
+        "steps": [step.describe() for step in opts.steps],  # they may change a page's links
     }
 
 

@@ -222,3 +222,25 @@ def test_the_generated_catalog_is_served_and_its_planted_pages_are_found(tmp_pat
     broken = {c.code: [p.removeprefix(catalog) for p in c.pages] for c in result.checks if c.pages}
     assert broken == {"AU001": ["p/13.html"], "AU002": ["p/42.html"], "AU003": ["p/77.html"]}
     assert result.audit is not None and result.audit.skipped["not included"] == 307
+
+
+def test_steps_run_on_every_page_and_a_failing_one_is_that_pages_error(tmp_path: Path) -> None:
+    from harness.browser.server import SiteServer
+
+    with SiteServer() as server:
+        ran = _audit(
+            server.url("/shop/product.html?id=301"), "--no-crawl",
+            "--step", "click:#add-to-cart", "--step", "click:#no-such-button",
+            "--timeout", "2", "--json", str(tmp_path / "steps.json"),
+        )  # fmt: skip
+    assert "Traceback" not in ran.stderr
+    result = PlanResult.model_validate_json((tmp_path / "steps.json").read_text())
+    (page,) = result.journeys
+    assert [(s.description, s.ok) for s in page.steps[1:]] == [
+        ("click #add-to-cart", True),
+        ("click #no-such-button", False),
+    ]
+    assert page.steps[2].error and "#no-such-button" in page.steps[2].error
+    wire = [e.name for e in page.events if e.source == "wire"]
+    assert "AddToCart" in wire  # the event the step made was captured
+    assert not page.ok

@@ -41,6 +41,7 @@ from harness.core.masking import masked
 from harness.core.outputs import check_outputs
 from harness.core.plan.result import JourneyResult, PlanResult
 from harness.core.plan.shard import parse_shard
+from harness.core.plan.steps import FORMS, parse_step
 from harness.render.files import Format, write_reports
 from harness.render.plan_text import check_lines, page_line
 
@@ -94,6 +95,14 @@ def audit_command(
             "--pixel",
             metavar="CODE",
             help="The site's pixel codes (repeatable): events to any other fail AU003.",
+        ),
+    ] = None,
+    step: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--step",
+            metavar="ACTION:ARG",
+            help=f"Done on every page after it loads (repeatable, in order): {FORMS}.",
         ),
     ] = None,
     workers: Annotated[
@@ -153,6 +162,7 @@ def audit_command(
         rules = rules_config(config_file, profile, select, ignore, severity, fail_on)
         if shard is not None:
             parse_shard(shard)
+        steps = [parse_step(text) for text in step or []]
     except HarnessError as exc:
         _usage(exc)
     with _progress_display() as on_page_shown:
@@ -177,6 +187,7 @@ def audit_command(
                 browser_path=browser_path,
                 headed=headed,
                 timeout=timeout,
+                steps=steps,
                 workers=workers,
                 rate=rate,
                 connect=connect,
