@@ -272,16 +272,19 @@ def serve_command(
         Path | None, typer.Option("--dir", help="Folder to serve (default: the bundled sites/).")
     ] = None,
 ) -> None:
-    """Serve the demo sites (shop and broken twin) on loopback until Ctrl-C."""
+    """Serve the demo sites (shop, broken twin, generated catalog) on loopback until Ctrl-C."""
     try:
         server = SiteServer(directory or default_sites_dir(), port=port).start()
     except HarnessError as exc:
         err.print(f"error: {exc}", highlight=False, markup=False)
         raise typer.Exit(EXIT_USAGE) from exc
+    sites = f"shop: {server.url('/shop/')}, broken twin: {server.url('/broken-shop/')}"
+    if (server.directory / "catalog" / "catalog.json").is_file():
+        sites += f", catalog to audit: {server.url('/catalog/')}"
     console.print(
-        f"Serving {server.directory} at {server.url('/')}  (shop: {server.url('/shop/')},"
-        f" broken twin: {server.url('/broken-shop/')}). Ctrl-C to stop.",
+        f"Serving {server.directory} at {server.url('/')}  ({sites}). Ctrl-C to stop.",
         highlight=False,
+        soft_wrap=True,
     )
     try:
         while True:

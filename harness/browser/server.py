@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from harness.browser.catalog import Catalog
 from harness.browser.loopback import LoopbackServer
 from harness.core.errors import UsageError
 
@@ -103,8 +104,37 @@ def send_to_events_api(url: str, body: dict[str, Any], timeout: float = 3.0) -> 
     return answer if isinstance(answer, dict) else {"error": "the answer is not a JSON object"}
 
 
+@functools.lru_cache(maxsize=32)
+def _catalog(folder: Path) -> Catalog | None:
+    return Catalog.load(folder)
+
+
 class _SiteHandler(SimpleHTTPRequestHandler):
     events_api_url: str | None = None
+
+    def do_GET(self) -> None:
+        if not self._generated():
+            super().do_GET()
+
+    def _generated(self) -> bool:
+        """A page of a generated site (a folder with a catalog.json), rendered; False when
+        the path names none, for the static files to answer."""
+        parts = urlsplit(self.path).path.split("/")
+        if len(parts) < 3 or not parts[1] or ".." in parts:
+            return False
+        catalog = _catalog(Path(self.directory) / parts[1])
+        origin = f"http://{self.headers.get('Host') or 'localhost'}"
+        rendered = catalog.render("/".join(parts[2:]), origin) if catalog else None
+        if rendered is None:
+            return False
+        content_type, text = rendered
+        data = text.encode("utf-8")
+        self.send_response(200)
+        self.send_header("Content-Type", f"{content_type}; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+        return True
 
     def translate_path(self, path: str) -> str:
         resolved = super().translate_path(path)

@@ -23,6 +23,15 @@ def _schema(model: type[CaptureReport] | type[PlanResult], title: str) -> str:
     return json.dumps(schema, indent=2, sort_keys=False) + "\n"
 
 
+def _audit_result() -> str:
+    """An audit's result is a `PlanResult` of kind "audit" with its `audit` coverage filled."""
+    schema = json.loads(_schema(PlanResult, "ttq-harness audit result (--json)"))
+    schema["properties"]["kind"] = {**schema["properties"]["kind"], "const": "audit"}
+    schema["properties"]["audit"] = {"$ref": "#/$defs/AuditInfo"}
+    schema["required"] = [*schema.get("required", []), "audit"]
+    return json.dumps(schema, indent=2, sort_keys=False) + "\n"
+
+
 def _plan() -> str:
     from harness.core.plan.load import dump_schema
 
@@ -34,4 +43,5 @@ SCHEMAS: dict[str, Callable[[], str]] = {
     "plan": _plan,
     "plan-result": lambda: _schema(PlanResult, "ttq-harness run result (--json)"),
     "capture-report": lambda: _schema(CaptureReport, "ttq-harness inspect/lint report (--json)"),
+    "audit-result": _audit_result,
 }

@@ -275,6 +275,26 @@ class CoverageRow:
     journeys: list[tuple[str, str]]  # (name, anchor)
 
 
+@dataclass(frozen=True)
+class PageRow:
+    """An audited page in the report's sortable, filterable pages table."""
+
+    position: int
+    anchor: str
+    name: str
+    ok: bool
+    status: str
+    pixels: str
+    events: str
+    findings: int
+    seconds: float
+    broken: str  # the site checks it breaks
+
+    @property
+    def search_text(self) -> str:
+        return " ".join([self.name, self.status, self.pixels, self.events, self.broken]).lower()
+
+
 # ---------------------------------------------------------------------------------------------
 # Building the views.
 
@@ -765,6 +785,7 @@ def render_plan_html(
     passed = sum(1 for j in result.journeys if j.ok)
     return _render(
         kind="plan",
+        audit_pages=_page_rows(result, slugs) if result.kind == "audit" else [],
         title=f"ttq-harness plan report: {result.plan}",
         result=result,
         harness_version=result.harness_version,
@@ -786,6 +807,32 @@ def render_plan_html(
         findings_total=len(all_findings),
         rules=_rule_views(all_findings),
     )
+
+
+def _page_rows(result: PlanResult, slugs: dict[str, str]) -> list[PageRow]:
+    broken: dict[str, list[str]] = {}
+    for check in result.checks:
+        for page in check.pages if not check.ok else ():
+            broken.setdefault(page, []).append(check.code)
+    rows = []
+    for n, journey in enumerate(result.journeys):
+        wire = [e for e in journey.events if e.source == "wire"]
+        pixels = sorted({c for e in wire for c in [*e.pixel_codes, e.pixel_code] if c})
+        rows.append(
+            PageRow(
+                position=journey.position if journey.position is not None else n,
+                anchor=f"j-{slugs[journey.name]}",
+                name=journey.name,
+                ok=journey.ok and journey.name not in broken,
+                status=str(journey.status) if journey.status is not None else "none",
+                pixels=", ".join(pixels),
+                events=", ".join(dict.fromkeys(e.name for e in wire)),
+                findings=len(journey.findings),
+                seconds=journey.duration,
+                broken=" ".join(broken.get(journey.name, [])),
+            )
+        )
+    return rows
 
 
 def render_capture_html(report: CaptureReport) -> str:

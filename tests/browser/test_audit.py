@@ -10,13 +10,18 @@ sitemap index names a page no link reaches.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import jsonschema
+
 from harness.core.plan.result import PlanResult
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _audit(*args: str) -> subprocess.CompletedProcess[str]:
@@ -40,7 +45,10 @@ def test_a_site_audit_finds_each_planted_mistake_once(test_pages: str, tmp_path:
         "--html", str(tmp_path / "audit.html"),
     )  # fmt: skip
     assert ran.returncode == 1, ran.stdout + ran.stderr  # error-level site checks fail
-    result = PlanResult.model_validate_json((tmp_path / "audit.json").read_text())
+    written = json.loads((tmp_path / "audit.json").read_text())
+    schema = json.loads((ROOT / "docs" / "schemas" / "audit-result.schema.json").read_text())
+    jsonschema.validate(written, schema)  # `ttq-harness schema audit-result` describes it
+    result = PlanResult.model_validate(written)
     assert result.kind == "audit" and not result.ok
     visited = {j.name.removeprefix(site) for j in result.journeys}
     assert visited == {
@@ -63,6 +71,7 @@ def test_a_site_audit_finds_each_planted_mistake_once(test_pages: str, tmp_path:
         "AU004": ["account.html?email=j***%40example.com"],
         "AU005": ["missing.html"],
         "AU006": ["account.html?email=j***%40example.com", "missing.html"],
+        "AU007": [],
     }
     suite = ET.fromstring((tmp_path / "audit.xml").read_text())
     cases = {c.get("name"): c.find("failure") is not None for c in suite.iter("testcase")}
@@ -73,12 +82,15 @@ def test_a_site_audit_finds_each_planted_mistake_once(test_pages: str, tmp_path:
         "AU004 pii-in-url": True,
         "AU005 conversion-on-error-page": True,
         "AU006 page-findings": False,  # a warning-level check does not fail the suite
+        "AU007 unreachable-page": False,
     }
     assert "jane.doe" not in ran.stdout + (tmp_path / "audit.json").read_text()
     html = (tmp_path / "audit.html").read_text()
     assert html.startswith("<!DOCTYPE html>") and 'id="site-checks"' in html
     assert "AU005 conversion-on-error-page" in html and "jane.doe" not in html
-    assert "[8 done, 0 queued]" in ran.stdout
+    assert "[8 done, 0 queued, " in ran.stdout  # plain progress lines under CI
+    assert result.audit is not None and result.audit.discovered == 8
+    assert [j.position for j in result.journeys] == list(range(8))
 
 
 def test_a_clean_part_of_the_site_passes_and_the_allow_list_is_used(test_pages: str) -> None:
@@ -96,3 +108,139 @@ def test_a_sitemap_that_cannot_be_read_is_a_one_line_error(test_pages: str) -> N
     assert ran.returncode == 2
     assert ran.stderr.strip() == f"error: {test_pages}/audit/none.xml: HTTP 404"
     assert "Traceback" not in ran.stderr
+
+
+def _pages(result: PlanResult) -> list[tuple[int | None, str, int | None, int]]:
+    return [(j.position, j.name, j.status, len(j.events)) for j in result.journeys]
+
+
+def _checks(result: PlanResult) -> dict[str, list[str]]:
+    return {c.code: c.pages for c in result.checks}
+
+
+def test_workers_shards_and_their_merge_give_the_audit_run_whole(
+    test_pages: str, tmp_path: Path
+) -> None:
+    site = test_pages + "/audit/"
+    start = [site + "index.html", "--sitemap", site + "sitemap-index.xml"]
+    whole = tmp_path / "whole.json"
+    assert _audit(*start, "--json", str(whole)).returncode == 1
+    serial = PlanResult.model_validate_json(whole.read_text())
+    two = tmp_path / "two.json"
+    ran = _audit(*start, "--workers", "3", "--json", str(two))
+    assert ran.returncode == 1, ran.stderr
+    parallel = PlanResult.model_validate_json(two.read_text())
+    assert _pages(parallel) == _pages(serial) and _checks(parallel) == _checks(serial)
+    assert parallel.audit is not None and parallel.audit.workers == 3
+
+    parts = []
+    for n in (1, 2):
+        part = tmp_path / f"part{n}.json"
+        ran = _audit(*start, "--shard", f"{n}/2", "--json", str(part))
+        assert "Traceback" not in ran.stderr
+        parts.append(PlanResult.model_validate_json(part.read_text()))
+    names = [{j.name for j in part.journeys} for part in parts]
+    assert names[0] and names[1] and not names[0] & names[1]  # each page in one shard only
+    merged_path = tmp_path / "merged.json"
+    merged = subprocess.run(
+        [sys.executable, "-m", "harness", "audit", "merge",
+         str(tmp_path / "part1.json"), str(tmp_path / "part2.json"),
+         "--json", str(merged_path), "--junit", str(tmp_path / "merged.xml")],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert merged.returncode == 1, merged.stdout + merged.stderr
+    assert "8 page(s) audited of 8 found" in merged.stdout
+    result = PlanResult.model_validate_json(merged_path.read_text())
+    assert _pages(result) == _pages(serial) and _checks(result) == _checks(serial)
+    again = subprocess.run(
+        [sys.executable, "-m", "harness", "audit", "merge", str(tmp_path / "part1.json")],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert again.returncode == 2
+    assert again.stderr.strip() == "error: audit merge: shard(s) 2/2 missing"
+
+
+def test_an_interrupted_audit_resumes_without_redoing_its_pages(
+    test_pages: str, tmp_path: Path
+) -> None:
+    site = test_pages + "/audit/"
+    state = tmp_path / "audit.state"
+    start = [site + "index.html", "--resume", str(state)]
+    first = _audit(*start, "--json", str(tmp_path / "first.json"))
+    assert first.returncode == 1, first.stderr
+    lines = state.read_text().splitlines(keepends=True)
+    assert len(lines) == 1 + 7  # the header, then each page (no sitemap: no orphan page)
+    # As if interrupted while writing the fifth page: four kept, the fifth cut short.
+    state.write_text("".join(lines[:5]) + lines[5][:50])
+    second = _audit(*start, "--json", str(tmp_path / "second.json"))
+    assert second.returncode == 1, second.stderr
+    assert "7 page(s) audited of 7 found, 4 from --resume in " in second.stdout
+    assert second.stdout.count("] ") == 3  # only the three pages left were audited (and shown)
+    before = PlanResult.model_validate_json((tmp_path / "first.json").read_text())
+    after = PlanResult.model_validate_json((tmp_path / "second.json").read_text())
+    assert _pages(after) == _pages(before) and _checks(after) == _checks(before)
+    # the resumed pages are the ones recorded, to the microsecond, not visits of their own
+    assert [j.duration for j in after.journeys[:4]] == [j.duration for j in before.journeys[:4]]
+    assert len(state.read_text().splitlines()) == 1 + 7
+    other = _audit(site + "index.html", "--max-pages", "3", "--resume", str(state))
+    assert other.returncode == 2
+    assert other.stderr.strip() == (
+        f"error: {state}:1: written by another audit (max_pages differ): run the same "
+        "command, or delete the file to start again"
+    )
+
+
+def test_an_audit_that_sees_no_page_or_cannot_open_one_fails(test_pages: str) -> None:
+    nothing = _audit(test_pages + "/audit/private/secret.html")  # robots.txt disallows it
+    assert nothing.returncode == 1, nothing.stdout + nothing.stderr
+    assert "✗ AU007 unreachable-page" in nothing.stdout
+    assert "no page was audited" in nothing.stdout
+    assert "0 page(s) audited of 0 found" in nothing.stdout
+    closed = _audit("http://127.0.0.1:9/", "--no-crawl", "--timeout", "5")
+    assert closed.returncode == 1, closed.stdout + closed.stderr
+    assert "✗ AU007 unreachable-page: Every page opens: 1 page(s) break it" in closed.stdout
+    assert "Traceback" not in closed.stdout + closed.stderr
+
+
+def test_the_generated_catalog_is_served_and_its_planted_pages_are_found(tmp_path: Path) -> None:
+    from harness.browser.server import SiteServer
+
+    with SiteServer() as server:
+        catalog = server.url("/catalog/")
+        ran = _audit(
+            catalog + "p/12.html",
+            "--sitemap", catalog + "sitemap.xml",
+            "--no-crawl", "--workers", "2",
+            *(arg for n in (12, 13, 42, 77) for arg in ("--include", f"*/catalog/p/{n}.html")),
+            "--json", str(tmp_path / "catalog.json"),
+        )  # fmt: skip
+    assert ran.returncode == 1, ran.stdout + ran.stderr
+    result = PlanResult.model_validate_json((tmp_path / "catalog.json").read_text())
+    assert [j.name.removeprefix(catalog) for j in result.journeys] == [
+        "p/12.html", "p/13.html", "p/42.html", "p/77.html",
+    ]  # fmt: skip
+    broken = {c.code: [p.removeprefix(catalog) for p in c.pages] for c in result.checks if c.pages}
+    assert broken == {"AU001": ["p/13.html"], "AU002": ["p/42.html"], "AU003": ["p/77.html"]}
+    assert result.audit is not None and result.audit.skipped["not included"] == 307
+
+
+def test_steps_run_on_every_page_and_a_failing_one_is_that_pages_error(tmp_path: Path) -> None:
+    from harness.browser.server import SiteServer
+
+    with SiteServer() as server:
+        ran = _audit(
+            server.url("/shop/product.html?id=301"), "--no-crawl",
+            "--step", "click:#add-to-cart", "--step", "click:#no-such-button",
+            "--timeout", "2", "--json", str(tmp_path / "steps.json"),
+        )  # fmt: skip
+    assert "Traceback" not in ran.stderr
+    result = PlanResult.model_validate_json((tmp_path / "steps.json").read_text())
+    (page,) = result.journeys
+    assert [(s.description, s.ok) for s in page.steps[1:]] == [
+        ("click #add-to-cart", True),
+        ("click #no-such-button", False),
+    ]
+    assert page.steps[2].error and "#no-such-button" in page.steps[2].error
+    wire = [e.name for e in page.events if e.source == "wire"]
+    assert "AddToCart" in wire  # the event the step made was captured
+    assert not page.ok

@@ -113,3 +113,21 @@ def test_an_unreachable_server_is_a_one_line_error() -> None:
     assert result.returncode == 2
     assert result.stderr.startswith("error: cannot connect to the browser server ws://127.0.0.1:")
     assert "Traceback" not in result.stderr
+
+
+def test_an_audit_runs_its_workers_through_a_remote_browser(
+    browser_server: str, demo_site: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "audit.json"
+    result = _cli(
+        "audit", demo_site + "/catalog/c/dresses.html", "--max-pages", "4",
+        "--workers", "2", "--connect", browser_server, "--json", str(out),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    audit = json.loads(out.read_text())
+    assert "remote " + browser_server in audit["browser"]
+    assert [j["status"] for j in audit["journeys"]] == [200, 200, 200, 200]
+    pages = [j["name"].removeprefix(demo_site + "/catalog/") for j in audit["journeys"]]
+    assert pages == ["c/dresses.html", "", "p/1.html", "p/2.html"]  # breadth first
+    sent = [{e["name"] for e in j["events"] if e["source"] == "wire"} for j in audit["journeys"]]
+    assert ["ViewContent" in names for names in sent] == [False, False, True, True]

@@ -167,3 +167,78 @@ def test_broken_twin_report_screenshot(page: Page, tmp_path: Path) -> None:
     )
     assert target.stat().st_size > 10_000
     assert watch.errors == [] and watch.requests == [path.as_uri()]
+
+
+def _audit_result() -> PlanResult:
+    """Three audited pages: one clean, one without the pixel (AU001), one answering 404."""
+    from harness.core.audit.checks import site_checks
+    from harness.core.plan.result import AuditInfo, JourneyResult, StepResult
+
+    clean = hostile_plan().journeys[0].events  # real events, with a hostile name or two
+    pages = [
+        JourneyResult(
+            name=f"http://shop.test/{name}",
+            ok=ok,
+            status=status,
+            position=n,
+            steps=[StepResult(index=1, description=f"goto {name}", ok=ok)],
+            events=events,
+            duration=seconds,
+        )
+        for n, (name, ok, status, events, seconds) in enumerate(
+            [
+                ("zebra.html", True, 200, clean, 0.5),
+                ("nopixel.html", True, 200, [], 2.5),
+                ("gone.html", False, 404, [], 1.5),
+            ]
+        )
+    ]
+    checks = site_checks(pages)
+    return PlanResult(
+        kind="audit", harness_version="t", plan="http://shop.test/", base_url=None,
+        profile="default", ok=False, journeys=pages, coverage={}, checks=checks,
+        audit=AuditInfo(start_url="http://shop.test/", discovered=3),
+    )  # fmt: skip
+
+
+def _rows(page: Page) -> list[str]:
+    cells = page.locator("#page-table tbody tr:not(.filtered-out) td:nth-child(2)")
+    return [text.strip() for text in cells.all_inner_texts()]
+
+
+def test_an_audit_report_lists_its_pages_sortable_and_filterable(
+    browser: Browser, tmp_path: Path
+) -> None:
+    html = render_plan_html(_audit_result())
+    path = tmp_path / "audit.html"
+    path.write_text(html, encoding="utf-8")
+    # Without JavaScript: every page is listed, linked to its details, nothing else fetched.
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    watch = Watch(page)
+    page.goto(path.as_uri())
+    names = ["http://shop.test/zebra.html", "http://shop.test/nopixel.html",
+             "http://shop.test/gone.html"]  # fmt: skip
+    assert _rows(page) == names
+    assert page.locator("#page-tools").is_hidden()  # the tools need JavaScript
+    broken = page.locator("#page-table tbody tr td:nth-child(8)").all_inner_texts()
+    assert broken == ["—", "AU001", "—"]
+    href = page.locator("#page-table tbody tr:nth-child(2) a").get_attribute("href")
+    assert href and page.locator(href).count() == 1  # the page's own section
+    assert watch.requests == [path.as_uri()] and not watch.dialogs
+    context.close()
+    # With JavaScript: a click sorts, another reverses, typing filters.
+    context = browser.new_context()
+    page = context.new_page()
+    watch = Watch(page)
+    page.goto(path.as_uri())
+    page.locator("#page-table th", has_text="seconds").click()
+    assert _rows(page) == [names[0], names[2], names[1]]  # 0.5, 1.5, 2.5
+    page.locator("#page-table th", has_text="seconds").click()
+    assert _rows(page) == [names[1], names[2], names[0]]
+    page.locator("#page-filter").fill("404")
+    assert _rows(page) == [names[2]]
+    page.locator("#page-filter").fill("au001")
+    assert _rows(page) == [names[1]]
+    assert watch.requests == [path.as_uri()] and not watch.dialogs and not watch.errors
+    context.close()

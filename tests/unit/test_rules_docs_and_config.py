@@ -131,7 +131,7 @@ def test_fail_threshold() -> None:
     assert not fails(Severity.ERROR, "never")
 
 
-@pytest.mark.parametrize("name", ["plan", "plan-result", "capture-report"])
+@pytest.mark.parametrize("name", ["plan", "plan-result", "capture-report", "audit-result"])
 def test_committed_json_schemas_match_the_models(name: str) -> None:
     from harness.core.schemas import SCHEMAS
 

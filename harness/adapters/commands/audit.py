@@ -1,16 +1,25 @@
 """`ttq-harness audit START_URL`: every page of a site (its sitemaps and/or the links from the
-start page), each captured as a first visit sees it, and the site checked as a whole."""
+start page), each captured as a first visit sees it, and the site checked as a whole;
+`ttq-harness audit merge PARTS...`: the results of `--shard I/N` audits as one."""
 
 from __future__ import annotations
 
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from typer.core import TyperGroup
 
 from harness.adapters.options import (
     BrowserPath,
     ConfigFile,
+    Connect,
     FailOnOpt,
     Headed,
     HtmlPath,
@@ -25,11 +34,14 @@ from harness.adapters.options import (
     err,
     rules_config,
 )
-from harness.browser.audit import AuditOptions, audit
+from harness.browser.audit import AuditOptions, AuditProgress, audit
+from harness.core.audit.merge import merge_audits
 from harness.core.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, HarnessError
 from harness.core.masking import masked
 from harness.core.outputs import check_outputs
-from harness.core.plan.result import JourneyResult
+from harness.core.plan.result import JourneyResult, PlanResult
+from harness.core.plan.shard import parse_shard
+from harness.core.plan.steps import FORMS, parse_step
 from harness.render.files import Format, write_reports
 from harness.render.plan_text import check_lines, page_line
 
@@ -85,6 +97,46 @@ def audit_command(
             help="The site's pixel codes (repeatable): events to any other fail AU003.",
         ),
     ] = None,
+    step: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--step",
+            metavar="ACTION:ARG",
+            help=f"Done on every page after it loads (repeatable, in order): {FORMS}.",
+        ),
+    ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            metavar="K",
+            help="Audit K pages at once (each worker a Chromium; results in the same order).",
+        ),
+    ] = 1,
+    rate: Annotated[
+        float | None,
+        typer.Option(
+            "--rate", min=0.01, metavar="PAGES/S", help="Start at most this many pages a second."
+        ),
+    ] = None,
+    connect: Connect = None,
+    shard: Annotated[
+        str | None,
+        typer.Option(
+            "--shard",
+            metavar="I/N",
+            help="Audit the I-th of N parts of the pages (join them with `audit merge`).",
+        ),
+    ] = None,
+    resume: Annotated[
+        Path | None,
+        typer.Option(
+            "--resume",
+            metavar="STATE",
+            help="Keep each page's result in STATE; run again to continue without redoing them.",
+        ),
+    ] = None,
     json_path: JsonPath = None,
     junit_path: JunitPath = None,
     html_path: HtmlPath = None,
@@ -108,52 +160,186 @@ def audit_command(
     try:
         check_outputs([(json_path, "--json"), (junit_path, "--junit"), (html_path, "--html")])
         rules = rules_config(config_file, profile, select, ignore, severity, fail_on)
+        if shard is not None:
+            parse_shard(shard)
+        steps = [parse_step(text) for text in step or []]
     except HarnessError as exc:
-        err.print(f"error: {exc}", highlight=False, markup=False)
-        raise typer.Exit(EXIT_USAGE) from exc
-    done = [0]
+        _usage(exc)
+    with _progress_display() as on_page_shown:
 
-    def on_page(page: JourneyResult, queued: int) -> None:
-        done[0] += 1
-        shown = page if show_pii else masked(page)
-        _out(f"[{done[0]} done, {queued} queued] {page_line(shown)}")
+        def on_page(page: JourneyResult, progress: AuditProgress) -> None:
+            on_page_shown(page if show_pii else masked(page), progress)
 
-    options = AuditOptions(
-        max_pages=max_pages,
-        max_depth=max_depth,
-        crawl=not no_crawl,
-        sitemaps=tuple(sitemap or ()),
-        include=tuple(include or ()),
-        exclude=tuple(exclude or ()),
-        allow_hosts=tuple(allow_host or ()),
-        ignore_robots=ignore_robots,
-        keep_tracking=keep_tracking_params,
-        pixels=tuple(pixel or ()),
-        rules=rules,
-        browser_path=browser_path,
-        headed=headed,
-        timeout=timeout,
-        on_page=on_page,
-        on_note=lambda line: err.print(f"note: {line}", highlight=False, markup=False),
-    )
+        result = _run_audit(
+            start_url,
+            AuditOptions(
+                max_pages=max_pages,
+                max_depth=max_depth,
+                crawl=not no_crawl,
+                sitemaps=tuple(sitemap or ()),
+                include=tuple(include or ()),
+                exclude=tuple(exclude or ()),
+                allow_hosts=tuple(allow_host or ()),
+                ignore_robots=ignore_robots,
+                keep_tracking=keep_tracking_params,
+                pixels=tuple(pixel or ()),
+                rules=rules,
+                browser_path=browser_path,
+                headed=headed,
+                timeout=timeout,
+                steps=steps,
+                workers=workers,
+                rate=rate,
+                connect=connect,
+                shard=shard,
+                resume=resume,
+                on_page=on_page,
+                on_note=lambda line: err.print(f"note: {line}", highlight=False, markup=False),
+            ),
+        )
+    _finish(result, show_pii, {"json": json_path, "junit": junit_path, "html": html_path},
+            rules.fail_on)  # fmt: skip
+
+
+def _usage(exc: HarnessError) -> typer.Exit:
+    err.print(f"error: {exc}", highlight=False, markup=False)
+    raise typer.Exit(EXIT_USAGE) from exc
+
+
+def _run_audit(start_url: str, options: AuditOptions) -> PlanResult:
     try:
-        result = audit(start_url, options)
+        return audit(start_url, options)
     except HarnessError as exc:
-        err.print(f"error: {exc}", highlight=False, markup=False)
-        raise typer.Exit(EXIT_USAGE) from exc
+        _usage(exc)
+        raise
+
+
+def _finish(
+    result: PlanResult, show_pii: bool, paths: dict[Format, Path | None], fail_on: Any
+) -> None:
     shown = result if show_pii else masked(result)  # the one masking step, before any output
     for line in check_lines(shown):
         _out(line)
     broken = sum(1 for c in result.checks if not c.ok and c.severity == "error")
-    _out(
-        f"{len(result.journeys)} page(s) audited in {result.duration:.1f}s; "
-        + ("every site check holds" if result.ok else f"{broken} site check(s) fail")
-    )
-    paths: dict[Format, Path | None] = {"json": json_path, "junit": junit_path, "html": html_path}
-    for path in write_reports(shown, paths, fail_on=rules.fail_on):
+    info = result.audit
+    covered = ""
+    if info is not None:
+        covered = f" of {info.discovered} found" + (f" (shard {info.shard})" if info.shard else "")
+        covered += f", {info.resumed} from --resume" if info.resumed else ""
+    verdict = "every site check holds" if result.ok else f"{broken} site check(s) fail"
+    if result.incomplete:
+        verdict = f"incomplete ({result.incomplete})"
+    _out(f"{len(result.journeys)} page(s) audited{covered} in {result.duration:.1f}s; {verdict}")
+    for path in write_reports(shown, paths, fail_on=fail_on):
         _out(f"written: {path}")
     raise typer.Exit(EXIT_OK if result.ok else EXIT_FINDINGS)
 
 
+ShowPage = Any  # Callable[[JourneyResult, AuditProgress], None]
+
+
+@contextmanager
+def _progress_display() -> Iterator[ShowPage]:
+    """Each page as a line; on a terminal (not under CI) a live bar below them: pages done
+    and queued, the rate and the time left."""
+    live = sys.stdout.isatty() and not os.environ.get("CI")
+    if not live:
+
+        def plain(page: JourneyResult, progress: AuditProgress) -> None:
+            _out(f"[{_counts(progress)}] {page_line(page)}")
+
+        yield plain
+        return
+    bar = Progress(
+        TextColumn("auditing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    )
+    task = bar.add_task("audit", total=None, rate="")
+    with bar:
+
+        def live_line(page: JourneyResult, progress: AuditProgress) -> None:
+            bar.console.print(page_line(page), highlight=False, markup=False, soft_wrap=True)
+            bar.update(
+                task,
+                completed=progress.done,
+                total=progress.done + progress.queued,
+                rate=f"{progress.rate:.1f} pages/s",
+            )
+
+        yield live_line
+
+
+def _counts(progress: AuditProgress) -> str:
+    """'12 done, 30 queued, 2.1 pages/s, ~14s left' (the plain line's prefix)."""
+    text = f"{progress.done} done, {progress.queued} queued"
+    if progress.done >= 2 and progress.rate > 0:
+        text += f", {progress.rate:.1f} pages/s, ~{progress.queued / progress.rate:.0f}s left"
+    return text
+
+
+def merge_command(
+    parts: Annotated[
+        list[Path],
+        typer.Argument(metavar="PARTS...", help="The JSON results of the shards (--shard I/N)."),
+    ],
+    json_path: JsonPath = None,
+    junit_path: JunitPath = None,
+    html_path: HtmlPath = None,
+    show_pii: ShowPii = False,
+    fail_on: FailOnOpt = None,
+) -> None:
+    """Join the results of one audit's shards into the result of the whole audit.
+
+    Exit codes: 0 every error-level site check holds, 1 one does not, 2 usage error.
+    """
+    loaded: list[tuple[str, PlanResult]] = []
+    try:
+        check_outputs([(json_path, "--json"), (junit_path, "--junit"), (html_path, "--html")])
+        for part in parts:
+            loaded.append((str(part), _load_part(part)))
+        result = merge_audits(loaded)
+    except HarnessError as exc:
+        _usage(exc)
+    _finish(result, show_pii, {"json": json_path, "junit": junit_path, "html": html_path},
+            fail_on or "error")  # fmt: skip
+
+
+def _load_part(path: Path) -> PlanResult:
+    try:
+        return PlanResult.model_validate_json(path.read_bytes())
+    except OSError as exc:
+        raise HarnessError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "the top level"
+        raise HarnessError(
+            f"{path}: not an audit result ({where}: {first['msg']}); give the --json of "
+            "`ttq-harness audit --shard I/N`"
+        ) from None
+
+
+class _AuditGroup(TyperGroup):
+    """`audit START_URL [OPTIONS]` audits; `audit merge PARTS...` joins shards. Anything but
+    `merge` goes to the (hidden) audit command, so START_URL stays where users put it."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # typer's own click Context
+        if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
+            args = ["site", *args]
+        return super().parse_args(ctx, args)
+
+
 def register(app: typer.Typer) -> None:
-    app.command("audit")(audit_command)
+    audit_app = typer.Typer(
+        cls=_AuditGroup,
+        no_args_is_help=True,
+        help="Audit a whole site: `audit START_URL [OPTIONS]` (see `audit site --help`), "
+        "or join shards: `audit merge PARTS...`.",
+    )
+    audit_app.command("site")(audit_command)
+    audit_app.command("merge")(merge_command)
+    app.add_typer(audit_app, name="audit")

@@ -1,5 +1,11 @@
 """Site-level checks of an audit, over every audited page (each a journey of the result):
-codes AU001 to AU006, stable. Pure."""
+codes AU001 to AU007, stable. Pure.
+
+Most checks judge each page on its own (`per_page`): merging shards unions their pages, which
+were judged on what the pages really sent (a shard's JSON is masked, and a masked URL no longer
+shows the e-mail AU004 saw). The others compare pages with each other and are judged again
+over the merged pages.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +29,7 @@ class Check:
     severity: str
     summary: str
     run: Callable[[Pages, Sequence[str]], tuple[list[str], str]]
+    per_page: bool = True
 
 
 def _wire(page: JourneyResult) -> list[PixelEvent]:
@@ -94,10 +101,22 @@ def failing_pages(pages: Pages, allowed: Sequence[str]) -> tuple[list[str], str]
     return bad, "pages with rule findings at or above --fail-on"
 
 
+def unreachable(pages: Pages, allowed: Sequence[str]) -> tuple[list[str], str]:
+    bad = [p.name for p in pages if p.error is not None and p.status is None]
+    return bad, "the browser could not open them (see each page's error)"
+
+
 CHECKS: tuple[Check, ...] = (
     Check("AU001", "page-without-pixel", "error", "Every page loads the pixel", no_pixel),
     Check("AU002", "duplicate-pageview", "error", "One Pageview per page load", duplicate_pageview),
-    Check("AU003", "unknown-pixel", "error", "Events go to the site's pixel", unknown_pixel),
+    Check(
+        "AU003",
+        "unknown-pixel",
+        "error",
+        "Events go to the site's pixel",
+        unknown_pixel,
+        per_page=False,
+    ),
     Check("AU004", "pii-in-url", "error", "No personal data in page URLs", pii_in_url),
     Check(
         "AU005",
@@ -107,23 +126,61 @@ CHECKS: tuple[Check, ...] = (
         conversion_on_error_page,
     ),
     Check("AU006", "page-findings", "warning", "Pages pass the rules", failing_pages),
+    Check("AU007", "unreachable-page", "error", "Every page opens", unreachable),
+)
+#: The message of AU007 when nothing at all was audited: a green audit must have seen pages.
+NOTHING_AUDITED = (
+    "Every page opens: no page was audited (the start URL is out of scope or disallowed by "
+    "robots.txt, or the sitemap lists no page in scope)"
 )
 
 
-def site_checks(pages: Pages, *, allowed_pixels: Sequence[str] = ()) -> list[SiteCheck]:
-    """Every site-level check over the audited pages."""
+def _site_check(check: Check, bad: list[str], why: str) -> SiteCheck:
+    return SiteCheck(
+        code=check.code,
+        name=check.name,
+        severity=check.severity,
+        ok=not bad,
+        message=f"{check.summary}: " + (f"{len(bad)} page(s) break it: {why}" if bad else "holds"),
+        pages=bad,
+    )
+
+
+def _nothing_audited(checks: list[SiteCheck], discovered: int) -> list[SiteCheck]:
+    if discovered:
+        return checks
+    return [
+        c.model_copy(update={"ok": False, "message": NOTHING_AUDITED}) if c.code == "AU007" else c
+        for c in checks
+    ]
+
+
+def site_checks(
+    pages: Pages, *, allowed_pixels: Sequence[str] = (), discovered: int | None = None
+) -> list[SiteCheck]:
+    """Every site-level check over the audited pages. `discovered`: the pages the audit found
+    (a shard audits some of them); none at all fails AU007 (default: the pages given)."""
+    checks = [_site_check(check, *check.run(pages, allowed_pixels)) for check in CHECKS]
+    return _nothing_audited(checks, len(pages) if discovered is None else discovered)
+
+
+def merged_checks(
+    pages: Pages,
+    parts: Sequence[Sequence[SiteCheck]],
+    *,
+    allowed_pixels: Sequence[str] = (),
+    discovered: int,
+) -> list[SiteCheck]:
+    """The checks of shards merged: per-page checks keep what each shard judged (in the
+    merged pages' order), the others are judged again over all the pages."""
+    order = {page.name: n for n, page in enumerate(pages)}
     out = []
     for check in CHECKS:
         bad, why = check.run(pages, allowed_pixels)
-        out.append(
-            SiteCheck(
-                code=check.code,
-                name=check.name,
-                severity=check.severity,
-                ok=not bad,
-                message=f"{check.summary}: "
-                + (f"{len(bad)} page(s) break it: {why}" if bad else "holds"),
-                pages=bad,
-            )
-        )
-    return out
+        if check.per_page:
+            judged = {
+                p for checks in parts for c in checks if c.code == check.code for p in c.pages
+            }
+            bad = sorted(judged, key=lambda name: (order.get(name, len(order)), name))
+        out.append(_site_check(check, bad, why))
+    return _nothing_audited(out, discovered)

@@ -127,6 +127,35 @@ class JourneyResult(_Value):
     requests: list[RawRequest] = Field(default_factory=list)
     undecodable: list[UndecodableBeacon] = Field(default_factory=list)
     documents: list[CapturedDocument] = Field(default_factory=list)
+    # An audited page's place in the audit's breadth-first order, and how it was found.
+    position: int | None = Field(
+        default=None,
+        description="An audited page's place in the audit's visiting order (from 0): shard "
+        "results merge back into this order.",
+    )
+    found_on: str | None = Field(
+        default=None, description="An audited page: the page linking to it, 'start' or 'sitemap'."
+    )
+    depth: int | None = Field(default=None, description="An audited page: links from the start.")
+
+
+class AuditInfo(_Value):
+    """What an audit covered, beside its pages: enough to merge shards and to resume."""
+
+    start_url: str
+    shard: str | None = Field(default=None, description="'I/N' for one shard of an audit.")
+    pixels: list[str] = Field(
+        default_factory=list, description="The allow-list of pixel codes (--pixel)."
+    )
+    discovered: int = Field(
+        description="Pages found within the scope and limits (every shard's together)."
+    )
+    skipped: dict[str, int] = Field(
+        default_factory=dict,
+        description="Links not followed, by reason (other host, robots.txt, page limit...).",
+    )
+    resumed: int = Field(default=0, description="Pages taken from --resume state, not revisited.")
+    workers: int = 1
 
 
 class SiteCheck(_Value):
@@ -162,6 +191,7 @@ class PlanResult(_Value):
     checks: list[SiteCheck] = Field(
         default_factory=list, description="An audit's site-level checks (empty otherwise)."
     )
+    audit: AuditInfo | None = Field(default=None, description="An audit's coverage (else None).")
     unmatched: list[str] = Field(
         default_factory=list,
         description="Planned events never seen as defined, though sent under their event name "

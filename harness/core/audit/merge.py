@@ -1,0 +1,75 @@
+"""`ttq-harness audit merge`: the shards of one audit (`--shard I/N` results) as one result,
+equal to the audit run unsharded: the pages in visiting order, the site checks over all of
+them. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from harness.core.audit.checks import merged_checks
+from harness.core.errors import UsageError
+from harness.core.plan.result import AuditInfo, PlanResult
+from harness.core.plan.shard import parse_shard
+
+
+def merge_audits(parts: Sequence[tuple[str, PlanResult]]) -> PlanResult:
+    """(file name, result) of each shard; UsageError naming the file that does not fit."""
+    if not parts:
+        raise UsageError("audit merge: give the shard results to merge (JSON files)")
+    infos: list[tuple[str, PlanResult, AuditInfo]] = []
+    for name, result in parts:
+        if result.kind != "audit" or result.audit is None:
+            raise UsageError(f"{name}: not an audit result (kind {result.kind!r})")
+        infos.append((name, result, result.audit))
+    first_name, first, info = infos[0]
+    shards: dict[int, str] = {}
+    total: int | None = None
+    for name, _result, other in infos:
+        if other.start_url != info.start_url:
+            raise UsageError(
+                f"{name}: audits {other.start_url}, but {first_name} audits {info.start_url}"
+            )
+        if other.shard is None:
+            raise UsageError(f"{name}: not a shard (run with --shard I/N)")
+        index, count = parse_shard(other.shard)
+        if total is not None and count != total:
+            raise UsageError(f"{name}: shard {other.shard}, but the others are out of {total}")
+        total = count
+        if index in shards:
+            raise UsageError(f"{name}: shard {other.shard} again (also {shards[index]})")
+        shards[index] = name
+    assert total is not None
+    missing = [f"{i}/{total}" for i in range(1, total + 1) if i not in shards]
+    if missing:
+        raise UsageError(f"audit merge: shard(s) {', '.join(missing)} missing")
+    pages = sorted(
+        (j for _n, result, _i in infos for j in result.journeys),
+        key=lambda j: (j.position if j.position is not None else -1, j.name),
+    )
+    discovered = max(i.discovered for _n, _r, i in infos)
+    checks = merged_checks(
+        pages,
+        [result.checks for _n, result, _i in infos],
+        allowed_pixels=info.pixels,
+        discovered=discovered,
+    )
+    incomplete = [f"{i.shard}: {r.incomplete}" for _n, r, i in infos if r.incomplete]
+    return first.model_copy(
+        update={
+            "ok": all(c.ok for c in checks if c.severity == "error") and not incomplete,
+            "journeys": pages,
+            "checks": checks,
+            "audit": info.model_copy(
+                update={
+                    "shard": None,
+                    "discovered": discovered,
+                    "resumed": sum(i.resumed for _n, _r, i in infos),
+                    "workers": sum(i.workers for _n, _r, i in infos),
+                    "skipped": info.skipped,
+                }
+            ),
+            "incomplete": "; ".join(incomplete) or None,
+            "started_at": min((r.started_at or "" for _n, r, _i in infos), default=None) or None,
+            "duration": max(r.duration for _n, r, _i in infos),
+        }
+    )

@@ -1,0 +1,194 @@
+"""How an audit's pages are handed out and taken back (harness/core/audit/walk.py), its resume
+state, shard results merged, and links read from HTML. Pure, no browser."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from harness.core.audit.checks import site_checks
+from harness.core.audit.frontier import Frontier
+from harness.core.audit.links import html_links
+from harness.core.audit.merge import merge_audits
+from harness.core.audit.state import header_line, outcome_line, read_state
+from harness.core.audit.urls import Scope
+from harness.core.audit.walk import Outcome, Task, Walk
+from harness.core.errors import UsageError
+from harness.core.plan.result import AuditInfo, JourneyResult, PlanResult, StepResult
+
+SITE = "https://shop.example"
+#: A small site: each page's links (a tree of 3 levels with cross links and repeats).
+LINKS: dict[str, list[str]] = {
+    "/": ["/a", "/b", "/c", "/a#x"],
+    "/a": ["/a1", "/a2", "/b", "/"],
+    "/b": ["/b1", "/a1", "/b2"],
+    "/c": ["/c1"],
+    "/a1": ["/deep"],
+    "/a2": [],
+    "/b1": ["/c1", "/b2"],
+    "/b2": [],
+    "/c1": ["/deep2"],
+    "/deep": [],
+    "/deep2": [],
+}
+
+
+def _links(url: str) -> tuple[str, ...]:
+    return tuple(SITE + link for link in LINKS[url.removeprefix(SITE)])
+
+
+def _journey(task: Task) -> JourneyResult:
+    step = StepResult(index=1, description=f"goto {task.page.url}", ok=True)
+    return JourneyResult(name=task.page.url, ok=True, steps=[step], position=task.position)
+
+
+def _walk(
+    *,
+    workers: int,
+    seed: int = 0,
+    shard: tuple[int, int] | None = None,
+    max_pages: int = 100,
+    resumed: dict[int, Outcome] | None = None,
+    stop_after: int | None = None,
+) -> Walk:
+    """Run a walk with `workers` tasks out at once, finishing them in a random order."""
+    frontier = Frontier(Scope.of(SITE), max_pages=max_pages)
+    frontier.add(SITE + "/", depth=0, found_on="start")
+    walk = Walk(frontier, shard=shard, resumed=resumed or {})
+    out: list[Task] = []
+    shuffle = random.Random(seed)
+    finished = 0
+    while not walk.done:
+        while len(out) < workers and (task := walk.next()) is not None:
+            out.append(task)
+        if stop_after is not None and finished >= stop_after:
+            break
+        task = out.pop(shuffle.randrange(len(out)))
+        journey = _journey(task) if task.visit else None
+        walk.finish(Outcome(task.position, task.page.url, _links(task.page.url), journey))
+        finished += 1
+    return walk
+
+
+def _visited(walk: Walk) -> list[tuple[int, str]]:
+    return [(j.position or 0, j.name.removeprefix(SITE)) for j in walk.journeys]
+
+
+def test_pages_come_back_in_breadth_first_order_whatever_order_they_finish_in() -> None:
+    serial = _visited(_walk(workers=1))
+    assert [url for _p, url in serial] == [
+        "/", "/a", "/b", "/c", "/a1", "/a2", "/b1", "/b2", "/c1", "/deep", "/deep2",
+    ]  # fmt: skip
+    for seed in range(20):
+        assert _visited(_walk(workers=4, seed=seed)) == serial
+
+
+def test_the_page_limit_cuts_the_same_pages_with_one_worker_or_many() -> None:
+    serial = _visited(_walk(workers=1, max_pages=6))
+    assert len(serial) == 6
+    for seed in range(10):
+        assert _visited(_walk(workers=3, seed=seed, max_pages=6)) == serial
+
+
+def test_shards_visit_disjoint_pages_that_together_are_every_page_once() -> None:
+    whole = _visited(_walk(workers=1))
+    parts = [_visited(_walk(workers=2, seed=n, shard=(n, 3))) for n in (1, 2, 3)]
+    assert all(parts), "each shard of this site has pages"
+    assert sorted(p for part in parts for p in part) == sorted(whole)
+
+
+def test_a_resumed_walk_redoes_only_what_the_state_does_not_hold() -> None:
+    first = _walk(workers=2, stop_after=5)
+    done = {o.position: o for o in first.committed}
+    assert 0 < len(done) <= 5
+    state = header_line({"start_url": SITE}) + "".join(outcome_line(o) for o in done.values())
+    resumed = read_state(state, {"start_url": SITE}, name="state.jsonl")
+    again = _walk(workers=2, resumed=resumed)
+    assert again.resumed_count == len(done)
+    assert _visited(again) == _visited(_walk(workers=1))
+    assert all(again.committed[p] is resumed[p] for p in resumed)  # kept, not redone
+
+
+def test_a_state_line_cut_short_is_dropped_and_a_damaged_one_named() -> None:
+    walk = _walk(workers=1, stop_after=3)
+    lines = [outcome_line(o) for o in walk.committed]
+    header = header_line({"start_url": SITE})
+    cut = header + lines[0] + lines[1] + lines[2][:40]
+    assert sorted(read_state(cut, {"start_url": SITE}, name="s")) == [0, 1]
+    damaged = header + lines[0][:40] + "\n" + lines[1]
+    with pytest.raises(UsageError, match=r"^s:2: damaged line .*delete the file"):
+        read_state(damaged, {"start_url": SITE}, name="s")
+
+
+def test_a_state_from_another_audit_is_refused_naming_what_differs() -> None:
+    header = header_line({"start_url": SITE, "max_pages": 10})
+    with pytest.raises(UsageError, match=r"^s:1: written by another audit \(max_pages differ\)"):
+        read_state(header, {"start_url": SITE, "max_pages": 20}, name="s")
+    with pytest.raises(UsageError, match="not a ttq-harness audit state file"):
+        read_state('{"a": 1}\n', {"start_url": SITE}, name="s")
+
+
+def _result(pages: list[JourneyResult], shard: str | None, discovered: int) -> PlanResult:
+    return PlanResult(
+        kind="audit",
+        harness_version="t",
+        plan=SITE + "/",
+        base_url=SITE + "/",
+        profile="default",
+        ok=True,
+        journeys=pages,
+        coverage={},
+        checks=site_checks(pages, discovered=discovered),
+        audit=AuditInfo(start_url=SITE + "/", shard=shard, discovered=discovered),
+    )
+
+
+def test_merged_shards_equal_the_audit_run_whole() -> None:
+    whole = _walk(workers=1).journeys
+    # a page without a pixel (AU001) in each shard
+    parts = []
+    for n in (1, 2):
+        pages = _walk(workers=2, shard=(n, 2)).journeys
+        parts.append((f"part{n}.json", _result(pages, f"{n}/2", len(whole))))
+    merged = merge_audits(parts)
+    expected = _result(whole, None, len(whole))
+    assert [j.name for j in merged.journeys] == [j.name for j in whole]
+    assert merged.checks == expected.checks
+    assert merged.audit is not None and merged.audit.shard is None
+    assert not merged.checks[0].ok and merged.checks[0].pages == [j.name for j in whole]
+
+
+@pytest.mark.parametrize(
+    ("shards", "message"),
+    [
+        (["1/2"], r"shard\(s\) 2/2 missing"),
+        (["1/2", "1/2"], "shard 1/2 again"),
+        (["1/2", "2/3"], "out of 2"),
+        ([None], "not a shard"),
+    ],
+)
+def test_shards_that_do_not_make_one_audit_are_refused(
+    shards: list[str | None], message: str
+) -> None:
+    parts = [(f"p{n}.json", _result([], shard, 1)) for n, shard in enumerate(shards)]
+    with pytest.raises(UsageError, match=message):
+        merge_audits(parts)
+
+
+def test_an_audit_that_saw_no_page_fails_and_says_why() -> None:
+    au007 = {c.code: c for c in site_checks([], discovered=0)}["AU007"]
+    assert not au007.ok and "no page was audited" in au007.message
+    assert {c.code: c for c in site_checks([], discovered=5)}["AU007"].ok  # another shard's
+
+
+def test_links_as_served_resolve_against_the_base_element() -> None:
+    html = (
+        '<base href="/shop/"><a href="p/1">one</a><A HREF="../about">about</A>'
+        '<area href="https://other.example/x"><a name="no-href"><a href="">self</a>'
+    )
+    assert html_links(html, SITE + "/index.html") == [
+        SITE + "/shop/p/1",
+        SITE + "/about",
+        "https://other.example/x",
+    ]
