@@ -6,7 +6,8 @@ Runs, in one process and in this order: rules and plan matching on 100,000 event
 for 100,000 captured events, report() on 10,000 captured events against the commit before
 "one capture, derived once", capture completeness and latency (100, 1,000, 10,000 events),
 harness overhead on the purchase journey, the demo plan's wall time against the commit before
-event-driven waits and with `--workers 2`, and parallel scaling with pytest-xdist (its own
+event-driven waits and with `--workers 2`, auditing the generated catalog with 1 and 4
+workers, and parallel scaling with pytest-xdist (its own
 pytest subprocesses). Then prints the machine it ran on. Takes about 5 minutes on 2 cores;
 `--quick` uses smaller sizes (a smoke test, not figures to publish).
 """
@@ -22,6 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import bench_audit
 import bench_capture
 import bench_memory
 import bench_overhead
@@ -109,6 +111,9 @@ def main() -> None:
     rows += bench_overhead.rows(bench_overhead.bench_overhead(repeat=3 if quick else 7))
     step("demo plan wall time: event-driven waits, --workers")
     rows += bench_plan_wall.rows(bench_plan_wall.bench_plan_wall(repeat=1 if quick else 3))
+    step("audit: the generated catalog with 1 and 4 workers")
+    serial, parallel = bench_audit.bench_audit(pages=20 if quick else 80, repeat=1 if quick else 2)
+    rows += bench_audit.rows(serial, parallel)
     step("parallel scaling")
     rows += xdist_rows(journeys=4 if quick else 20, repeat=1)
     step("machine")

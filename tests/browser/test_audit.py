@@ -1,11 +1,12 @@
 """`ttq-harness audit`: a whole site from its sitemap and links, each page captured as a first
-visit sees it, and the site-level checks (AU001 to AU006) failing and holding where they should.
+visit sees it, and the site-level checks (AU001 to AU007) failing and holding where they should;
+workers, shards and their merge, resume, steps, the generated catalog.
 
 The site is tests/pages/audit/: a home page linking to a product (twice, once with utm_source
 and once with a fragment: one page), a page without the pixel, one with the base code pasted
 twice, one sending to another pixel, one with an e-mail in its URL, a dead link whose 404 page
 fires CompletePayment, a private page robots.txt disallows, another host and a mailto link; the
-sitemap index names a page no link reaches.
+sitemap index names a gzipped sitemap listing a page no link reaches.
 """
 
 from __future__ import annotations

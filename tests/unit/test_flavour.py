@@ -4,16 +4,28 @@ plugin staying out of a sync pytest-playwright session."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import time
+from collections.abc import Coroutine
+from typing import Any, TypeVar
 
 import pytest
 
 from harness.adapters.pytest_async_plugin import async_playwright
 from harness.browser.flavour import Blocking, Sleep, Steps, run_async, run_sync
 
+T = TypeVar("T")
+
 
 class Failed(Exception):
     pass
+
+
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run in a thread of its own: after a sync Playwright test in the same session,
+    this thread has a running event loop (pytest-playwright's), and asyncio.run refuses it."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def _logic(call: object) -> Steps[str]:
@@ -49,7 +61,7 @@ def test_the_async_driver_awaits_and_throws_errors_back_where_they_were_yielded(
     async def value() -> str:
         return "value"
 
-    assert asyncio.run(run_async(_logic(value()))) == "value thrown back None from a thread"
+    assert _run(run_async(_logic(value()))) == "value thrown back None from a thread"
 
 
 def test_an_error_the_logic_does_not_catch_reaches_the_caller_in_both() -> None:
@@ -63,7 +75,7 @@ def test_an_error_the_logic_does_not_catch_reaches_the_caller_in_both() -> None:
         return None
 
     with pytest.raises(Failed):
-        asyncio.run(run_async(logic(nothing())))
+        _run(run_async(logic(nothing())))
 
 
 def test_the_async_plugin_is_inert_under_sync_pytest_playwright(
