@@ -33,6 +33,10 @@ class IncrementalViews:
         a body-less sendBeacon POST can still change (its body may come later from a note);
         while one is in the log, the fill is redone when a request or note arrives.
         """
+        views = self._updated_wire()
+        return list(views.wire_events), list(views.undecodable)
+
+    def _updated_wire(self) -> _Views:
         views = self._views
         if views.unfilled:
             self._refill_wire(views)
@@ -43,7 +47,7 @@ class IncrementalViews:
                 break
             self._append_wire(views, request)
             views.requests_done += 1
-        return list(views.wire_events), list(views.undecodable)
+        return views
 
     def _refill_wire(self, views: _Views) -> None:
         """The whole-log path, for when a body-less beacon may take a note's body."""
@@ -53,6 +57,7 @@ class IncrementalViews:
         views.filled_for = key
         views.wire_events, views.undecodable, views.new_wire = [], [], []
         views.merged = None
+        views.wire_ordered = True
         for request in fill_beacon_bodies(self.requests, self.beacon_notes):
             self._append_wire(views, request)
         views.requests_done = len(self.requests)
@@ -69,6 +74,8 @@ class IncrementalViews:
         if isinstance(result, UndecodableBeacon):
             views.undecodable.append(result)
         else:
+            if result and views.wire_events and result[0].index < views.wire_events[-1].index:
+                views.wire_ordered = False  # a request re-ordered after its calls
             views.wire_events.extend(result)
             views.new_wire.extend(result)
 
@@ -91,7 +98,11 @@ class IncrementalViews:
         if source == "call":
             return _from(self._call_events(), since)
         if source == "wire":
-            return _from(sorted(self.wire()[0], key=lambda event: event.index), since)
+            views = self._updated_wire()
+            if not views.wire_ordered:  # rare: sort once, then bisect again while it holds
+                views.wire_events.sort(key=lambda event: event.index)
+                views.wire_ordered = True
+            return _from(views.wire_events, since)
         self._call_events()
         self.wire()
         views = self._views
@@ -128,6 +139,8 @@ class _Views:
     #: a body-less beacon POST is in the log: wire() refills from the whole log on change
     unfilled: bool = False
     filled_for: tuple[int, int] = (-1, -1)
+    #: wire_events are in index order (else `events("wire")` sorts them once)
+    wire_ordered: bool = True
     #: call and wire events, merged in index order (None: rebuild on the next poll)
     merged: list[PixelEvent] | None = None
     new_calls: list[PixelEvent] = field(default_factory=list)
