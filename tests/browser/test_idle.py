@@ -4,7 +4,9 @@ Counted, not timed: what was captured when the wait returned and how it ended.""
 
 from __future__ import annotations
 
-from playwright.sync_api import BrowserContext, Page, Route
+from pathlib import Path
+
+from playwright.sync_api import Browser, BrowserContext, Page, Route
 
 from harness.browser.plan_run import run_journey
 from harness.browser.recorder import PixelCapture
@@ -153,3 +155,29 @@ def test_a_late_event_stays_with_the_step_that_caused_it(
     )
     # B (250 ms after A) is step 2's, so step 3 never sees it; Bad breaks step 4's never
     assert [s.ok for s in result.steps] == [True, True, False, False], result.steps
+
+
+REAL_SDK = Path(__file__).resolve().parents[1] / "data" / "real-sdk" / "pixel-2.1.33"
+
+
+def test_with_tiktoks_real_sdk_a_late_event_holds_the_wait_until_its_beacon_is_sent(
+    browser: Browser, test_pages: str
+) -> None:
+    """TikTok's pixel.js 2.1.33 batches and defers its beacons its own way: the idle proof must
+    still cover them (the emulator is our reading of it, this is the SDK itself)."""
+    context = browser.new_context()
+    capture = PixelCapture(sdk=str(REAL_SDK)).attach(context)
+    page = context.new_page()
+    try:
+        page.goto(test_pages + "/idle.html")
+        capture.settle(quiet=0.5, timeout=10)
+        assert any(e.name == "Pageview" for e in capture.events("wire"))
+        page.click("#late")  # ttq.track('Late') 300 ms later
+        assert capture.wait_idle(window=0.5, quiet=0.5, timeout=10)  # proven, not timed out
+        assert "Late" in _names(capture)
+        assert any(e.name == "Late" for e in capture.events("wire"))  # sent by the real SDK
+        page.click("#cleared")  # nothing within the window: the wait ends without an event
+        assert capture.wait_idle(window=0.5, quiet=0.5, timeout=10)
+        assert "Never" not in _names(capture)
+    finally:
+        context.close()
