@@ -13,7 +13,8 @@ that saw less proves nothing.
 Peak memory: the proportional set size (PSS, /proc/PID/smaps_rollup: shared pages split among
 the processes sharing them, so Chromium's many processes are not counted N times) of the audit
 process and every process it started (its Chromiums), sampled every 100 ms; per worker =
-(peak with K - peak with 1) / (K - 1), the cost of one more worker.
+(peak with K - peak with 1) / (K - 1), the cost of one more worker (a browser context: the
+workers share one Chromium).
 
 Prints a table, the ratio (target from issue 16: >= 1.8x with 4 workers on this machine),
 and the projection for 100,000 pages (docs/audit.md explains it).

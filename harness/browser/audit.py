@@ -7,38 +7,39 @@ robots.txt, sitemaps and (in a sharded audit) pages' HTML are fetched from the s
 Playwright's request API (never from a TikTok host); pages open in a fresh context each, with
 the capture answering the pixel hosts locally, as in every other command.
 
-Which pages, in which order, is `core.audit.walk`'s business; this module runs its tasks on
-`workers` threads, each with its own Playwright connection and Chromium (the sync API binds a
-connection to its thread), and commits their outcomes in visiting order on the main thread.
+Which pages, in which order, is `core.audit.walk`'s business; this module runs its tasks with
+Playwright's async API: `workers` pages at once, each in a fresh context of one Chromium
+(contexts are closed after their page, so memory stays bounded), outcomes committed in
+visiting order. The page visit uses the same capture as every command (AsyncPixelCapture).
 """
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import contextlib
 import os
-import queue
-import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
-from urllib.parse import urljoin, urlsplit
-from urllib.robotparser import RobotFileParser
+from typing import Any, TextIO, TypeVar
 
-from playwright.sync_api import APIRequestContext, Browser, Playwright, sync_playwright
-from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Page as PlaywrightPage
+from playwright.async_api import APIRequestContext, Browser, async_playwright
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Page as PlaywrightPage
+from playwright.async_api import Playwright as AsyncPlaywright
 
 from harness import __version__
-from harness.browser.launch import open_chromium
-from harness.browser.recorder import PixelCapture, SdkMode
-from harness.browser.steps import perform
+from harness.browser.async_recorder import AsyncPixelCapture
+from harness.browser.audit_discovery import discover
+from harness.browser.flavour import run_async
+from harness.browser.launch import open_chromium_async
+from harness.browser.recorder import SdkMode
+from harness.browser.steps import perform_steps
 from harness.core.audit.checks import site_checks
-from harness.core.audit.frontier import Frontier, robots_from
 from harness.core.audit.links import html_links
-from harness.core.audit.sitemap import SitemapError, parse_sitemap
 from harness.core.audit.state import header_line, outcome_line, read_state
 from harness.core.audit.urls import Scope
 from harness.core.audit.walk import Outcome, Task, Walk
@@ -48,8 +49,7 @@ from harness.core.plan.model import Step
 from harness.core.plan.result import AuditInfo, JourneyResult, PlanResult, StepResult
 from harness.core.plan.shard import parse_shard
 
-#: Sitemap indexes may nest; more levels than this is a loop or a mistake.
-MAX_SITEMAPS = 200
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -96,63 +96,7 @@ class AuditProgress:
         return self.done / self.elapsed if self.elapsed > 0 else 0.0
 
 
-def _fetch(request: APIRequestContext, source: str, timeout: float) -> bytes:
-    """A sitemap or robots.txt: a file on disk, or a URL fetched from the site."""
-    if not source.startswith(("http://", "https://")):
-        try:
-            return Path(source).read_bytes()
-        except OSError as exc:
-            raise SitemapError(f"{source}: cannot read it ({exc.strerror or exc})") from None
-    try:
-        response = request.get(source, timeout=timeout * 1000, max_redirects=5)
-    except PlaywrightError as exc:
-        raise SitemapError(f"{source}: {step_failure(exc)}") from None
-    if not response.ok:
-        raise SitemapError(f"{source}: HTTP {response.status}")
-    return response.body()
-
-
-def _sitemap_pages(
-    request: APIRequestContext, sources: Sequence[str], opts: AuditOptions
-) -> list[str]:
-    """Every page the sitemaps list, following sitemap indexes (breadth first, each once)."""
-    pending, pages = list(sources), []
-    seen: set[str] = set()
-    while pending and len(seen) < MAX_SITEMAPS:
-        source = pending.pop(0)
-        if source in seen:
-            continue
-        seen.add(source)
-        try:
-            found = parse_sitemap(_fetch(request, source, opts.timeout), source)
-        except SitemapError as exc:
-            if source in sources:  # the user named it: an error, not a note
-                raise
-            if opts.on_note:
-                opts.on_note(f"skipped sitemap: {exc}")
-            continue
-        pages += found.pages
-        pending += found.sitemaps
-    return pages
-
-
-def _robots(
-    request: APIRequestContext, start: str, opts: AuditOptions
-) -> dict[str, RobotFileParser]:
-    if opts.ignore_robots:
-        return {}
-    url = urljoin(start, "/robots.txt")
-    try:
-        response = request.get(url, timeout=opts.timeout * 1000)
-        text = response.text() if response.ok else ""
-    except PlaywrightError as exc:
-        if opts.on_note:
-            opts.on_note(f"robots.txt not read ({step_failure(exc)}): every page allowed")
-        text = ""
-    return {urlsplit(start).hostname or "": robots_from(text)}
-
-
-def _audit_page(browser: Browser, task: Task, opts: AuditOptions) -> Outcome:
+async def _audit_page(browser: Browser, task: Task, opts: AuditOptions) -> Outcome:
     """One page as a first visit sees it: its status, events, findings (and, unsharded, the
     links its DOM holds once loaded). Whatever fails becomes the page's error, never a raise."""
     page = task.page
@@ -165,17 +109,19 @@ def _audit_page(browser: Browser, task: Task, opts: AuditOptions) -> Outcome:
     done: list[StepResult] = []
     context = None
     try:
-        context = browser.new_context()
-        capture = PixelCapture(sdk=opts.sdk).attach(context)
-        tab = context.new_page()
+        context = await browser.new_context()
+        capture = await AsyncPixelCapture(sdk=opts.sdk).attach(context)
+        tab = await context.new_page()
         try:
-            response = tab.goto(page.url, wait_until="load", timeout=opts.timeout * 1000)
+            response = await tab.goto(page.url, wait_until="load", timeout=opts.timeout * 1000)
             status = response.status if response is not None else None
             final_url = tab.url
-            done = _page_steps(tab, page.url, opts) if status is None or status < 400 else []
-            capture.settle(quiet=opts.quiet, timeout=max(2.0, opts.quiet * 4))
+            if status is None or status < 400:
+                done = await _page_steps(tab, page.url, opts)
+            await capture.settle(quiet=opts.quiet, timeout=max(2.0, opts.quiet * 4))
             if opts.crawl and opts.shard is None:
-                links = tab.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+                found = await tab.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+                links = [str(link) for link in found]
         except PlaywrightError as exc:
             error = f"opening {page.url} failed: {step_failure(exc)}"
         report = capture.report(
@@ -187,7 +133,7 @@ def _audit_page(browser: Browser, task: Task, opts: AuditOptions) -> Outcome:
     finally:
         if context is not None:
             with contextlib.suppress(PlaywrightError):
-                context.close()
+                await context.close()
     loaded = time.monotonic() - started
     failing = sum(1 for f in findings if fails(f.severity, opts.rules.fail_on))
     served = error is None and (status is None or status < 400)
@@ -224,7 +170,7 @@ def _audit_page(browser: Browser, task: Task, opts: AuditOptions) -> Outcome:
     return Outcome(task.position, page.url, tuple(links), journey)
 
 
-def _page_steps(tab: PlaywrightPage, url: str, opts: AuditOptions) -> list[StepResult]:
+async def _page_steps(tab: PlaywrightPage, url: str, opts: AuditOptions) -> list[StepResult]:
     """The audit's `--step`s on a loaded page. One that fails (a consent banner this page
     lacks) is that step's error, and the next ones still run: the page was audited."""
     done = []
@@ -232,7 +178,7 @@ def _page_steps(tab: PlaywrightPage, url: str, opts: AuditOptions) -> list[StepR
         started = time.monotonic()
         error = None
         try:
-            perform(tab, step, url, opts.timeout)
+            await run_async(perform_steps(tab, step, url, opts.timeout))
         except (PlaywrightError, HarnessError) as exc:
             error = step_failure(exc)
         done.append(
@@ -248,82 +194,28 @@ def _page_steps(tab: PlaywrightPage, url: str, opts: AuditOptions) -> list[StepR
     return done
 
 
-def _html_links(request: APIRequestContext, url: str, timeout: float) -> tuple[str, ...]:
+async def _html_links(request: APIRequestContext, url: str, timeout: float) -> tuple[str, ...]:
     """A page's links as served (a sharded audit's links: the same in every shard)."""
     try:
-        response = request.get(url, timeout=timeout * 1000, max_redirects=5)
+        response = await request.get(url, timeout=timeout * 1000, max_redirects=5)
         if not response.ok or "html" not in response.headers.get("content-type", "html"):
             return ()
-        return tuple(html_links(response.text(), response.url))
+        return tuple(html_links(await response.text(), response.url))
     except (PlaywrightError, UnicodeDecodeError):
         return ()  # the shard that audits the page reports why it did not open
 
 
-def _run_task(
+async def _run_task(
     browser: Browser, request: APIRequestContext, task: Task, opts: AuditOptions
 ) -> Outcome:
     if task.visit:
-        outcome = _audit_page(browser, task, opts)
+        outcome = await _audit_page(browser, task, opts)
     else:
         outcome = Outcome(task.position, task.page.url)
     if opts.shard is not None and opts.crawl:
-        return Outcome(task.position, outcome.url, _html_links(request, task.page.url,
-                       opts.timeout), outcome.journey)  # fmt: skip
+        links = await _html_links(request, task.page.url, opts.timeout)
+        return Outcome(task.position, outcome.url, links, outcome.journey)
     return outcome
-
-
-@dataclass
-class _Crew:
-    """The worker threads and what they share: tasks to do, outcomes (and failures) back."""
-
-    tasks: queue.Queue[Task | None] = field(default_factory=queue.Queue)
-    outcomes: queue.Queue[Outcome | BaseException | str] = field(default_factory=queue.Queue)
-    threads: list[threading.Thread] = field(default_factory=list)
-
-
-def _worker(crew: _Crew, opts: AuditOptions) -> None:
-    """One thread: its own Playwright and Chromium (relaunched if it dies), tasks until told
-    to stop (None)."""
-    try:
-        with sync_playwright() as playwright:
-            browser = _open(playwright, opts, crew)
-            request = playwright.request.new_context()
-            try:
-                while (task := crew.tasks.get()) is not None:
-                    if not browser.is_connected():
-                        browser = _open(playwright, opts, crew)
-                    crew.outcomes.put(_run_task(browser, request, task, opts))
-            finally:
-                with contextlib.suppress(PlaywrightError):
-                    request.dispose()
-                with contextlib.suppress(PlaywrightError):
-                    browser.close()
-    except BaseException as exc:  # handed to the main thread, which raises it
-        crew.outcomes.put(exc)
-
-
-def _open(playwright: Playwright, opts: AuditOptions, crew: _Crew) -> Browser:
-    browser, name = open_chromium(
-        playwright, browser_path=opts.browser_path, headed=opts.headed, connect=opts.connect
-    )
-    crew.outcomes.put(name)
-    return browser
-
-
-@contextlib.contextmanager
-def _crew(opts: AuditOptions) -> Iterator[_Crew]:
-    crew = _Crew()
-    for _ in range(max(1, opts.workers)):
-        thread = threading.Thread(target=_worker, args=(crew, opts), daemon=True)
-        crew.threads.append(thread)
-        thread.start()
-    try:
-        yield crew
-    finally:
-        for _ in crew.threads:
-            crew.tasks.put(None)
-        for thread in crew.threads:
-            thread.join(timeout=opts.timeout + 30)
 
 
 def _walk_key(start_url: str, opts: AuditOptions) -> dict[str, object]:
@@ -368,24 +260,6 @@ def _state(start_url: str, opts: AuditOptions) -> tuple[dict[int, Outcome], Text
     return resumed, handle
 
 
-def _discover(start_url: str, opts: AuditOptions, scope: Scope, playwright: Playwright) -> Frontier:
-    request = playwright.request.new_context()
-    try:
-        frontier = Frontier(
-            scope,
-            max_pages=opts.max_pages,
-            max_depth=opts.max_depth,
-            robots=_robots(request, start_url, opts),
-            keep_tracking=opts.keep_tracking,
-        )
-        frontier.add(start_url, depth=0, found_on="start")
-        for url in _sitemap_pages(request, opts.sitemaps, opts):
-            frontier.add(url, depth=0, found_on="sitemap")
-    finally:
-        request.dispose()
-    return frontier
-
-
 def audit(start_url: str, options: AuditOptions | None = None) -> PlanResult:
     """Audit the site from `start_url`; HarnessError (one line) for what the user must fix."""
     opts = options or AuditOptions()
@@ -398,51 +272,13 @@ def audit(start_url: str, options: AuditOptions | None = None) -> PlanResult:
         raise HarnessError(f"audit: {exc}") from None
     shard = parse_shard(opts.shard) if opts.shard else None
     resumed, state = _state(start_url, opts)
-    browser_name: str | None = None
-    incomplete: str | None = None
-    with sync_playwright() as playwright:
-        frontier = _discover(start_url, opts, scope, playwright)
-    walk = Walk(frontier, crawl=opts.crawl, shard=shard, resumed=resumed)
-    report = _Reporter(walk, resumed, state, opts, time.monotonic())
-    spacing = 1 / opts.rate if opts.rate else 0.0
-    last_start = -spacing
-    busy = 0  # tasks the workers hold
     try:
-        with _crew(opts) as crew:
-            while not walk.done:
-                # Outcomes wait for every earlier one: a slow page holds at most this many.
-                while busy < opts.workers and walk.in_flight < opts.workers * 8:
-                    now = time.monotonic()
-                    if now < last_start + spacing:
-                        break
-                    task = walk.next()
-                    if task is None:
-                        break
-                    crew.tasks.put(task)
-                    busy += 1
-                    last_start = now if task.visit else last_start
-                report()
-                if walk.done:
-                    break
-                try:
-                    got = crew.outcomes.get(timeout=0.1)
-                except queue.Empty:
-                    if not any(t.is_alive() for t in crew.threads):
-                        raise HarnessError("audit: every browser worker stopped") from None
-                    continue
-                if isinstance(got, BaseException):
-                    raise got
-                if isinstance(got, str):
-                    browser_name = browser_name or got
-                else:
-                    busy -= 1
-                    walk.finish(got)
-            report()
-    except KeyboardInterrupt:
-        incomplete = INTERRUPTED
+        walk, browser_name, incomplete = _in_a_loop(_walk(start_url, opts, scope, shard, resumed,
+                                                         state))  # fmt: skip
     finally:
         if state is not None:
             state.close()
+    frontier = walk.frontier
     pages = walk.journeys
     info = AuditInfo(
         start_url=start_url,
@@ -470,6 +306,96 @@ def audit(start_url: str, options: AuditOptions | None = None) -> PlanResult:
         started_at=started_at,
         duration=time.monotonic() - started,
     )
+
+
+def _in_a_loop(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run the audit's event loop; in a thread of its own when this one already runs a loop
+    (a caller inside Playwright's sync API, or inside an async test)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+async def _walk(
+    start_url: str,
+    opts: AuditOptions,
+    scope: Scope,
+    shard: tuple[int, int] | None,
+    resumed: dict[int, Outcome],
+    state: TextIO | None,
+) -> tuple[Walk, str | None, str | None]:
+    """Discover, then audit the walk's pages: `workers` at once, each in a fresh context of
+    one browser; outcomes committed in visiting order. (walk, browser, why it stopped early)."""
+    async with async_playwright() as playwright:
+        request = await playwright.request.new_context()
+        try:
+            walk = Walk(await discover(start_url, opts, scope, request), crawl=opts.crawl,
+                        shard=shard, resumed=resumed)  # fmt: skip
+            report = _Reporter(walk, resumed, state, opts, time.monotonic())
+            browser, name = await _browser(playwright, opts)
+            try:
+                incomplete = await _dispatch(walk, report, browser, request, opts, playwright)
+            finally:
+                with contextlib.suppress(PlaywrightError):
+                    await browser.close()
+        finally:
+            with contextlib.suppress(PlaywrightError):
+                await request.dispose()
+    return walk, name, incomplete
+
+
+async def _browser(playwright: AsyncPlaywright, opts: AuditOptions) -> tuple[Browser, str]:
+    return await open_chromium_async(
+        playwright, browser_path=opts.browser_path, headed=opts.headed, connect=opts.connect
+    )
+
+
+async def _dispatch(
+    walk: Walk,
+    report: _Reporter,
+    browser: Browser,
+    request: APIRequestContext,
+    opts: AuditOptions,
+    playwright: AsyncPlaywright,
+) -> str | None:
+    """Hand the walk's tasks to at most `workers` page visits at once, `rate` starts a second
+    at most; a browser that died is launched again for the pages after it. Ctrl-C: the pages
+    under way are dropped (not committed: a resumed run visits them again)."""
+    spacing = 1 / opts.rate if opts.rate else 0.0
+    last_start = -spacing
+    running: set[asyncio.Task[Outcome]] = set()
+    try:
+        while not walk.done:
+            # Outcomes wait for every earlier one: a slow page holds at most this many.
+            while len(running) < opts.workers and walk.in_flight < opts.workers * 8:
+                now = time.monotonic()
+                if now < last_start + spacing:
+                    break
+                task = walk.next()
+                if task is None:
+                    break
+                if not browser.is_connected():
+                    browser, _name = await _browser(playwright, opts)
+                running.add(asyncio.create_task(_run_task(browser, request, task, opts)))
+                last_start = now if task.visit else last_start
+            report()
+            if walk.done:
+                break
+            wait = max(0.01, last_start + spacing - time.monotonic()) if spacing else None
+            finished, running = await asyncio.wait(
+                running, timeout=wait, return_when=asyncio.FIRST_COMPLETED
+            )
+            for done in finished:
+                walk.finish(done.result())
+        report()
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        for pending in running:
+            pending.cancel()
+        return INTERRUPTED
+    return None
 
 
 @dataclass

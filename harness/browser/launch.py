@@ -13,11 +13,15 @@ import json
 import os
 import sys
 from collections.abc import Mapping, Sequence
+from typing import Any
 
+from playwright.async_api import Browser as AsyncBrowser
+from playwright.async_api import Playwright as AsyncPlaywright
 from playwright.sync_api import Browser, Playwright
 from playwright.sync_api import Error as PlaywrightError
 
 from harness.browser.chromium import ENV_VAR, offline_args, resolve_chromium
+from harness.browser.flavour import Steps, run_async, run_sync
 from harness.core.errors import HarnessError
 
 
@@ -49,6 +53,35 @@ def open_chromium(
     allow_only: Sequence[str] | None = None,
 ) -> tuple[Browser, str]:
     """A Chromium and a one-line description of it; HarnessError with the fix otherwise."""
+    found: tuple[Browser, str] = run_sync(
+        _open_steps(playwright, browser_path, headed, slow_mo, connect, allow_only)
+    )
+    return found
+
+
+async def open_chromium_async(
+    playwright: AsyncPlaywright,
+    *,
+    browser_path: str | None = None,
+    headed: bool = False,
+    connect: str | None = None,
+    allow_only: Sequence[str] | None = None,
+) -> tuple[AsyncBrowser, str]:
+    """`open_chromium` for Playwright's async API."""
+    found: tuple[AsyncBrowser, str] = await run_async(
+        _open_steps(playwright, browser_path, headed, 0, connect, allow_only)
+    )
+    return found
+
+
+def _open_steps(
+    playwright: Playwright | AsyncPlaywright,
+    browser_path: str | None,
+    headed: bool,
+    slow_mo: float,
+    connect: str | None,
+    allow_only: Sequence[str] | None,
+) -> Steps[tuple[Any, str]]:
     if connect:
         # The server launches the browser: it gets the offline switches all the same.
         options: dict[str, object] = {"headless": not headed, "args": offline_args([], allow_only)}
@@ -58,7 +91,7 @@ def open_chromium(
             options["executablePath"] = resolved.executable_path
             options["args"] = offline_args(resolved.args, allow_only)
         try:
-            browser = playwright.chromium.connect(
+            browser = yield playwright.chromium.connect(
                 connect,
                 headers={"x-playwright-launch-options": json.dumps(options)},
                 slow_mo=slow_mo,
@@ -75,7 +108,7 @@ def open_chromium(
         browser_path, playwright_executable=playwright.chromium.executable_path
     )
     try:
-        browser = playwright.chromium.launch(
+        browser = yield playwright.chromium.launch(
             headless=not headed,
             slow_mo=slow_mo,
             **resolved.launch_options(allow_only=allow_only),  # type: ignore[arg-type]

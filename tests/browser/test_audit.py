@@ -245,3 +245,42 @@ def test_steps_run_on_every_page_and_a_failing_one_is_that_pages_error(tmp_path:
     wire = [e.name for e in page.events if e.source == "wire"]
     assert "AddToCart" in wire  # the event the step made was captured
     assert not page.ok
+
+
+def test_ctrl_c_keeps_what_was_audited_and_the_same_command_finishes_the_rest(
+    tmp_path: Path,
+) -> None:
+    import signal
+    import time
+
+    from harness.browser.server import SiteServer
+
+    state = tmp_path / "audit.state"
+    with SiteServer() as server:
+        catalog = server.url("/catalog/")
+        command = [
+            sys.executable, "-m", "harness", "audit", catalog,
+            "--sitemap", catalog + "sitemap.xml", "--no-crawl", "--max-pages", "40",
+            "--workers", "2", "--resume", str(state),
+        ]  # fmt: skip
+        env = {**os.environ, "CI": "true"}
+        running = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+            start_new_session=True,  # Ctrl-C reaches the whole group, as in a terminal
+        )  # fmt: skip
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and (
+            not state.exists() or len(state.read_text().splitlines()) < 1 + 3
+        ):
+            time.sleep(0.05)
+        os.killpg(running.pid, signal.SIGINT)
+        stdout, stderr = running.communicate(timeout=120)
+        assert running.returncode == 1, stdout + stderr
+        assert "incomplete (interrupted (Ctrl-C))" in stdout and "Traceback" not in stderr
+        kept = len(state.read_text().splitlines()) - 1
+        assert 3 <= kept < 40
+        again = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+    assert again.returncode == 1, again.stdout + again.stderr  # catalog/p/13.html: no pixel
+    assert "✗ AU001" in again.stdout and "Traceback" not in again.stderr
+    assert f"40 page(s) audited of 40 found, {kept} from --resume in" in again.stdout
+    assert len(state.read_text().splitlines()) == 1 + 40
