@@ -115,26 +115,22 @@ def run_rules(
     )
     # Results another rule reads (Rule.reads) are kept in the context and shared; the rest are
     # checked straight away. Either way each rule checks each target once.
-    shared = {code for rule in rules if rule.code in selected for code in rule.reads}
+    chosen = [rule for rule in rules if rule.code in selected]
+    shared = {code for rule in chosen for code in rule.reads}
     found: list[Finding] = []
-    for rule in rules:
-        if rule.code not in selected:
-            continue
-        check = rule.check
-        if rule.code in shared:
-            check = functools.partial(_shared, ctx, rule.code)
+    for applies, targets in (("canonical", canonical), ("wire", wire_evs)):
+        checks = [r for r in chosen if r.scope == "event" and r.applies_to == applies]
+        if checks:
+            _check_events(checks, targets, ctx, shared, found)
+    for rule in chosen:
         if rule.scope == "event":
-            targets = canonical if rule.applies_to == "canonical" else wire_evs
-            for event in targets:
-                if event.auto:
-                    continue
-                found.extend(_finding(rule, issue, event) for issue in check(event, ctx))
-        else:
-            found.extend(_finding(rule, issue, issue.event) for issue in check(canonical, ctx))
+            continue
+        check = functools.partial(_shared, ctx, rule.code) if rule.code in shared else rule.check
+        found.extend(_finding(rule, issue, issue.event) for issue in check(canonical, ctx))
 
-    kept: list[Finding] = []
+    kept: list[Finding] = found if not ignored else []
     used: set[str] = set()
-    for finding in found:
+    for finding in found if ignored else ():
         suppressed_by = [sel for sel, codes in ignored.items() if finding.code in codes]
         if suppressed_by:
             used.update(suppressed_by)
@@ -162,24 +158,62 @@ def run_rules(
     return sorted(kept, key=lambda f: (f.event_index if f.event_index is not None else -1, f.code))
 
 
+def _check_events(
+    rules: Sequence[Rule],
+    events: Sequence[PixelEvent],
+    ctx: RuleContext,
+    shared: set[str],
+    found: list[Finding],
+) -> None:
+    """Every event rule on every event of `events` (automatic events skipped), event by event.
+
+    Findings come out event by event rather than rule by rule; for one rule they keep the
+    order of `events`, which is all the final sort (event index, then code; stable) keeps."""
+    checks = [
+        (rule, functools.partial(_shared, ctx, rule.code) if rule.code in shared else rule.check)
+        for rule in rules
+    ]
+    for event in events:
+        if event.auto:
+            continue
+        for rule, check in checks:
+            for issue in check(event, ctx):
+                found.append(_event_finding(rule, issue, event))
+
+
 def _shared(ctx: RuleContext, code: str, target: Any, _ctx: RuleContext) -> list[Issue]:
     return ctx.issues(code, target)
 
 
+def _event_finding(rule: Rule, issue: Issue, event: PixelEvent) -> Finding:
+    """`_finding` for an event rule's issue: built from values already validated (the event,
+    the rule, the issue's fields), so without validating them again."""
+    return Finding.model_construct(
+        code=rule.code,
+        name=rule.name,
+        severity=issue.severity or rule.severity,
+        message=issue.message,
+        fix=rule.fix,
+        path=issue.path,
+        expected=issue.expected,
+        received=issue.received,
+        call=issue.call or event.call,
+        event_index=event.index,
+        event_name=event.name,
+        pixel_code=event.pixel_code,
+        page_url=event.page_url,
+        source=event.source,
+        request=event.request,
+    )
+
+
 def _finding(rule: Rule, issue: Issue, event: PixelEvent | None) -> Finding:
     """A Finding with everything needed to find the mistake: event, call or request."""
-    call = issue.call or (event.call if event is not None else None)
-    where: dict[str, Any] = {}
     if event is not None:
-        where = {
-            "event_index": event.index,
-            "event_name": event.name,
-            "pixel_code": event.pixel_code,
-            "page_url": event.page_url,
-            "source": event.source,
-            "request": event.request,
-        }
-    elif call is not None:
+        return _event_finding(rule, issue, event)
+    call = issue.call
+    where: dict[str, Any] = {}
+    if call is not None:
         where = {
             "event_index": call.index,
             "event_name": call.method,

@@ -48,6 +48,7 @@ def _bench() -> ModuleType:
     )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_rules"] = module  # its dataclasses look their module up
     spec.loader.exec_module(module)
     return module
 
