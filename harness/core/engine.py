@@ -6,7 +6,6 @@ The recorder hands over three logs: ttq calls, requests to pixel hosts, and send
 
 from __future__ import annotations
 
-import functools
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -28,7 +27,7 @@ from harness.core.model import (
 )
 from harness.core.reconcile import Matching, match
 from harness.core.reconcile import reconcile as reconcile_capture
-from harness.core.rules import REGISTRY, Issue, Rule, RuleContext, all_rules, expand
+from harness.core.rules import REGISTRY, Issue, Rule, RuleContext, all_rules, called_name, expand
 from harness.core.tiktok import PROFILES
 
 
@@ -125,8 +124,10 @@ def run_rules(
     for rule in chosen:
         if rule.scope == "event":
             continue
-        check = functools.partial(_shared, ctx, rule.code) if rule.code in shared else rule.check
-        found.extend(_finding(rule, issue, issue.event) for issue in check(canonical, ctx))
+        issues = (
+            ctx.issues(rule.code, canonical) if rule.code in shared else rule.check(canonical, ctx)
+        )
+        found.extend(_finding(rule, issue, issue.event) for issue in issues)
 
     kept: list[Finding] = found if not ignored else []
     used: set[str] = set()
@@ -167,22 +168,33 @@ def _check_events(
 ) -> None:
     """Every event rule on every event of `events` (automatic events skipped), event by event.
 
-    Findings come out event by event rather than rule by rule; for one rule they keep the
-    order of `events`, which is all the final sort (event index, then code; stable) keeps."""
-    checks = [
-        (rule, functools.partial(_shared, ctx, rule.code) if rule.code in shared else rule.check)
-        for rule in rules
-    ]
+    A name rule (`Rule.per_name`) is checked once per distinct name and its issues (immutable)
+    reused for every event with that name. The results other rules read (`shared`) go into the
+    context as they are found, so `ctx.issues` never checks an event again. Findings come out
+    event by event rather than rule by rule; for one rule they keep the order of `events`,
+    which is all the final sort (event index, then code; stable) keeps."""
+    by_name = [rule for rule in rules if rule.per_name]
+    others = [rule for rule in rules if not rule.per_name]
+    kept = {code: ctx.kept(code) for code in shared}
+    #: (name, the name is not a string at the call) -> [(rule, its issues)] for the name rules
+    names: dict[tuple[str, bool], list[tuple[Rule, list[Issue]]]] = {}
     for event in events:
         if event.auto:
             continue
-        for rule, check in checks:
-            for issue in check(event, ctx):
+        key = (event.name, called_name(event) is None)
+        named = names.get(key)
+        if named is None:
+            named = names[key] = [(rule, list(rule.check(event, ctx))) for rule in by_name]
+        for rule, issues in named:
+            if rule.code in kept:
+                kept[rule.code][id(event)] = (event, issues)
+            for issue in issues:
                 found.append(_event_finding(rule, issue, event))
-
-
-def _shared(ctx: RuleContext, code: str, target: Any, _ctx: RuleContext) -> list[Issue]:
-    return ctx.issues(code, target)
+        for rule in others:
+            code = rule.code
+            checked = ctx.issues(code, event) if code in kept else rule.check(event, ctx)
+            for issue in checked:
+                found.append(_event_finding(rule, issue, event))
 
 
 def _event_finding(rule: Rule, issue: Issue, event: PixelEvent) -> Finding:
