@@ -191,8 +191,14 @@ def _check_events(
             for issue in issues:
                 found.append(_event_finding(rule, issue, event))
         for rule in others:
-            code = rule.code
-            checked = ctx.issues(code, event) if code in kept else rule.check(event, ctx)
+            store = kept.get(rule.code)
+            if store is None:
+                checked: Iterable[Issue] = rule.check(event, ctx)
+            else:  # what ctx.issues does, without its look-ups
+                known = store.get(id(event))
+                if known is None or known[0] is not event:
+                    known = store[id(event)] = (event, list(rule.check(event, ctx)))
+                checked = known[1]
             for issue in checked:
                 found.append(_event_finding(rule, issue, event))
 
