@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from harness.core.capture import Capture, derive
+from harness.core.collector import no_cyclic_gc
 from harness.core.config import RulesConfig
 from harness.core.decode import decode_beacon
 from harness.core.model import (
@@ -84,7 +85,6 @@ def run_rules(
     """
     settings = config or RulesConfig()
     settings.check_profile()
-    rules = all_rules()
     selected = set().union(*(expand(s) for s in settings.select)) if settings.select else set()
     ignored = {selector: expand(selector) for selector in settings.ignore}
     severity: dict[str, Severity] = {}
@@ -112,23 +112,8 @@ def run_rules(
         documents=documents,
         capture=capture,
     )
-    # Results another rule reads (Rule.reads) are kept in the context and shared; the rest are
-    # checked straight away. Either way each rule checks each target once.
-    chosen = [rule for rule in rules if rule.code in selected]
-    shared = {code for rule in chosen for code in rule.reads}
-    found: list[Finding] = []
-    for applies, targets in (("canonical", canonical), ("wire", wire_evs)):
-        checks = [r for r in chosen if r.scope == "event" and r.applies_to == applies]
-        if checks:
-            _check_events(checks, targets, ctx, shared, found)
-    for rule in chosen:
-        if rule.scope == "event":
-            continue
-        issues = (
-            ctx.issues(rule.code, canonical) if rule.code in shared else rule.check(canonical, ctx)
-        )
-        found.extend(_finding(rule, issue, issue.event) for issue in issues)
-
+    with no_cyclic_gc():  # a pass makes many small objects and no cycles
+        found = _check(all_rules(), selected, canonical, wire_evs, ctx)
     kept: list[Finding] = found if not ignored else []
     used: set[str] = set()
     for finding in found if ignored else ():
@@ -157,6 +142,34 @@ def run_rules(
         for f in kept
     ]
     return sorted(kept, key=lambda f: (f.event_index if f.event_index is not None else -1, f.code))
+
+
+def _check(
+    rules: Sequence[Rule],
+    selected: set[str],
+    canonical: Sequence[PixelEvent],
+    wire_evs: Sequence[PixelEvent],
+    ctx: RuleContext,
+) -> list[Finding]:
+    """The selected rules' findings, unsorted: event rules first, then capture rules.
+
+    Results another rule reads (Rule.reads) are kept in the context and shared; the rest are
+    checked straight away. Either way each rule checks each target once."""
+    chosen = [rule for rule in rules if rule.code in selected]
+    shared = {code for rule in chosen for code in rule.reads}
+    found: list[Finding] = []
+    for applies, targets in (("canonical", canonical), ("wire", wire_evs)):
+        checks = [r for r in chosen if r.scope == "event" and r.applies_to == applies]
+        if checks:
+            _check_events(checks, targets, ctx, shared, found)
+    for rule in chosen:
+        if rule.scope == "event":
+            continue
+        issues = (
+            ctx.issues(rule.code, canonical) if rule.code in shared else rule.check(canonical, ctx)
+        )
+        found.extend(_finding(rule, issue, issue.event) for issue in issues)
+    return found
 
 
 def _check_events(
