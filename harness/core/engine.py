@@ -57,6 +57,7 @@ def reconcile(
     return matching.uncovered, matching.unanswered
 
 
+@no_cyclic_gc()  # a pass makes many small objects and no cycles (harness/core/collector.py)
 def run_rules(
     events: Sequence[PixelEvent],
     *,
@@ -112,8 +113,7 @@ def run_rules(
         documents=documents,
         capture=capture,
     )
-    with no_cyclic_gc():  # a pass makes many small objects and no cycles
-        found = _check(all_rules(), selected, canonical, wire_evs, ctx)
+    found = _check(all_rules(), selected, canonical, wire_evs, ctx)
     kept: list[Finding] = found if not ignored else []
     used: set[str] = set()
     for finding in found if ignored else ():
