@@ -2,13 +2,14 @@
 
     .venv/bin/python benchmarks/run_all.py [--quick]
 
-Runs, in one process and in this order: rules and plan matching on 100,000 events, memory
+Runs, in one process and in this order: rules and plan matching on 100,000 events, the rules
+against jsonschema and fastjsonschema with a full schema of the same checks, memory
 for 100,000 captured events, report() on 10,000 captured events against the commit before
 "one capture, derived once", capture completeness and latency (100, 1,000, 10,000 events),
 harness overhead on the purchase journey, the demo plan's wall time against the commit before
 event-driven waits and with `--workers 2`, auditing the generated catalog with 1 and 4
-workers, and parallel scaling with pytest-xdist (its own
-pytest subprocesses). Then prints the machine it ran on. Takes about 5 minutes on 2 cores;
+workers, and parallel scaling with pytest-xdist (its own pytest subprocesses). Then prints the
+machine it ran on. Takes about 10 minutes on 2 cores;
 `--quick` uses smaller sizes (a smoke test, not figures to publish).
 """
 
@@ -31,6 +32,7 @@ import bench_plan_matching
 import bench_plan_wall
 import bench_plan_xdist
 import bench_report
+import bench_rules
 from playwright.sync_api import sync_playwright
 
 from harness.browser.chromium import resolve_chromium
@@ -98,6 +100,8 @@ def main() -> None:
     rows += bench_plan_matching.rows(
         bench_plan_matching.bench_plan_matching(10_000 if quick else 100_000)
     )
+    step("rules against jsonschema and fastjsonschema (full schema)")
+    rows += bench_rules.rows(bench_rules.compare(10_000 if quick else 100_000))
     step("memory")
     rows += bench_memory.rows(bench_memory.bench_memory(10_000 if quick else 100_000))
     step("report() vs the commit before one capture, derived once")

@@ -6,12 +6,12 @@ The recorder hands over three logs: ttq calls, requests to pixel hosts, and send
 
 from __future__ import annotations
 
-import functools
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from harness.core.capture import Capture, derive
+from harness.core.collector import no_cyclic_gc
 from harness.core.config import RulesConfig
 from harness.core.decode import decode_beacon
 from harness.core.model import (
@@ -28,7 +28,7 @@ from harness.core.model import (
 )
 from harness.core.reconcile import Matching, match
 from harness.core.reconcile import reconcile as reconcile_capture
-from harness.core.rules import REGISTRY, Issue, Rule, RuleContext, all_rules, expand
+from harness.core.rules import REGISTRY, Issue, Rule, RuleContext, all_rules, called_name, expand
 from harness.core.tiktok import PROFILES
 
 
@@ -57,6 +57,7 @@ def reconcile(
     return matching.uncovered, matching.unanswered
 
 
+@no_cyclic_gc()  # a pass makes many small objects and no cycles (harness/core/collector.py)
 def run_rules(
     events: Sequence[PixelEvent],
     *,
@@ -85,7 +86,6 @@ def run_rules(
     """
     settings = config or RulesConfig()
     settings.check_profile()
-    rules = all_rules()
     selected = set().union(*(expand(s) for s in settings.select)) if settings.select else set()
     ignored = {selector: expand(selector) for selector in settings.ignore}
     severity: dict[str, Severity] = {}
@@ -113,28 +113,10 @@ def run_rules(
         documents=documents,
         capture=capture,
     )
-    # Results another rule reads (Rule.reads) are kept in the context and shared; the rest are
-    # checked straight away. Either way each rule checks each target once.
-    shared = {code for rule in rules if rule.code in selected for code in rule.reads}
-    found: list[Finding] = []
-    for rule in rules:
-        if rule.code not in selected:
-            continue
-        check = rule.check
-        if rule.code in shared:
-            check = functools.partial(_shared, ctx, rule.code)
-        if rule.scope == "event":
-            targets = canonical if rule.applies_to == "canonical" else wire_evs
-            for event in targets:
-                if event.auto:
-                    continue
-                found.extend(_finding(rule, issue, event) for issue in check(event, ctx))
-        else:
-            found.extend(_finding(rule, issue, issue.event) for issue in check(canonical, ctx))
-
-    kept: list[Finding] = []
+    found = _check(all_rules(), selected, canonical, wire_evs, ctx)
+    kept: list[Finding] = found if not ignored else []
     used: set[str] = set()
-    for finding in found:
+    for finding in found if ignored else ():
         suppressed_by = [sel for sel, codes in ignored.items() if finding.code in codes]
         if suppressed_by:
             used.update(suppressed_by)
@@ -162,24 +144,107 @@ def run_rules(
     return sorted(kept, key=lambda f: (f.event_index if f.event_index is not None else -1, f.code))
 
 
-def _shared(ctx: RuleContext, code: str, target: Any, _ctx: RuleContext) -> list[Issue]:
-    return ctx.issues(code, target)
+def _check(
+    rules: Sequence[Rule],
+    selected: set[str],
+    canonical: Sequence[PixelEvent],
+    wire_evs: Sequence[PixelEvent],
+    ctx: RuleContext,
+) -> list[Finding]:
+    """The selected rules' findings, unsorted: event rules first, then capture rules.
+
+    Results another rule reads (Rule.reads) are kept in the context and shared; the rest are
+    checked straight away. Either way each rule checks each target once."""
+    chosen = [rule for rule in rules if rule.code in selected]
+    shared = {code for rule in chosen for code in rule.reads}
+    found: list[Finding] = []
+    for applies, targets in (("canonical", canonical), ("wire", wire_evs)):
+        checks = [r for r in chosen if r.scope == "event" and r.applies_to == applies]
+        if checks:
+            _check_events(checks, targets, ctx, shared, found)
+    for rule in chosen:
+        if rule.scope == "event":
+            continue
+        issues = (
+            ctx.issues(rule.code, canonical) if rule.code in shared else rule.check(canonical, ctx)
+        )
+        found.extend(_finding(rule, issue, issue.event) for issue in issues)
+    return found
+
+
+def _check_events(
+    rules: Sequence[Rule],
+    events: Sequence[PixelEvent],
+    ctx: RuleContext,
+    shared: set[str],
+    found: list[Finding],
+) -> None:
+    """Every event rule on every event of `events` (automatic events skipped), event by event.
+
+    A name rule (`Rule.per_name`) is checked once per distinct name and its issues (immutable)
+    reused for every event with that name. The results other rules read (`shared`) go into the
+    context as they are found, so `ctx.issues` never checks an event again. Findings come out
+    event by event rather than rule by rule; for one rule they keep the order of `events`,
+    which is all the final sort (event index, then code; stable) keeps."""
+    by_name = [rule for rule in rules if rule.per_name]
+    others = [rule for rule in rules if not rule.per_name]
+    kept = {code: ctx.kept(code) for code in shared}
+    #: (name, the name is not a string at the call) -> [(rule, its issues)] for the name rules
+    names: dict[tuple[str, bool], list[tuple[Rule, list[Issue]]]] = {}
+    for event in events:
+        if event.auto:
+            continue
+        key = (event.name, called_name(event) is None)
+        named = names.get(key)
+        if named is None:
+            named = names[key] = [(rule, list(rule.check(event, ctx))) for rule in by_name]
+        for rule, issues in named:
+            if rule.code in kept:
+                kept[rule.code][id(event)] = (event, issues)
+            for issue in issues:
+                found.append(_event_finding(rule, issue, event))
+        for rule in others:
+            store = kept.get(rule.code)
+            if store is None:
+                checked: Iterable[Issue] = rule.check(event, ctx)
+            else:  # what ctx.issues does, without its look-ups
+                known = store.get(id(event))
+                if known is None or known[0] is not event:
+                    known = store[id(event)] = (event, list(rule.check(event, ctx)))
+                checked = known[1]
+            for issue in checked:
+                found.append(_event_finding(rule, issue, event))
+
+
+def _event_finding(rule: Rule, issue: Issue, event: PixelEvent) -> Finding:
+    """`_finding` for an event rule's issue: built from values already validated (the event,
+    the rule, the issue's fields), so without validating them again."""
+    return Finding.model_construct(
+        code=rule.code,
+        name=rule.name,
+        severity=issue.severity or rule.severity,
+        message=issue.message,
+        fix=rule.fix,
+        path=issue.path,
+        expected=issue.expected,
+        received=issue.received,
+        call=issue.call or event.call,
+        event_index=event.index,
+        event_name=event.name,
+        pixel_code=event.pixel_code,
+        page_url=event.page_url,
+        source=event.source,
+        request=event.request,
+    )
 
 
 def _finding(rule: Rule, issue: Issue, event: PixelEvent | None) -> Finding:
     """A Finding with everything needed to find the mistake: event, call or request."""
-    call = issue.call or (event.call if event is not None else None)
-    where: dict[str, Any] = {}
     if event is not None:
-        where = {
-            "event_index": event.index,
-            "event_name": event.name,
-            "pixel_code": event.pixel_code,
-            "page_url": event.page_url,
-            "source": event.source,
-            "request": event.request,
-        }
-    elif call is not None:
+        return _event_finding(rule, issue, event)
+    call = issue.call
+    where: dict[str, Any] = {}
+    if call is not None:
         where = {
             "event_index": call.index,
             "event_name": call.method,

@@ -7,6 +7,7 @@ ids, dates and file names (icon@2x.png) are never taken for personal data. Pure.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -109,6 +110,7 @@ def key_kind(key: str) -> str:
     return kind
 
 
+@functools.lru_cache(maxsize=8192)  # pure; the same strings recur in every event of a capture
 def classify(text: str, key: str | None) -> tuple[str, str] | None:
     """(what, masked value) when `text` (under `key`) is plain personal data, else None."""
     email = find_email(text)

@@ -80,7 +80,8 @@ class Case:
     def id(self) -> str:
         return f"{self.rule}-{self.kind}-{self.number}"
 
-    def run(self) -> list[Finding]:
+    def run(self, *, every_rule: bool = False) -> list[Finding]:
+        """The findings of the file's rule on this case (every rule's: `every_rule`)."""
         index = 0
         calls: list[TtqCall] = []
         for raw in self.spec.get("calls", []):
@@ -164,6 +165,8 @@ class Case:
             for raw in self.spec.get("documents", [])
         ]
         config = RulesConfig.model_validate({"select": [self.rule], **self.spec.get("config", {})})
+        if every_rule:
+            config = config.merged(select=["ALL"])
         self.findings = [
             f
             for f in run_rules(
@@ -174,7 +177,7 @@ class Case:
                 config=config,
                 documents=documents,
             )
-            if f.code == self.rule
+            if every_rule or f.code == self.rule
         ]
         return self.findings
 

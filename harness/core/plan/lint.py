@@ -28,11 +28,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from harness.core.collector import no_cyclic_gc
 from harness.core.config import RulesConfig
 from harness.core.engine import run_rules
 from harness.core.errors import HarnessError
 from harness.core.model import Finding, PixelEvent, Severity
-from harness.core.plan.load import Positions, format_path, no_cyclic_gc, position_of
+from harness.core.plan.load import Positions, format_path, position_of
 from harness.core.plan.model import EventDefinition, Expectation, Matcher, Plan
 from harness.core.rules import REGISTRY, ConfigError, expand
 from harness.core.rules.events import name_kind

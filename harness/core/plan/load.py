@@ -13,16 +13,14 @@ FILE:LINE:COL, the field and the fix ("did you mean"); most lines word those err
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import difflib
 import enum
-import gc
 import json
 import re
 import types
 import typing
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Union
@@ -32,6 +30,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 from yaml.constructor import ConstructorError
 
+from harness.core.collector import no_cyclic_gc
 from harness.core.errors import HarnessError
 from harness.core.jsonvalue import clip
 from harness.core.plan.model import SCHEMA_URL, Matcher, Plan
@@ -102,20 +101,6 @@ def plan_from_text(text: str, file: str = "<plan>") -> tuple[Plan, Positions]:
     with no_cyclic_gc():
         data, positions = parse_plan_text(text, file)
         return validate_plan_data(data, positions, file), positions
-
-
-@contextlib.contextmanager
-def no_cyclic_gc() -> Iterator[None]:
-    """Python's cyclic garbage collector pauses while a plan is built or linted: a plan makes
-    millions of small objects and no cycles, and the collector's passes over the growing heap
-    made both grow faster than the plan (100,000 journeys: loading took 29 s instead of 9)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def validate_plan_data(data: Any, positions: Positions, file: str) -> Plan:

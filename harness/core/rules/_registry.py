@@ -74,6 +74,10 @@ class Issue:
     severity: Severity | None = None  # None: the rule's; a rule may lower it for a known cause
 
 
+#: One rule's results: id of the target -> (the target, the issues found on it).
+Kept = dict[int, tuple[object, list[Issue]]]
+
+
 @dataclass(frozen=True)
 class RuleContext:
     """What a check may look at besides the event."""
@@ -97,21 +101,27 @@ class RuleContext:
     #: has one; rules read it instead of deriving again
     capture: Capture | None = None
 
-    #: (rule code, id of the event or event list) -> (that target, what the rule found); the
+    #: rule code -> id of the event or event list -> (that target, what the rule found); the
     #: target is kept so its id cannot be reused by another object during the run
-    _found: dict[tuple[str, int], tuple[object, list[Issue]]] = field(
-        default_factory=dict, repr=False, compare=False
-    )
+    _found: dict[str, Kept] = field(default_factory=dict, repr=False, compare=False)
 
     def issues(self, code: str, target: PixelEvent | Sequence[PixelEvent]) -> list[Issue]:
         """What rule `code` finds on `target` (an event, or the events of a capture rule),
         checked once per run: the engine and a rule that defers to another (an SD rule whose
         message another rule already reports) read the same result; no rule runs another."""
-        key = (code, id(target))
-        kept = self._found.get(key)
-        if kept is None or kept[0] is not target:
-            kept = self._found[key] = (target, list(REGISTRY[code].check(target, self)))
-        return kept[1]
+        kept = self.kept(code)
+        found = kept.get(id(target))
+        if found is None or found[0] is not target:
+            found = kept[id(target)] = (target, list(REGISTRY[code].check(target, self)))
+        return found[1]
+
+    def kept(self, code: str) -> Kept:
+        """Rule `code`'s results so far, by id of their target: what `issues` reads, and where
+        the engine puts what it finds while it checks events."""
+        kept = self._found.get(code)
+        if kept is None:
+            kept = self._found[code] = {}
+        return kept
 
     @cached_property
     def _observed(self) -> dict[str, list[TtqCall]]:
@@ -155,6 +165,20 @@ class RuleContext:
         return found
 
 
+def called_name(event: PixelEvent) -> str | None:
+    """The event name the rules check: None when ttq.track got a non-string name (EV002's
+    case). With the profile, all a name rule (`Rule.per_name`) reads."""
+    call = event.call
+    if (
+        call is not None
+        and call.method == "track"
+        and call.args
+        and not isinstance(call.args[0], str)
+    ):
+        return None
+    return event.name
+
+
 EventCheck = Callable[[PixelEvent, RuleContext], Iterable[Issue]]
 CaptureCheck = Callable[[Sequence[PixelEvent], RuleContext], Iterable[Issue]]
 
@@ -170,6 +194,9 @@ class Rule:
     applies_to: Applies
     check: Callable[..., Iterable[Issue]] = field(repr=False)
     reads: tuple[str, ...] = ()  # rules whose results this one reads (ctx.issues)
+    #: an event rule that reads nothing of the event but `called_name(event)` (and the
+    #: context's profile): the engine checks it once per distinct name and reuses its issues
+    per_name: bool = False
 
     @property
     def family(self) -> str:
@@ -217,12 +244,14 @@ def rule(
     scope: Scope = "event",
     applies_to: Applies = "canonical",
     reads: Sequence[str] = (),
+    per_name: bool = False,
 ) -> Callable[[Callable[..., Iterable[Issue]]], Callable[..., Iterable[Issue]]]:
     """Register a check. Event scope: fn(event, ctx); capture scope: fn(events, ctx).
 
     `reads`: the rules whose results this one reads through `ctx.issues(code, target)` (an SD
     rule staying quiet when another rule already reports the mistake); the engine keeps those
-    results for it, so each rule still checks each target once."""
+    results for it, so each rule still checks each target once. `per_name`: the check reads
+    only `called_name(event)` and `ctx.profile`, so one check per distinct name is enough."""
 
     def register(fn: Callable[..., Iterable[Issue]]) -> Callable[..., Iterable[Issue]]:
         match = _CODE.fullmatch(code)
@@ -234,6 +263,8 @@ def rule(
             raise ValueError(f"rule {code} {name} is registered twice")
         doc = fn.__doc__ or ""
         missing = [title for title in _SECTIONS if title not in _sections(doc)]
+        if per_name and scope != "event":
+            raise ValueError(f"rule {code}: per_name is for event rules")
         if not doc.strip() or missing:
             raise ValueError(f"rule {code} docstring lacks {', '.join(missing) or 'a summary'}")
         REGISTRY[code] = Rule(
@@ -246,6 +277,7 @@ def rule(
             applies_to=applies_to,
             check=fn,
             reads=tuple(reads),
+            per_name=per_name,
         )
         return fn
 

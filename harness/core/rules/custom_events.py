@@ -30,6 +30,7 @@ REPORTING_ONLY = (
     severity="warning",
     fix="Send the standard event the name means (ttq.track('CompletePayment', {...}) for an "
     "order): only standard events can optimize campaigns and build audiences.",
+    per_name=True,
 )
 def custom_event_means_standard(event: PixelEvent, ctx: RuleContext) -> Iterator[Issue]:
     """A custom event name that stands in for a standard event.

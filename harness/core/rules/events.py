@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from harness.core.jsonvalue import TTQ_TYPE, js_type, show
 from harness.core.model import PixelEvent
-from harness.core.rules._registry import Issue, RuleContext, rule
+from harness.core.rules._registry import Issue, RuleContext, called_name, rule
 from harness.core.tiktok import PIXEL_INTERNAL_EVENTS, SENSITIVE_WORDS, Profile
 
 #: Custom event names: at most 50 characters (custom-events-spec.md, "Character Limit").
@@ -73,19 +73,6 @@ def _names(profile: Profile) -> _Names:
     return names
 
 
-def _called_name(event: PixelEvent) -> str | None:
-    """The event name to check: None when ttq.track got a non-string name (EV002's case)."""
-    call = event.call
-    if (
-        call is not None
-        and call.method == "track"
-        and call.args
-        and not isinstance(call.args[0], str)
-    ):
-        return None
-    return event.name
-
-
 def name_kind(name: str, profile: Profile) -> NameKind:
     """What a name is in a profile: internal, standard, reserved, a case variant, or custom."""
     return _names(profile).kind(name)
@@ -93,7 +80,7 @@ def name_kind(name: str, profile: Profile) -> NameKind:
 
 def custom_name(event: PixelEvent, ctx: RuleContext) -> str | None:
     """The event's name when it is a (non-blank) custom name, else None."""
-    name = _called_name(event)
+    name = called_name(event)
     if name is None or not name.strip():
         return None
     return name if _names(ctx.profile).kind(name) == "custom" else None
@@ -120,6 +107,7 @@ def _describe(value: Any) -> str:
     "empty-event-name",
     severity="error",
     fix="Pass the event name as the first argument: ttq.track('AddToCart', {...}).",
+    per_name=True,
 )
 def empty_event_name(event: PixelEvent, ctx: RuleContext) -> Iterator[Issue]:
     """The event name is empty or only whitespace.
@@ -135,7 +123,7 @@ def empty_event_name(event: PixelEvent, ctx: RuleContext) -> Iterator[Issue]:
     Good:
         ttq.track('AddToCart', {value: 8, currency: 'USD'})
     """
-    name = _called_name(event)
+    name = called_name(event)
     if name is not None and not name.strip():
         yield Issue(
             message=f"event name is {show(name)}, which is empty",
@@ -186,6 +174,7 @@ def event_name_not_string(event: PixelEvent, ctx: RuleContext) -> Iterator[Issue
     "standard-name-case",
     severity="error",
     fix="Spell the event exactly as TikTok does, e.g. 'AddToCart', not 'addtocart'.",
+    per_name=True,
 )
 def standard_name_case(event: PixelEvent, ctx: RuleContext) -> Iterator[Issue]:
     """The event name is a standard, reserved or pixel event name in the wrong letter case.
@@ -202,7 +191,7 @@ def standard_name_case(event: PixelEvent, ctx: RuleContext) -> Iterator[Issue]:
     Good:
         ttq.track('AddToCart', {value: 8, currency: 'USD'})
     """
-    name = _called_name(event)
+    name = called_name(event)
     if name is None:
         return
     names = _names(ctx.profile)
@@ -231,6 +220,7 @@ def standard_name_case(event: PixelEvent, ctx: RuleContext) -> Iterator[Issue]:
     severity="warning",
     fix="Send the standard event the reserved name maps to (e.g. InitiateCheckout instead of "
     "StartCheckout).",
+    per_name=True,
 )
 def reserved_event_name(event: PixelEvent, ctx: RuleContext) -> Iterator[Issue]:
     """The event name is a reserved name that TikTok maps to a standard event.
@@ -246,7 +236,7 @@ def reserved_event_name(event: PixelEvent, ctx: RuleContext) -> Iterator[Issue]:
     Good:
         ttq.track('InitiateCheckout', {value: 17.2, currency: 'USD'})
     """
-    name = _called_name(event)
+    name = called_name(event)
     if name is None:
         return
     target = ctx.profile.reserved_events.get(name)
@@ -264,6 +254,7 @@ def reserved_event_name(event: PixelEvent, ctx: RuleContext) -> Iterator[Issue]:
     "deprecated-standard-event",
     severity="warning",
     fix="Move to the replacement event before the old name is sunset.",
+    per_name=True,
 )
 def deprecated_standard_event(event: PixelEvent, ctx: RuleContext) -> Iterator[Issue]:
     """The event is a soft-deprecated standard event (tiktok-2025 profile).
@@ -279,7 +270,7 @@ def deprecated_standard_event(event: PixelEvent, ctx: RuleContext) -> Iterator[I
     Good:
         ttq.track('Purchase', {value: 17.2, currency: 'USD'})
     """
-    name = _called_name(event)
+    name = called_name(event)
     if name is None:
         return
     instead = ctx.profile.deprecated_events.get(name)
@@ -297,6 +288,7 @@ def deprecated_standard_event(event: PixelEvent, ctx: RuleContext) -> Iterator[I
     "custom-name-too-long",
     severity="error",
     fix="Shorten the custom event name to 50 characters or fewer.",
+    per_name=True,
 )
 def custom_name_too_long(event: PixelEvent, ctx: RuleContext) -> Iterator[Issue]:
     """A custom event name is longer than 50 characters.
@@ -341,6 +333,7 @@ def _bad_characters(name: str) -> tuple[str, ...]:
     "custom-name-invalid-characters",
     severity="error",
     fix="Use only letters, digits, '_' and '-' in custom event names, e.g. 'sign_up'.",
+    per_name=True,
 )
 def custom_name_invalid_characters(event: PixelEvent, ctx: RuleContext) -> Iterator[Issue]:
     """A custom event name contains characters other than letters, digits, '_' and '-'.
@@ -376,6 +369,7 @@ def custom_name_invalid_characters(event: PixelEvent, ctx: RuleContext) -> Itera
     "custom-name-must-start-with-letter",
     severity="error",
     fix="Start the custom event name with a letter, e.g. 'first_visit' instead of '1st_visit'.",
+    per_name=True,
 )
 def custom_name_must_start_with_letter(event: PixelEvent, ctx: RuleContext) -> Iterator[Issue]:
     """A custom event name does not start with a letter.
@@ -405,6 +399,7 @@ def custom_name_must_start_with_letter(event: PixelEvent, ctx: RuleContext) -> I
     "custom-name-trailing-space",
     severity="error",
     fix="Trim the custom event name: no space at the end.",
+    per_name=True,
 )
 def custom_name_trailing_space(event: PixelEvent, ctx: RuleContext) -> Iterator[Issue]:
     """A custom event name ends with a space.
@@ -468,6 +463,7 @@ def _sensitive(name: str) -> tuple[str, str] | None:
     severity="warning",
     fix="Rename the custom event after the action ('ViewArticle'), not after sensitive traits "
     "of the visitor.",
+    per_name=True,
 )
 def sensitive_custom_name(event: PixelEvent, ctx: RuleContext) -> Iterator[Issue]:
     """A custom event name suggests sensitive information about the visitor.

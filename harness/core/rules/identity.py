@@ -239,6 +239,7 @@ def pii_in_page_url(event: PixelEvent, ctx: RuleContext) -> Iterator[Issue]:
     "pii-in-event-name",
     severity="error",
     fix="Use a fixed event name; send who the visitor is through ttq.identify().",
+    per_name=True,
 )
 def pii_in_event_name(event: PixelEvent, ctx: RuleContext) -> Iterator[Issue]:
     """The event name contains an e-mail address or phone number.
