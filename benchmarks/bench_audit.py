@@ -12,7 +12,8 @@ that saw less proves nothing.
 
 Peak memory: the proportional set size (PSS, /proc/PID/smaps_rollup: shared pages split among
 the processes sharing them, so Chromium's many processes are not counted N times) of the audit
-process and every process it started (its Chromiums), sampled every 100 ms; per worker =
+process and every process it started (its Chromium), sampled every 250 ms in one more run per
+mode, not timed (reading smaps slows the sampled processes); per worker =
 (peak with K - peak with 1) / (K - 1), the cost of one more worker (a browser context: the
 workers share one Chromium).
 
@@ -87,7 +88,7 @@ def _tree_pss(root: int) -> int:
 
 
 def run_once(
-    server: SiteServer, pages: int, workers: int, out: Path
+    server: SiteServer, pages: int, workers: int, out: Path, *, sample: bool = False
 ) -> tuple[float, int, dict[str, Any]]:
     catalog = server.url("/catalog/")
     command = [
@@ -105,17 +106,19 @@ def run_once(
     peak = 0
     stop = threading.Event()
 
-    def sample() -> None:
+    def measure() -> None:
         nonlocal peak
         while not stop.is_set():
             peak = max(peak, _tree_pss(process.pid))
-            stop.wait(0.1)
+            stop.wait(0.25)
 
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    sampler = threading.Thread(target=measure, daemon=True)
+    if sample:  # reading smaps costs the kernel (and the sampled processes) real time
+        sampler.start()
     _, stderr = process.communicate(timeout=3600)
     stop.set()
-    sampler.join()
+    if sample:
+        sampler.join()
     if process.returncode not in (0, 1):
         raise SystemExit(f"audit failed ({process.returncode}): {stderr.strip()[-2000:]}")
     result = json.loads(out.read_text(encoding="utf-8"))
@@ -127,14 +130,18 @@ def bench_audit(pages: int = 80, repeat: int = 2, workers: int = 4) -> tuple[Mod
     with SiteServer() as server, tempfile.TemporaryDirectory(prefix="bench-audit-") as tmp:
         for n in range(repeat):
             for mode in (serial, parallel) if n % 2 == 0 else (parallel, serial):
-                seconds, peak, result = run_once(
+                seconds, _, result = run_once(
                     server, pages, mode.workers, Path(tmp) / f"{mode.workers}.json"
                 )
                 mode.times.append(seconds)
-                mode.peaks.append(peak)
                 mode.pages.append(tuple(j["name"] for j in result["journeys"]))
                 checks = [f"{c['code']}:{len(c['pages'])}" for c in result["checks"]]
                 mode.checks.append(" ".join(checks))
+        for mode in (serial, parallel):  # memory: a run of its own, not timed
+            _, peak, _ = run_once(
+                server, pages, mode.workers, Path(tmp) / "memory.json", sample=True
+            )
+            mode.peaks.append(peak)
     if (
         set(serial.pages + parallel.pages) != {serial.pages[0]}
         or len(set(serial.checks + parallel.checks)) != 1

@@ -106,10 +106,10 @@ class WaitSteps:
         callbacks (call_recorder.js). None when a frame cannot say within `budget` seconds (a
         busy page, a navigation, a document the recorder is not in): not idle.
 
-        Each frame is asked with a round trip, and the recorder batches its reports per
-        microtask: a report made before the question is delivered before the answer. The
-        question carries Playwright's timeout; a main thread stuck in a loop still delays the
-        answer until the loop ends (seen with a 3 s loop).
+        Each frame is asked with one round trip (an evaluate), and the recorder batches its
+        reports per microtask: a report made before the question is delivered before the answer.
+        A main thread stuck in a loop delays the answer until the loop ends (seen with a 3 s
+        loop); `budget` only bounds how many frames are asked.
         """
         for request in list(self._in_flight):
             if _gone(request):  # its page closed: it will never finish or fail
@@ -122,11 +122,10 @@ class WaitSteps:
                 if left <= 0:
                     return None
                 try:
-                    handle = yield frame.wait_for_function(
-                        _PENDING_TIMERS, arg=window * 1000, timeout=left * 1000, polling=_POLL_MS
-                    )
-                    answer = yield handle.json_value()
-                except PlaywrightError:  # busy past the budget, navigating, or closed
+                    # One round trip (evaluate), not wait_for_function + json_value: the waits
+                    # poll every frame every _POLL_MS, and each round trip costs the browser.
+                    answer = yield frame.evaluate(_PENDING_TIMERS, window * 1000)
+                except PlaywrightError:  # navigating, detached or closed
                     return None
                 if answer == -1:
                     if frame.url not in ("", "about:blank"):
