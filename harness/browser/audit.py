@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
+from urllib.parse import urlsplit
 
 from playwright.async_api import APIRequestContext, Browser, async_playwright
 from playwright.async_api import Error as PlaywrightError
@@ -75,6 +76,8 @@ class AuditOptions:
     workers: int = 1
     #: at most this many pages started per second (None: as fast as the workers go)
     rate: float | None = None
+    #: at most this many pages of one host at once (None: up to `workers`)
+    per_host: int | None = None
     connect: str | None = None
     shard: str | None = None  # "I/N"
     #: a state file: pages it holds are not visited again; each new page is appended
@@ -361,12 +364,13 @@ async def _dispatch(
     opts: AuditOptions,
     playwright: AsyncPlaywright,
 ) -> str | None:
-    """Hand the walk's tasks to at most `workers` page visits at once, `rate` starts a second
-    at most; a browser that died is launched again for the pages after it. Ctrl-C: the pages
-    under way are dropped (not committed: a resumed run visits them again)."""
+    """Hand the walk's tasks to at most `workers` page visits at once (`per_host` on one host),
+    `rate` starts a second at most; a browser that died is launched again for the pages after
+    it. Ctrl-C: the pages under way are dropped (not committed: a resumed run visits them)."""
     spacing = 1 / opts.rate if opts.rate else 0.0
     last_start = -spacing
-    running: set[asyncio.Task[Outcome]] = set()
+    running: dict[asyncio.Task[Outcome], str] = {}  # each visit and its host
+    held: Task | None = None  # the next task, waiting for its host to have a free slot
     try:
         while not walk.done:
             # Outcomes wait for every earlier one: a slow page holds at most this many.
@@ -374,21 +378,29 @@ async def _dispatch(
                 now = time.monotonic()
                 if now < last_start + spacing:
                     break
-                task = walk.next()
+                task, held = held or walk.next(), None
                 if task is None:
+                    break
+                host = urlsplit(task.page.url).hostname or ""
+                if opts.per_host and sum(h == host for h in running.values()) >= opts.per_host:
+                    held = task
                     break
                 if not browser.is_connected():
                     browser, _name = await _browser(playwright, opts)
-                running.add(asyncio.create_task(_run_task(browser, request, task, opts)))
+                running[asyncio.create_task(_run_task(browser, request, task, opts))] = host
                 last_start = now if task.visit else last_start
             report()
             if walk.done:
                 break
             wait = max(0.01, last_start + spacing - time.monotonic()) if spacing else None
-            finished, running = await asyncio.wait(
+            if not running:  # only the rate holds the next start back
+                await asyncio.sleep(wait or 0.01)
+                continue
+            finished, _ = await asyncio.wait(
                 running, timeout=wait, return_when=asyncio.FIRST_COMPLETED
             )
             for done in finished:
+                del running[done]
                 walk.finish(done.result())
         report()
     except (KeyboardInterrupt, asyncio.CancelledError):

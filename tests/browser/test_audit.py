@@ -284,3 +284,19 @@ def test_ctrl_c_keeps_what_was_audited_and_the_same_command_finishes_the_rest(
     assert "✗ AU001" in again.stdout and "Traceback" not in again.stderr
     assert f"40 page(s) audited of 40 found, {kept} from --resume in" in again.stdout
     assert len(state.read_text().splitlines()) == 1 + 40
+
+
+def test_rate_and_per_host_limits_slow_the_audit_not_change_it(
+    test_pages: str, tmp_path: Path
+) -> None:
+    site = test_pages + "/audit/"
+    polite = tmp_path / "polite.json"
+    ran = _audit(site + "index.html", "--workers", "3", "--per-host", "1", "--rate", "4",
+                 "--json", str(polite))  # fmt: skip
+    assert ran.returncode == 1, ran.stdout + ran.stderr
+    result = PlanResult.model_validate_json(polite.read_text())
+    assert [j.position for j in result.journeys] == list(range(7))
+    # 7 page starts at most 4 a second: the first at once, the last no sooner than 1.5 s later
+    # (a lower bound: a slow machine only makes it longer)
+    assert result.duration >= 6 / 4
+    assert _checks(result)["AU001"] == [site + "nopixel.html"]

@@ -120,6 +120,10 @@ def audit_command(
             "--rate", min=0.01, metavar="PAGES/S", help="Start at most this many pages a second."
         ),
     ] = None,
+    per_host: Annotated[
+        int | None,
+        typer.Option("--per-host", min=1, metavar="N", help="At most N pages of one host at once."),
+    ] = None,
     connect: Connect = None,
     shard: Annotated[
         str | None,
@@ -190,6 +194,7 @@ def audit_command(
                 steps=steps,
                 workers=workers,
                 rate=rate,
+                per_host=per_host,
                 connect=connect,
                 shard=shard,
                 resume=resume,
