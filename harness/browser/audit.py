@@ -49,6 +49,7 @@ from harness.core.errors import INTERRUPTED, HarnessError, UsageError, step_fail
 from harness.core.plan.model import Step
 from harness.core.plan.result import AuditInfo, JourneyResult, PlanResult, StepResult
 from harness.core.plan.shard import parse_shard
+from harness.core.rules.consent import CONSENT_METHODS
 
 T = TypeVar("T")
 
@@ -109,6 +110,7 @@ async def _audit_page(browser: Browser, task: Task, opts: AuditOptions) -> Outco
     error: str | None = None
     final_url = page.url
     findings, events, reconciliation = [], [], None
+    consent: list[str] = []
     done: list[StepResult] = []
     context = None
     try:
@@ -131,6 +133,7 @@ async def _audit_page(browser: Browser, task: Task, opts: AuditOptions) -> Outco
             url=page.url, browser=None, harness_version=__version__, config=opts.rules
         )
         findings, events, reconciliation = report.findings, report.events, report.reconciliation
+        consent = list(dict.fromkeys(c.method for c in report.calls if c.method in CONSENT_METHODS))
     except (PlaywrightError, HarnessError) as exc:  # no context, or the browser went away
         error = error or f"opening {page.url} failed: {step_failure(exc)}"
     finally:
@@ -169,6 +172,7 @@ async def _audit_page(browser: Browser, task: Task, opts: AuditOptions) -> Outco
         position=task.position,
         found_on=page.found_on,
         depth=page.depth,
+        consent=consent,
     )
     return Outcome(task.position, page.url, tuple(links), journey)
 

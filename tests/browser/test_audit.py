@@ -1,5 +1,5 @@
 """`ttq-harness audit`: a whole site from its sitemap and links, each page captured as a first
-visit sees it, and the site-level checks (AU001 to AU007) failing and holding where they should;
+visit sees it, and the site-level checks (AU001 to AU008) failing and holding where they should;
 workers, shards and their merge, resume, steps, the generated catalog.
 
 The site is tests/pages/audit/: a home page linking to a product (twice, once with utm_source
@@ -73,6 +73,7 @@ def test_a_site_audit_finds_each_planted_mistake_once(test_pages: str, tmp_path:
         "AU005": ["missing.html"],
         "AU006": ["account.html?email=j***%40example.com", "missing.html"],
         "AU007": [],
+        "AU008": [],  # no page holds the pixel for consent: nothing to be inconsistent with
     }
     suite = ET.fromstring((tmp_path / "audit.xml").read_text())
     cases = {c.get("name"): c.find("failure") is not None for c in suite.iter("testcase")}
@@ -84,6 +85,7 @@ def test_a_site_audit_finds_each_planted_mistake_once(test_pages: str, tmp_path:
         "AU005 conversion-on-error-page": True,
         "AU006 page-findings": False,  # a warning-level check does not fail the suite
         "AU007 unreachable-page": False,
+        "AU008 consent-inconsistent": False,
     }
     assert "jane.doe" not in ran.stdout + (tmp_path / "audit.json").read_text()
     html = (tmp_path / "audit.html").read_text()
@@ -300,3 +302,25 @@ def test_rate_and_per_host_limits_slow_the_audit_not_change_it(
     # (a lower bound: a slow machine only makes it longer)
     assert result.duration >= 6 / 4
     assert _checks(result)["AU001"] == [site + "nopixel.html"]
+
+
+def test_consent_asked_on_some_pages_and_not_others_fails_au008(
+    test_pages: str, tmp_path: Path
+) -> None:
+    site = test_pages + "/audit-consent/"
+    out = tmp_path / "consent.json"
+    ran = _audit(site + "index.html", "--json", str(out))
+    assert ran.returncode == 1, ran.stdout + ran.stderr
+    result = PlanResult.model_validate_json(out.read_text())
+    consent = {j.name.removeprefix(site): j.consent for j in result.journeys}
+    assert consent == {"index.html": ["holdConsent"], "held.html": ["holdConsent"], "open.html": []}
+    broken = {c.code: [p.removeprefix(site) for p in c.pages] for c in result.checks if c.pages}
+    assert broken == {"AU008": ["open.html"]}  # held pages are not "without a pixel" (AU001)
+    # Consent given on every page (the visitor agrees): the held pages send, AU008 still holds
+    # against the page that never asks.
+    agreed = _audit(site + "index.html", "--step", "consent:grant", "--json", str(out))
+    result = PlanResult.model_validate_json(out.read_text())
+    assert agreed.returncode == 1 and _checks(result)["AU008"] == [site + "open.html"]
+    assert _checks(result)["AU001"] == []
+    held_sent = [e.name for e in result.journeys[0].events if e.source == "wire"]
+    assert "Pageview" in held_sent  # granted: the held Pageview went out

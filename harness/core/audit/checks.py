@@ -1,5 +1,5 @@
 """Site-level checks of an audit, over every audited page (each a journey of the result):
-codes AU001 to AU007, stable. Pure.
+codes AU001 to AU008, stable. Pure.
 
 Most checks judge each page on its own (`per_page`): merging shards unions their pages, which
 were judged on what the pages really sent (a shard's JSON is masked, and a masked URL no longer
@@ -44,9 +44,15 @@ def _loaded(page: JourneyResult) -> bool:
     return (page.status or 200) < 400
 
 
+def _held(page: JourneyResult) -> bool:
+    """The page runs the pixel but holds it until consent (nothing on the wire, by design)."""
+    held = "holdConsent" in page.consent and "grantConsent" not in page.consent
+    return held and any(e.source == "call" for e in page.events)
+
+
 def no_pixel(pages: Pages, allowed: Sequence[str]) -> tuple[list[str], str]:
-    bad = [p.name for p in pages if _loaded(p) and not _codes(p)]
-    return bad, "no pixel event left these pages"
+    bad = [p.name for p in pages if _loaded(p) and not _codes(p) and not _held(p)]
+    return bad, "no pixel event left these pages (and none holds it for consent)"
 
 
 def duplicate_pageview(pages: Pages, allowed: Sequence[str]) -> tuple[list[str], str]:
@@ -101,6 +107,19 @@ def failing_pages(pages: Pages, allowed: Sequence[str]) -> tuple[list[str], str]
     return bad, "pages with rule findings at or above --fail-on"
 
 
+def consent_inconsistent(pages: Pages, allowed: Sequence[str]) -> tuple[list[str], str]:
+    # A site that holds its pixel until consent on some pages and not on others sends, on
+    # those others, what the visitor never agreed to.
+    holding = [p.name for p in pages if "holdConsent" in p.consent]
+    if not holding:
+        return [], "no page holds the pixel for consent"
+    bad = [p.name for p in pages if _wire(p) and "holdConsent" not in p.consent]
+    return bad, (
+        f"these pages send events without ttq.holdConsent(), which {len(holding)} other "
+        "page(s) call: consent is asked on some pages and not on others"
+    )
+
+
 def unreachable(pages: Pages, allowed: Sequence[str]) -> tuple[list[str], str]:
     bad = [p.name for p in pages if p.error is not None and p.status is None]
     return bad, "the browser could not open them (see each page's error)"
@@ -127,6 +146,14 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check("AU006", "page-findings", "warning", "Pages pass the rules", failing_pages),
     Check("AU007", "unreachable-page", "error", "Every page opens", unreachable),
+    Check(
+        "AU008",
+        "consent-inconsistent",
+        "error",
+        "Consent is asked the same way on every page",
+        consent_inconsistent,
+        per_page=False,
+    ),
 )
 #: The message of AU007 when nothing at all was audited: a green audit must have seen pages.
 NOTHING_AUDITED = (

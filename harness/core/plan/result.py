@@ -137,6 +137,11 @@ class JourneyResult(_Value):
         default=None, description="An audited page: the page linking to it, 'start' or 'sitemap'."
     )
     depth: int | None = Field(default=None, description="An audited page: links from the start.")
+    consent: list[str] = Field(
+        default_factory=list,
+        description="An audited page: the ttq consent methods it called (holdConsent, "
+        "grantConsent, revokeConsent), in the order of their first call.",
+    )
 
 
 class AuditInfo(_Value):
