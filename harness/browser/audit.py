@@ -45,11 +45,13 @@ from harness.core.audit.state import header_line, outcome_line, read_state
 from harness.core.audit.urls import Scope
 from harness.core.audit.walk import Outcome, Task, Walk
 from harness.core.config import RulesConfig, fails
+from harness.core.engine import sdk_version
 from harness.core.errors import INTERRUPTED, HarnessError, UsageError, step_failure
 from harness.core.plan.model import Step
 from harness.core.plan.result import AuditInfo, JourneyResult, PlanResult, StepResult
 from harness.core.plan.shard import parse_shard
 from harness.core.rules.consent import CONSENT_METHODS
+from harness.core.sdk import parse_sdk
 
 T = TypeVar("T")
 
@@ -300,6 +302,8 @@ def audit(start_url: str, options: AuditOptions | None = None) -> PlanResult:
     return PlanResult(
         kind="audit",
         harness_version=__version__,
+        sdk=_sdk_label(opts.sdk),
+        sdk_version=sdk_version([e for p in pages for e in p.events if e.source == "wire"]),
         plan=start_url,
         base_url=start_url,
         profile=opts.rules.profile,
@@ -313,6 +317,11 @@ def audit(start_url: str, options: AuditOptions | None = None) -> PlanResult:
         started_at=started_at,
         duration=time.monotonic() - started,
     )
+
+
+def _sdk_label(sdk: SdkMode) -> str:
+    """How the pixel's SDK was run, as every result says it (emulated, pinned:DIR, live)."""
+    return parse_sdk(sdk, emulator="").label if isinstance(sdk, str) else sdk.label
 
 
 def _in_a_loop(coroutine: Coroutine[Any, Any, T]) -> T:

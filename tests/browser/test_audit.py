@@ -324,3 +324,32 @@ def test_consent_asked_on_some_pages_and_not_others_fails_au008(
     assert _checks(result)["AU001"] == []
     held_sent = [e.name for e in result.journeys[0].events if e.source == "wire"]
     assert "Pageview" in held_sent  # granted: the held Pageview went out
+
+
+def test_with_tiktoks_real_sdk_each_page_keeps_its_own_events(tmp_path: Path) -> None:
+    """TikTok's pixel.js 2.1.33 (pinned, offline), several pages at once in one browser: every
+    event in a page's result left that page. (The SDK also sends when a page is left, and the
+    browser-wide unload guard credits such a beacon to the capture whose page sent it: nothing
+    may land in another page's result.)"""
+    from harness.browser.server import SiteServer
+
+    real_sdk = ROOT / "tests" / "data" / "real-sdk" / "pixel-2.1.33"
+    out = tmp_path / "real.json"
+    with SiteServer() as server:
+        catalog = server.url("/catalog/")
+        ran = _audit(
+            catalog + "p/41.html", "--sdk", str(real_sdk), "--workers", "3",
+            "--sitemap", catalog + "sitemap.xml", "--no-crawl",
+            *(arg for n in (13, 41, 42, 43, 44, 77) for arg in ("--include", f"*/p/{n}.html")),
+            "--json", str(out),
+        )  # fmt: skip
+    assert ran.returncode == 1, ran.stdout + ran.stderr
+    result = PlanResult.model_validate_json(out.read_text())
+    assert result.sdk.startswith("pinned:") and result.sdk_version == "pixel.js 2.1.33"
+    assert len(result.journeys) == 6
+    for page in result.journeys:
+        wire = [e for e in page.events if e.source == "wire"]
+        assert all(e.page_url == page.url for e in wire), page.name  # nobody else's events
+        assert all(e.library_version == "2.1.33" for e in wire)
+    broken = {c.code: [p.removeprefix(catalog) for p in c.pages] for c in result.checks if c.pages}
+    assert broken == {"AU001": ["p/13.html"], "AU002": ["p/42.html"], "AU003": ["p/77.html"]}

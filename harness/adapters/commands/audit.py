@@ -27,12 +27,15 @@ from harness.adapters.options import (
     JsonPath,
     JunitPath,
     Profile,
+    SdkOpt,
+    SdkOrigin,
     Select,
     SeverityOpt,
     ShowPii,
     console,
     err,
     rules_config,
+    sdk_source,
 )
 from harness.browser.audit import AuditOptions, AuditProgress, audit
 from harness.core.audit.merge import merge_audits
@@ -125,6 +128,8 @@ def audit_command(
         typer.Option("--per-host", min=1, metavar="N", help="At most N pages of one host at once."),
     ] = None,
     connect: Connect = None,
+    sdk: SdkOpt = "emulated",
+    sdk_origin: SdkOrigin = None,
     shard: Annotated[
         str | None,
         typer.Option(
@@ -169,6 +174,7 @@ def audit_command(
         steps = [parse_step(text) for text in step or []]
     except HarnessError as exc:
         _usage(exc)
+    source = sdk_source(sdk, sdk_origin, forward_beacons=False)
     with _progress_display() as on_page_shown:
 
         def on_page(page: JourneyResult, progress: AuditProgress) -> None:
@@ -192,6 +198,7 @@ def audit_command(
                 headed=headed,
                 timeout=timeout,
                 steps=steps,
+                sdk=source,
                 workers=workers,
                 rate=rate,
                 per_host=per_host,
