@@ -217,14 +217,33 @@ async def _html_links(request: APIRequestContext, url: str, timeout: float) -> t
 async def _run_task(
     browser: Browser, request: APIRequestContext, task: Task, opts: AuditOptions
 ) -> Outcome:
-    if task.visit:
-        outcome = await _audit_page(browser, task, opts)
-    else:
-        outcome = Outcome(task.position, task.page.url)
-    if opts.shard is not None and opts.crawl:
-        links = await _html_links(request, task.page.url, opts.timeout)
-        return Outcome(task.position, outcome.url, links, outcome.journey)
-    return outcome
+    try:
+        if task.visit:
+            outcome = await _audit_page(browser, task, opts)
+        else:
+            outcome = Outcome(task.position, task.page.url)
+        if opts.shard is not None and opts.crawl:
+            links = await _html_links(request, task.page.url, opts.timeout)
+            return Outcome(task.position, outcome.url, links, outcome.journey)
+        return outcome
+    except Exception as exc:  # one page's surprise must not end the audit or lose the others
+        return _failed(task, f"auditing {task.page.url} failed: {type(exc).__name__}: {exc}")
+
+
+def _failed(task: Task, error: str) -> Outcome:
+    """A page the audit could not finish: its error, judged like a page that did not open."""
+    step = StepResult(index=1, description=f"goto {task.page.url}", ok=False, error=error)
+    journey = JourneyResult(
+        name=task.page.url,
+        ok=False,
+        steps=[step],
+        error=error,
+        url=task.page.url,
+        position=task.position,
+        found_on=task.page.found_on,
+        depth=task.page.depth,
+    )
+    return Outcome(task.position, task.page.url, (), journey if task.visit else None)
 
 
 def _walk_key(start_url: str, opts: AuditOptions) -> dict[str, object]:
@@ -243,6 +262,9 @@ def _walk_key(start_url: str, opts: AuditOptions) -> dict[str, object]:
         "keep_tracking": opts.keep_tracking,
         "shard": opts.shard,
         "steps": [step.describe() for step in opts.steps],  # they may change a page's links
+        # pages judged under other rules or another SDK must not be mixed with these
+        "sdk": _sdk_label(opts.sdk),
+        "rules": opts.rules.model_dump(mode="json"),
     }
 
 
@@ -261,8 +283,12 @@ def _state(start_url: str, opts: AuditOptions) -> tuple[dict[int, Outcome], Text
         if not text:
             path.write_text(header_line(key), encoding="utf-8")
             os.chmod(path, 0o600)  # what the pages sent, unmasked
-        elif not text.endswith("\n"):  # a line cut short: drop it, the page is visited again
-            path.write_text(text[: text.rfind("\n") + 1], encoding="utf-8")
+        elif not text.endswith("\n"):
+            # A last line cut short is dropped (that page is visited again); a whole one that
+            # only lacks its newline is kept.
+            whole = max(resumed, default=-1) == len(text.splitlines()) - 2
+            kept = text + "\n" if whole else text[: text.rfind("\n") + 1]
+            path.write_text(kept, encoding="utf-8")
         handle = path.open("a", encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"--resume {path}: cannot write it ({exc.strerror or exc})") from None
@@ -401,11 +427,14 @@ async def _dispatch(
                 if not browser.is_connected():
                     browser, _name = await _browser(playwright, opts)
                 running[asyncio.create_task(_run_task(browser, request, task, opts))] = host
-                last_start = now if task.visit else last_start
+                last_start = now  # a link fetch is a request to the site too
             report()
             if walk.done:
                 break
-            wait = max(0.01, last_start + spacing - time.monotonic()) if spacing else None
+            full = len(running) >= opts.workers or held is not None
+            wait = (
+                None if full or not spacing else max(0.01, last_start + spacing - time.monotonic())
+            )
             if not running:  # only the rate holds the next start back
                 await asyncio.sleep(wait or 0.01)
                 continue
@@ -419,6 +448,7 @@ async def _dispatch(
     except (KeyboardInterrupt, asyncio.CancelledError):
         for pending in running:
             pending.cancel()
+        report()  # what was committed is written and shown
         return INTERRUPTED
     return None
 

@@ -4,6 +4,7 @@ state, shard results merged, and links read from HTML. Pure, no browser."""
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 
@@ -192,3 +193,43 @@ def test_links_as_served_resolve_against_the_base_element() -> None:
         SITE + "/about",
         "https://other.example/x",
     ]
+
+
+def test_a_link_no_url_parser_takes_is_skipped_not_fatal() -> None:
+    html = '<a href="http://[oops/">bad</a><a href="/ok">ok</a><base href="http://[x/">'
+    assert html_links(html, SITE + "/") == [SITE + "/ok"]
+
+
+def test_shards_run_with_other_pixels_or_rules_are_refused() -> None:
+    one = _result([], "1/2", 1)
+    two = _result([], "2/2", 1)
+    other_pixels = two.model_copy(
+        update={"audit": two.audit.model_copy(update={"pixels": ["CX"]}) if two.audit else None}
+    )
+    with pytest.raises(UsageError, match=r"^b.json: --pixel CX, but a.json has \(none\)"):
+        merge_audits([("a.json", one), ("b.json", other_pixels)])
+    with pytest.raises(UsageError, match="rule profile tiktok-2025"):
+        merge_audits(
+            [("a.json", one), ("b.json", two.model_copy(update={"profile": "tiktok-2025"}))]
+        )
+
+
+def test_a_whole_last_state_line_without_its_newline_is_kept(tmp_path: Path) -> None:
+    from harness.browser.audit import AuditOptions, _state, _walk_key
+
+    opts = AuditOptions(resume=tmp_path / "state")
+    walk = _walk(workers=1, stop_after=2)
+    header = header_line(_walk_key(SITE + "/", opts))
+    lines = [outcome_line(o) for o in walk.committed]
+    (tmp_path / "state").write_text(header + lines[0] + lines[1].rstrip("\n"))
+    resumed, handle = _state(SITE + "/", opts)
+    assert handle is not None
+    handle.close()
+    assert sorted(resumed) == [0, 1]  # the whole line counts, and stays in the file
+    assert (tmp_path / "state").read_text() == header + lines[0] + lines[1]
+    (tmp_path / "state").write_text(header + lines[0] + lines[1][:30])  # cut short: dropped
+    resumed, handle = _state(SITE + "/", opts)
+    assert handle is not None
+    handle.close()
+    assert sorted(resumed) == [0]
+    assert (tmp_path / "state").read_text() == header + lines[0]

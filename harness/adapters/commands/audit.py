@@ -114,7 +114,7 @@ def audit_command(
             "--workers",
             min=1,
             metavar="K",
-            help="Audit K pages at once (each worker a Chromium; results in the same order).",
+            help="Audit K pages at once (contexts of one Chromium; results in the same order).",
         ),
     ] = 1,
     rate: Annotated[
@@ -352,6 +352,6 @@ def register(app: typer.Typer) -> None:
         help="Audit a whole site: `audit START_URL [OPTIONS]` (see `audit site --help`), "
         "or join shards: `audit merge PARTS...`.",
     )
-    audit_app.command("site")(audit_command)
+    audit_app.command("site", hidden=True)(audit_command)
     audit_app.command("merge")(merge_command)
     app.add_typer(audit_app, name="audit")

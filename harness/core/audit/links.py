@@ -36,5 +36,14 @@ def html_links(html: str, page_url: str) -> list[str]:
     parser = _Links()
     parser.feed(html)
     parser.close()
-    base = urljoin(page_url, parser.base) if parser.base else page_url
-    return [urljoin(base, href) for href in parser.hrefs if href]
+    try:
+        base = urljoin(page_url, parser.base) if parser.base else page_url
+    except ValueError:  # a <base href> urljoin cannot parse: the page's own URL, as browsers do
+        base = page_url
+    links = []
+    for href in filter(None, parser.hrefs):
+        try:
+            links.append(urljoin(base, href))
+        except ValueError:  # e.g. "http://[oops/": not a link a browser could follow
+            continue
+    return links

@@ -24,13 +24,22 @@ def merge_audits(parts: Sequence[tuple[str, PlanResult]]) -> PlanResult:
     first_name, first, info = infos[0]
     shards: dict[int, str] = {}
     total: int | None = None
-    for name, _result, other in infos:
+    for name, part, other in infos:
         if other.start_url != info.start_url:
             raise UsageError(
                 f"{name}: audits {other.start_url}, but {first_name} audits {info.start_url}"
             )
         if other.shard is None:
             raise UsageError(f"{name}: not a shard (run with --shard I/N)")
+        if sorted(other.pixels) != sorted(info.pixels):
+            raise UsageError(
+                f"{name}: --pixel {', '.join(other.pixels) or '(none)'}, but {first_name} has "
+                f"{', '.join(info.pixels) or '(none)'}: the shards of one audit share it"
+            )
+        if part.profile != first.profile:
+            raise UsageError(
+                f"{name}: rule profile {part.profile}, but {first_name} has {first.profile}"
+            )
         index, count = parse_shard(other.shard)
         if total is not None and count != total:
             raise UsageError(f"{name}: shard {other.shard}, but the others are out of {total}")
