@@ -17,6 +17,7 @@ read it, are already split out beside it.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import re
 import time
@@ -100,6 +101,7 @@ MAX_RECORDER_ERRORS = 50
 EMULATOR_ERROR_PREFIX = "[ttq-harness emulator] error: "
 
 
+@functools.cache  # package data: read once, not for every capture (a page of an audit)
 def _js(name: str) -> str:
     return resources.files("harness.browser").joinpath("js", name).read_text(encoding="utf-8")
 

@@ -5,6 +5,7 @@ Counted, not timed: what was captured when the wait returned and how it ended.""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from playwright.sync_api import Browser, BrowserContext, Page, Route
 
@@ -12,10 +13,29 @@ from harness.browser.plan_run import run_journey
 from harness.browser.recorder import PixelCapture
 from harness.core.config import RulesConfig
 from harness.core.plan.model import Plan
+from harness.core.plan.result import JourneyResult
 
 
 def _names(capture: PixelCapture) -> list[str]:
     return [e.name for e in capture.events() if e.source == "call"]
+
+
+def _journey(
+    context: BrowserContext, capture: PixelCapture, test_pages: str, *steps: dict[str, Any]
+) -> JourneyResult:
+    """A journey on idle.html (quiet 0.5 s): its Pageview, then `steps`."""
+    first = {"goto": "idle.html", "expect": ["Pageview"]}
+    plan = Plan.model_validate(
+        {"journeys": [{"name": "late", "steps": [first, *steps]}], "defaults": {"quiet": 0.5}}
+    )
+    return run_journey(
+        context,
+        plan,
+        plan.journeys[0],
+        base_url=test_pages + "/",
+        capture=capture,
+        config=RulesConfig(),
+    )
 
 
 def test_a_timer_due_within_the_window_holds_the_wait_until_it_has_sent(
@@ -89,28 +109,12 @@ def test_the_page_keeps_its_timer_semantics(
 def test_a_never_step_still_sees_an_event_its_timer_sends_later(
     context: BrowserContext, ttq_capture: PixelCapture, test_pages: str
 ) -> None:
-    plan = Plan.model_validate(
-        {
-            "journeys": [
-                {
-                    "name": "late",
-                    "steps": [
-                        {"goto": "idle.html", "expect": ["Pageview"]},
-                        {"click": "#late", "never": [{"event": "Late", "source": "call"}]},
-                        {"click": "#cleared", "never": [{"event": "Never", "source": "call"}]},
-                    ],
-                }
-            ],
-            "defaults": {"quiet": 0.5},
-        }
-    )
-    result = run_journey(
+    result = _journey(
         context,
-        plan,
-        plan.journeys[0],
-        base_url=test_pages + "/",
-        capture=ttq_capture,
-        config=RulesConfig(),
+        ttq_capture,
+        test_pages,
+        {"click": "#late", "never": [{"event": "Late", "source": "call"}]},
+        {"click": "#cleared", "never": [{"event": "Never", "source": "call"}]},
     )
     assert [s.ok for s in result.steps] == [True, False, True], result.steps
     assert [n.found for n in result.steps[1].never] == [1]
@@ -129,29 +133,13 @@ def test_animation_frames_hold_the_wait_like_timers(
 def test_a_late_event_stays_with_the_step_that_caused_it(
     context: BrowserContext, ttq_capture: PixelCapture, test_pages: str
 ) -> None:
-    plan = Plan.model_validate(
-        {
-            "journeys": [
-                {
-                    "name": "late",
-                    "steps": [
-                        {"goto": "idle.html", "expect": ["Pageview"]},
-                        {"click": "#a-then-b", "expect": [{"event": "A", "source": "call"}]},
-                        {"click": "#noop", "expect": [{"event": "B", "source": "call"}]},
-                        {"click": "#frames", "never": [{"event": "Bad", "source": "call"}]},
-                    ],
-                }
-            ],
-            "defaults": {"quiet": 0.5},
-        }
-    )
-    result = run_journey(
+    result = _journey(
         context,
-        plan,
-        plan.journeys[0],
-        base_url=test_pages + "/",
-        capture=ttq_capture,
-        config=RulesConfig(),
+        ttq_capture,
+        test_pages,
+        {"click": "#a-then-b", "expect": [{"event": "A", "source": "call"}]},
+        {"click": "#noop", "expect": [{"event": "B", "source": "call"}]},
+        {"click": "#frames", "never": [{"event": "Bad", "source": "call"}]},
     )
     # B (250 ms after A) is step 2's, so step 3 never sees it; Bad breaks step 4's never
     assert [s.ok for s in result.steps] == [True, True, False, False], result.steps

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from pydantic import ValidationError
@@ -39,6 +39,7 @@ from harness.adapters.options import (
 )
 from harness.browser.audit import AuditOptions, AuditProgress, audit
 from harness.core.audit.merge import merge_audits
+from harness.core.config import FailOn
 from harness.core.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, HarnessError
 from harness.core.masking import masked
 from harness.core.outputs import check_outputs
@@ -213,7 +214,7 @@ def audit_command(
             rules.fail_on)  # fmt: skip
 
 
-def _usage(exc: HarnessError) -> typer.Exit:
+def _usage(exc: HarnessError) -> NoReturn:
     err.print(f"error: {exc}", highlight=False, markup=False)
     raise typer.Exit(EXIT_USAGE) from exc
 
@@ -223,11 +224,10 @@ def _run_audit(start_url: str, options: AuditOptions) -> PlanResult:
         return audit(start_url, options)
     except HarnessError as exc:
         _usage(exc)
-        raise
 
 
 def _finish(
-    result: PlanResult, show_pii: bool, paths: dict[Format, Path | None], fail_on: Any
+    result: PlanResult, show_pii: bool, paths: dict[Format, Path | None], fail_on: FailOn
 ) -> None:
     shown = result if show_pii else masked(result)  # the one masking step, before any output
     for line in check_lines(shown):
@@ -247,7 +247,7 @@ def _finish(
     raise typer.Exit(EXIT_OK if result.ok else EXIT_FINDINGS)
 
 
-ShowPage = Any  # Callable[[JourneyResult, AuditProgress], None]
+ShowPage = Callable[[JourneyResult, AuditProgress], None]
 
 
 @contextmanager
@@ -312,13 +312,14 @@ def merge_command(
     loaded: list[tuple[str, PlanResult]] = []
     try:
         check_outputs([(json_path, "--json"), (junit_path, "--junit"), (html_path, "--html")])
+        rules = rules_config(None, None, None, None, None, fail_on)  # checks --fail-on
         for part in parts:
             loaded.append((str(part), _load_part(part)))
         result = merge_audits(loaded)
     except HarnessError as exc:
         _usage(exc)
     _finish(result, show_pii, {"json": json_path, "junit": junit_path, "html": html_path},
-            fail_on or "error")  # fmt: skip
+            rules.fail_on)  # fmt: skip
 
 
 def _load_part(path: Path) -> PlanResult:
