@@ -7,10 +7,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from harness.core.jsonvalue import same
+from harness.core.jsonvalue import MISSING, Difference, json_diff
 from harness.core.model import PixelEvent
 
-_MISSING = object()
+_MISSING = MISSING
 
 
 @dataclass(frozen=True)
@@ -52,31 +52,37 @@ def differences(event: PixelEvent, query: EventQuery) -> list[str]:
 
 
 def _compare(path: str, expected: Any, received: Any) -> list[str]:
-    if received is _MISSING:
-        return [f"{path}: missing (expected {expected!r})"]
-    if callable(expected):
-        check: Callable[[Any], Any] = expected
-        return [] if check(received) else [f"{path}: {received!r} fails {_name(check)}"]
-    if isinstance(expected, dict) and isinstance(received, dict):
-        found: list[str] = []
-        for key, value in expected.items():
-            found.extend(_compare(f"{path}.{key}", value, received.get(key, _MISSING)))
-        return found
-    if isinstance(expected, list) and isinstance(received, list):
-        if len(expected) != len(received):
-            return [f"{path}: expected {len(expected)} items, got {len(received)}"]
-        found = []
-        for position, (want, got) in enumerate(zip(expected, received, strict=True)):
-            found.extend(_compare(f"{path}[{position}]", want, got))
-        return found
-    if type(expected) is not type(received) and not _both_numbers(expected, received):
-        return [
-            f"{path}: expected {expected!r} ({_type(expected)}), got {received!r} "
-            f"({_type(received)})"
-        ]
-    if same(expected, received, "json"):
-        return []
-    return [f"{path}: expected {expected!r}, got {received!r}"]
+    return [
+        _said(d)
+        for d in json_diff(expected, received, how="json", path=path, lists="length", leaf=_call)
+    ]
+
+
+def _call(path: str, expected: Any, received: Any, holder: Any) -> list[Difference] | None:
+    """A callable expected value is a check of the received one."""
+    if not callable(expected) or received is MISSING:
+        return None
+    check: Callable[[Any], Any] = expected
+    return (
+        []
+        if check(received)
+        else [Difference(path, "other", message=f"{path}: {received!r} fails {_name(check)}")]
+    )
+
+
+def _said(d: Difference) -> str:
+    if d.kind == "other":
+        return d.message
+    if d.kind == "missing":
+        return f"{d.path}: missing (expected {d.expected!r})"
+    if d.kind == "length":
+        return f"{d.path}: expected {len(d.expected)} items, got {len(d.received)}"
+    if type(d.expected) is not type(d.received) and not _both_numbers(d.expected, d.received):
+        return (
+            f"{d.path}: expected {d.expected!r} ({_type(d.expected)}), got {d.received!r} "
+            f"({_type(d.received)})"
+        )
+    return f"{d.path}: expected {d.expected!r}, got {d.received!r}"
 
 
 def _both_numbers(a: Any, b: Any) -> bool:

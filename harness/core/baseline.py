@@ -107,7 +107,7 @@ from urllib.parse import unquote, unquote_plus, urlsplit
 
 import yaml
 
-from harness.core.jsonvalue import same, show
+from harness.core.jsonvalue import MISSING, json_diff, show
 from harness.core.model import PixelEvent
 
 VERSION = 1
@@ -393,37 +393,17 @@ def _show(value: Any, limit: int = 80) -> str:
     return show(value, limit, sort_keys=True)
 
 
-def _same(a: Any, b: Any) -> bool:
-    return same(a, b, "exact")  # the wire's own types: 8 and 8.0 differ
-
-
 def field_changes(expected: Any, actual: Any, path: str = "") -> list[str]:
-    """Field-level differences, e.g. ``properties.value: 8 -> "8.00"``."""
-    if isinstance(expected, dict) and isinstance(actual, dict):
-        changes = []
-        for key in sorted(set(expected) | set(actual), key=str):
-            where = f"{path}.{key}" if path else str(key)
-            if key not in expected:
-                changes.append(f"{where}: (absent) -> {_show(actual[key])}")
-            elif key not in actual:
-                changes.append(f"{where}: {_show(expected[key])} -> (absent)")
-            else:
-                changes += field_changes(expected[key], actual[key], where)
-        return changes
-    if isinstance(expected, list) and isinstance(actual, list):
-        changes = []
-        for i in range(max(len(expected), len(actual))):
-            where = f"{path}[{i}]"
-            if i >= len(expected):
-                changes.append(f"{where}: (absent) -> {_show(actual[i])}")
-            elif i >= len(actual):
-                changes.append(f"{where}: {_show(expected[i])} -> (absent)")
-            else:
-                changes += field_changes(expected[i], actual[i], where)
-        return changes
-    if _same(expected, actual):
-        return []
-    return [f"{path or '(value)'}: {_show(expected)} -> {_show(actual)}"]
+    """Field-level differences, e.g. ``properties.value: 8 -> "8.00"``; numbers compared as the
+    wire has them (8 and 8.0 differ)."""
+    return [
+        f"{d.path or '(value)'}: {_side(d.expected)} -> {_side(d.received)}"
+        for d in json_diff(expected, actual, how="exact", path=path, extra=True, sort_keys=True)
+    ]
+
+
+def _side(value: Any) -> str:
+    return "(absent)" if value is MISSING else _show(value)
 
 
 def describe(record: Mapping[str, Any]) -> str:

@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from harness.core.jsonvalue import json_type, same, show
+from harness.core.jsonvalue import MISSING, Difference, json_diff, json_type, same, show
 from harness.core.model import PixelEvent
 from harness.core.plan.model import EventDefinition, Expectation, Matcher, Plan, Range
 from harness.core.tiktok import PIXEL_INTERNAL_EVENTS
 
-_MISSING: Any = object()
+_MISSING: Any = MISSING
 
 
 @dataclass(frozen=True)
@@ -175,26 +175,32 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def _equal(path: str, expected: Any, received: Any) -> list[str]:
-    if isinstance(expected, dict) and isinstance(received, dict):
-        diffs: list[str] = []
-        for key, value in expected.items():
-            diffs += value_diffs(f"{path}.{key}", value, received.get(key, _MISSING), received)
-        return diffs
-    if isinstance(expected, list) and isinstance(received, list):
-        if len(expected) != len(received):
-            return [f"{path}: expected {len(expected)} items, got {len(received)}"]
-        diffs = []
-        for position, (want, got) in enumerate(zip(expected, received, strict=True)):
-            diffs += _equal(f"{path}[{position}]", want, got)
-        return diffs
-    if _same(expected, received):
-        return []
-    if json_type(expected) != json_type(received):
-        return [
-            f"{path}: expected {_show(expected)} ({json_type(expected)}), got "
-            f"{_show(received)} ({json_type(received)})"
-        ]
-    return [f"{path}: expected {_show(expected)}, got {_show(received)}"]
+    """A literal expected value (objects partial; a key's value may be a matcher spec)."""
+    return [
+        _said(d)
+        for d in json_diff(expected, received, how="close", path=path, lists="length", leaf=_spec)
+    ]
+
+
+def _spec(path: str, spec: Any, received: Any, holder: Any) -> list[Difference] | None:
+    """An object's key is matched by `value_diffs` (its value may be a matcher spec); list
+    items and leaves are compared by the walk."""
+    if not isinstance(holder, dict):
+        return None
+    return [Difference(path, "other", message=m) for m in value_diffs(path, spec, received, holder)]
+
+
+def _said(d: Difference) -> str:
+    if d.kind == "other":
+        return d.message
+    if d.kind == "length":
+        return f"{d.path}: expected {len(d.expected)} items, got {len(d.received)}"
+    if d.kind == "type":
+        return (
+            f"{d.path}: expected {_show(d.expected)} ({json_type(d.expected)}), got "
+            f"{_show(d.received)} ({json_type(d.received)})"
+        )
+    return f"{d.path}: expected {_show(d.expected)}, got {_show(d.received)}"
 
 
 def _range(low: float | None, high: float | None) -> str:

@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from harness.core.jsonvalue import TTQ_TYPE, clip, json_type, same
+from harness.core.jsonvalue import MISSING, TTQ_TYPE, Difference, clip, json_diff, same
 from harness.core.model import (
+    DifferenceKind,
     FieldDifference,
     PixelEvent,
 )
@@ -158,31 +159,24 @@ def _json_value(value: Any, add: Any, path: str) -> Any:
     return value
 
 
+#: How the walk's differences read in a reconciliation.
+_KINDS: dict[str, DifferenceKind] = {
+    "missing": "dropped",
+    "added": "added",
+    "type": "type-changed",
+    "value": "changed",
+}
+
+
 def _compare(path: str, expected: Any, sent: Any, add: Any) -> None:
-    if isinstance(expected, _Anything):
-        return
-    if isinstance(expected, dict) and isinstance(sent, dict):
-        for key, value in expected.items():
-            if key not in sent:
-                add(f"{path}.{key}", value, None, "dropped", None)
-            else:
-                _compare(f"{path}.{key}", value, sent[key], add)
-        for key in sent:
-            if key not in expected:
-                add(f"{path}.{key}", None, sent[key], "added", None)
-        return
-    if isinstance(expected, list) and isinstance(sent, list):
-        for i, (a, b) in enumerate(zip(expected, sent, strict=False)):
-            _compare(f"{path}[{i}]", a, b, add)
-        for i in range(len(sent), len(expected)):
-            add(f"{path}[{i}]", expected[i], None, "dropped", None)
-        for i in range(len(expected), len(sent)):
-            add(f"{path}[{i}]", None, sent[i], "added", None)
-        return
-    if json_type(expected) != json_type(sent):
-        add(path, expected, sent, "type-changed", None)
-    elif not _same(expected, sent):
-        add(path, expected, sent, "changed", None)
+    for d in json_diff(expected, sent, how="json", path=path, extra=True, leaf=_uncopied):
+        called = None if d.expected is MISSING else d.expected
+        add(d.path, called, None if d.received is MISSING else d.received, _KINDS[d.kind], None)
+
+
+def _uncopied(path: str, expected: Any, sent: Any, holder: Any) -> list[Difference] | None:
+    """A value the recorder could not copy matches whatever was sent."""
+    return [] if isinstance(expected, _Anything) and sent is not MISSING else None
 
 
 def _same(a: Any, b: Any) -> bool:
