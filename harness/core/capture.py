@@ -27,6 +27,7 @@ from harness.core.model import (
     TtqCall,
     UndecodableBeacon,
 )
+from harness.core.observations import is_observation, page_calls_by_document
 from harness.core.reconcile import (
     DocumentIndex,
     Matching,
@@ -73,6 +74,23 @@ class Capture:
         """Field by field, how each paired beacon differs from its call, computed once (the
         reconciliation and TR011 read it)."""
         return pair_differences(self.matching, self.calls)
+
+    @cached_property
+    def observed(self) -> dict[str, list[TtqCall]]:
+        """What the harness observed besides ttq calls (TR006-TR008, recorder errors, SDK console
+        lines: harness.core.observations), each kind its own list in capture order. They travel
+        among `calls` (the JSON's `calls` holds them, as scripts read it); this is where every
+        reader takes them from."""
+        found: dict[str, list[TtqCall]] = {}
+        for call in self.calls:
+            if is_observation(call.method):
+                found.setdefault(call.method, []).append(call)
+        return found
+
+    @cached_property
+    def page_calls(self) -> dict[str | None, list[TtqCall]]:
+        """The page's own ttq calls (observations aside) by document id."""
+        return page_calls_by_document(self.calls)
 
     @cached_property
     def document_index(self) -> DocumentIndex:

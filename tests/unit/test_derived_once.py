@@ -307,3 +307,33 @@ def test_a_lost_call_outside_the_capture_list_is_judged_on_its_own() -> None:
         for event in unanswered
     ]
     assert reasons == ["unknown", "wrong-queue-protocol"]
+
+
+def test_observations_are_grouped_once_by_the_capture_and_read_from_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """TR006-TR008, CH002 and the SD rules read the harness's observations as their own lists,
+    grouped by the capture value in one pass over the calls; the rule context groups nothing."""
+    import harness.core.capture as capture_module
+    import harness.core.rules._registry as registry_module
+    from harness.core.observations import PAGE_ERROR, SDK_CONSOLE, is_observation
+
+    asked: Counter[str] = Counter()
+
+    def counting(where: str) -> Callable[[str], bool]:
+        def wrapper(method: str) -> bool:
+            asked[where] += 1
+            return is_observation(method)
+
+        return wrapper
+
+    monkeypatch.setattr(capture_module, "is_observation", counting("capture"))
+    monkeypatch.setattr(registry_module, "is_observation", counting("rule context"))
+    capture = PixelCapture()
+    _feed(capture, 3)
+    capture.observe(PAGE_ERROR, ["TypeError: boom"], PAGE)
+    capture.observe(PAGE_ERROR, ["TypeError: again"], PAGE)
+    capture.observe(SDK_CONSOLE, ["[TikTok Pixel] hello", "warning"], PAGE)
+    report = capture.report(url=PAGE, browser=None, harness_version="test")
+    assert asked == {"capture": len(report.calls)}
+    assert [f.code for f in report.findings].count("TR008") == 2

@@ -33,11 +33,11 @@ from harness.core.model import (
     TtqCall,
     UnexplainedBeacon,
 )
+from harness.core.observations import is_observation
 from harness.core.reconcile.behaviours import (
     BEHAVIOURS,
     EVENT_METHODS,
     MAX_DIFFERENCES,
-    OBSERVATION,
     QUIET_METHODS,
     SdkBehaviour,
 )
@@ -116,7 +116,7 @@ def reconcile(
 
     quiet: list[QuietCall] = []
     for record in all_calls:
-        if record.method.startswith(OBSERVATION) or record.method in EVENT_METHODS:
+        if is_observation(record.method) or record.method in EVENT_METHODS:
             continue
         quiet.append(_quiet(record, index))
     for call in call_evs:

@@ -6,8 +6,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from harness.core.observations import OBSERVATION_PREFIX
-
 
 @dataclass(frozen=True)
 class SdkBehaviour:
@@ -167,8 +165,6 @@ STRIPPED = {
     "limited_data_use": "limited_data_use",
     "pixelMethod": "context.pixel.mode",
 }
-#: Harness observations (not ttq calls) among the calls: see rules/transport.py.
-OBSERVATION = OBSERVATION_PREFIX
 #: Differences listed per pair at most (a 1 MB argument must not make a 1 MB report).
 MAX_DIFFERENCES = 40
 HEX64 = re.compile(r"[0-9a-f]{64}")

@@ -15,8 +15,8 @@ from harness.core.model import (
     RequestKind,
     TtqCall,
 )
-from harness.core.observations import PAGE_ERROR
-from harness.core.reconcile.behaviours import EVENT_METHODS, OBSERVATION, QUIET_METHODS
+from harness.core.observations import PAGE_ERROR, is_observation
+from harness.core.reconcile.behaviours import EVENT_METHODS, QUIET_METHODS
 from harness.core.reconcile.pairing import url_base
 
 # -- why a call produced no beacon ------------------------------------------------------------
@@ -152,7 +152,7 @@ class DocumentIndex:
         #: uncaught page errors (TR008) by page URL without query and fragment
         self._errors: dict[str | None, list[TtqCall]] = {}
         for record in calls:
-            if not record.method.startswith(OBSERVATION):
+            if not is_observation(record.method):
                 last = self._last_call.get(record.document, -1)
                 self._last_call[record.document] = max(last, record.index)
             elif record.method == PAGE_ERROR:

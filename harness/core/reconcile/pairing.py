@@ -11,7 +11,7 @@ from harness.core.model import (
     PixelEvent,
     TtqCall,
 )
-from harness.core.reconcile.behaviours import OBSERVATION
+from harness.core.observations import is_observation
 from harness.core.tiktok import SDK_ALIASES
 
 # -- pairing ----------------------------------------------------------------------------------
@@ -142,7 +142,7 @@ def _documents_by_url(calls: Iterable[TtqCall]) -> dict[str, tuple[list[int], li
     found: dict[str, tuple[list[int], list[str | None]]] = {}
     for call in sorted(calls, key=lambda c: c.index):
         base = url_base(call.frame_url or call.page_url)
-        if base is not None and not call.method.startswith(OBSERVATION):
+        if base is not None and not is_observation(call.method):
             indexes, documents = found.setdefault(base, ([], []))
             indexes.append(call.index)
             documents.append(_document_key(call))

@@ -125,6 +125,8 @@ class RuleContext:
 
     @cached_property
     def _observed(self) -> dict[str, list[TtqCall]]:
+        if self.capture is not None:
+            return self.capture.observed
         found: dict[str, list[TtqCall]] = {}
         for call in self.calls:
             if is_observation(call.method):
@@ -140,6 +142,8 @@ class RuleContext:
     def page_calls(self) -> dict[str | None, list[TtqCall]]:
         """The page's own ttq calls (not the harness's observations) by document id, grouped
         once per run for the capture-health rules."""
+        if self.capture is not None:
+            return self.capture.page_calls
         return page_calls_by_document(self.calls)
 
     @cached_property
