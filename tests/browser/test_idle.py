@@ -44,7 +44,7 @@ def test_a_timer_due_within_the_window_holds_the_wait_until_it_has_sent(
     page.goto(test_pages + "/idle.html")
     ttq_capture.settle(quiet=0.5)
     page.click("#late")  # ttq.track('Late') 300 ms later
-    assert ttq_capture.pending(0.5) >= 1
+    assert (ttq_capture.pending(0.5) or 0) >= 1
     assert ttq_capture.wait_idle(window=0.5, quiet=0.5, timeout=5)  # proven, not timed out
     assert "Late" in _names(ttq_capture)  # the wait covered the timer and its beacon
     assert any(e.name == "Late" for e in ttq_capture.events() if e.source == "wire")
@@ -68,7 +68,7 @@ def test_a_page_that_never_idles_falls_back_to_the_quiet_of_silence(
     page.goto(test_pages + "/idle.html")
     ttq_capture.settle(quiet=0.5)
     page.click("#ticking")  # a 100 ms interval, forever
-    assert ttq_capture.pending(0.5) >= 1
+    assert (ttq_capture.pending(0.5) or 0) >= 1
     assert not ttq_capture.wait_idle(window=0.5, quiet=0.3, timeout=5)  # silence ended it
     assert page.evaluate("window.ticks") > 0  # the interval itself still runs
 
@@ -82,7 +82,7 @@ def test_a_request_in_flight_holds_the_wait(
     ttq_capture.settle(quiet=0.5)
     page.evaluate("() => { fetch('/slow-api').then(() => ttq.track('Answered')); }")
     ttq_capture.wait_for(lambda: bool(held), timeout=5)
-    assert ttq_capture.pending(0) >= 1
+    assert (ttq_capture.pending(0) or 0) >= 1
     assert not ttq_capture.wait_idle(window=0.0, quiet=0.3, timeout=5)  # held: never idle
     held[0].fulfill(status=200, body="{}")
     assert ttq_capture.wait_idle(window=0.0, quiet=2.0, timeout=5)
