@@ -50,6 +50,7 @@ unload guard, and h wait without the report.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import statistics
 import time
@@ -230,6 +231,8 @@ class Result:
     """Seconds per variant, the N each side waited for, and the runs whose count was not N."""
 
     times: dict[str, list[float]]
+    #: CPU seconds of the process tree per run (empty without /proc)
+    cpu: dict[str, list[float]]
     #: N by side: "h" the harness's journey events, "b" those a context route sees
     n: dict[str, int]
     miscounts: list[str]
@@ -238,15 +241,57 @@ class Result:
         return statistics.median(self.times[name])
 
     def ratio(self, name: str, base: str) -> float:
+        """Median over median (the figure the targets are checked on)."""
         return self.median(name) / self.median(base)
+
+    def cpu_ratio(self, name: str, base: str) -> float | None:
+        if not self.cpu[name] or not self.cpu[base]:
+            return None
+        return statistics.median(self.cpu[name]) / statistics.median(self.cpu[base])
+
+    def paired(self, name: str, base: str) -> float:
+        """The median of the per-round ratios: each round times both within seconds, so a
+        load that changes over minutes cancels out (printed beside the ratio of medians)."""
+        pairs = zip(self.times[name], self.times[base], strict=True)
+        return statistics.median([h / b for h, b in pairs])
+
+
+def process_tree_cpu() -> float | None:
+    """CPU seconds used so far by this process and its live descendants (the Playwright
+    driver, Chromium and its renderers; a child they reaped counts in their cutime), read from
+    /proc. None without /proc."""
+    parents: dict[int, int] = {}
+    ticks: dict[int, int] = {}
+    try:
+        pids = [int(name) for name in os.listdir("/proc") if name.isdigit()]
+    except OSError:
+        return None
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+        parents[pid] = int(fields[1])
+        ticks[pid] = sum(int(field) for field in fields[11:15])  # utime stime cutime cstime
+    tree = {os.getpid()}
+    grew = True
+    while grew:
+        found = {pid for pid, parent in parents.items() if parent in tree} - tree
+        tree |= found
+        grew = bool(found)
+    return sum(ticks.get(pid, 0) for pid in tree) / os.sysconf("SC_CLK_TCK")
 
 
 def time_variant(
     browser: Browser, shop: str, name: str, n: dict[str, int]
-) -> tuple[float, int | None]:
-    """Seconds for a fresh context, its setup, the journey and the finish; events seen."""
+) -> tuple[float, float | None, int | None]:
+    """Seconds for a fresh context, its setup, the journey and the finish; the CPU seconds of
+    the whole process tree meanwhile, context close included (None without /proc); events
+    seen."""
     variant = VARIANTS[name]
     with variant.patch():
+        cpu = process_tree_cpu()
         start = time.perf_counter()
         context = browser.new_context()
         try:
@@ -254,9 +299,11 @@ def time_variant(
             page = context.new_page()
             purchase_journey(page, shop)
             seen = variant.finish(state, page, n[variant.side]) if variant.finish else None
-            return time.perf_counter() - start, seen
+            seconds = time.perf_counter() - start
         finally:
             context.close()
+        after = process_tree_cpu()
+        return seconds, None if cpu is None or after is None else after - cpu, seen
 
 
 def count_journey_events(browser: Browser, shop: str) -> dict[str, int]:
@@ -285,6 +332,7 @@ def count_journey_events(browser: Browser, shop: str) -> dict[str, int]:
 def bench_overhead(repeat: int = 9, breakdown: bool = False) -> Result:
     names = list(VARIANTS) if breakdown else MAIN
     times: dict[str, list[float]] = {name: [] for name in names}
+    cpu: dict[str, list[float]] = {name: [] for name in names}
     miscounts: list[str] = []
     options = resolve_chromium().launch_options()
     options["args"] = [*options["args"], UNRESOLVABLE_PIXEL_HOSTS]  # type: ignore[misc]
@@ -298,18 +346,25 @@ def bench_overhead(repeat: int = 9, breakdown: bool = False) -> Result:
             for round_ in range(repeat):
                 order = names if round_ % 2 == 0 else names[::-1]  # a b h, h b a, ...
                 for name in order:
-                    seconds, seen = time_variant(browser, shop, name, n)
+                    seconds, used, seen = time_variant(browser, shop, name, n)
                     times[name].append(seconds)
+                    if used is not None:
+                        cpu[name].append(used)
                     wanted = n[VARIANTS[name].side]
                     if seen is not None and seen != wanted:
                         miscounts.append(f"{name}: {seen} of {wanted} (round {round_ + 1})")
         finally:
             browser.close()
-    return Result(times, n, miscounts)
+    return Result(times, cpu, n, miscounts)
 
 
 def _verdict(found: float, target: float) -> str:
     return "met" if found <= target else "NOT met"
+
+
+def _cpu_note(result: Result, name: str, base: str) -> str:
+    found = result.cpu_ratio(name, base)
+    return "" if found is None else f" (CPU {found:.2f})"
 
 
 def rows(result: Result) -> list[Row]:
@@ -321,15 +376,17 @@ def rows(result: Result) -> list[Row]:
         (
             f"overhead, attach only: purchase journey, harness / (a) no interception, "
             f"/ (b) same pixel served (medians of {rounds})",
-            f"{h_attach:.2f} s / {a:.2f} s = {h_attach / a:.2f}; "
-            f"/ {b_attach:.2f} s = {h_attach / b_attach:.2f}",
+            f"h {h_attach:.2f} s / (a) {a:.2f} s = {h_attach / a:.2f}; "
+            f"/ (b) {b_attach:.2f} s = {h_attach / b_attach:.2f}"
+            f"{_cpu_note(result, H_ATTACH, B_ATTACH)}",
             f"<= {TARGET_ATTACH:.2f} (a)",
             _verdict(h_attach / a, TARGET_ATTACH),
         ),
         (
             f"overhead, attach + wait for the journey's {result.n['h']} events + report: "
             f"harness / (b) same pixel, same wait (medians of {rounds}; (a): journey alone)",
-            f"{h_wait:.2f} s / {b_wait:.2f} s = {h_wait / b_wait:.2f}; "
+            f"h {h_wait:.2f} s / (b) {b_wait:.2f} s = {h_wait / b_wait:.2f}"
+            f"{_cpu_note(result, H_WAIT, B_WAIT)}; "
             f"/ (a) {a:.2f} s = {h_wait / a:.2f}{checked}",
             f"<= {TARGET_WAIT:.2f} (b)",
             _verdict(h_wait / b_wait, TARGET_WAIT) if not result.miscounts else "NOT met",
@@ -351,25 +408,40 @@ def main() -> None:
         f"N = {result.n['h']} journey events (harness), {result.n['b']} seen by a context "
         "route (b)"
     )
-    print(f"  {'variant':<34}{'median s':>9}{'best s':>8}{'/ (a)':>7}{'/ (b)':>7}  all runs")
+    print(
+        f"  {'variant':<34}{'median s':>9}{'best s':>8}{'/ (a)':>7}{'/ (b)':>7}"
+        f"{'CPU s':>7}{'/ (b)':>7}  all runs (s)"
+    )
     for name, values in result.times.items():
         median = statistics.median(values)
-        b = b_wait if "wait" in name else b_attach
+        base = B_WAIT if "wait" in name else B_ATTACH
+        cpu = f"{statistics.median(result.cpu[name]):>7.2f}" if result.cpu[name] else f"{'-':>7}"
+        cpu_ratio = result.cpu_ratio(name, base)
         runs = " ".join(f"{v:.2f}" for v in values)
         print(
-            f"  {name:<34}{median:>9.3f}{min(values):>8.3f}{median / a:>7.2f}{median / b:>7.2f}"
-            f"  {runs}"
+            f"  {name:<34}{median:>9.3f}{min(values):>8.3f}{median / a:>7.2f}"
+            f"{median / result.median(base):>7.2f}{cpu}"
+            f"{'-' if cpu_ratio is None else f'{cpu_ratio:.2f}':>7}  {runs}"
         )
     h_attach = result.median(H_ATTACH)
     h_wait = result.median(H_WAIT)
+    print("  ratios: of medians [median of the per-round ratios]")
     print(
-        f"  attach only:          h/(a) = {h_attach / a:.2f}, h/(b) = {h_attach / b_attach:.2f}"
+        f"  attach only:            h/(a) = {h_attach / a:.2f} [{result.paired(H_ATTACH, A0):.2f}]"
+        f", h/(b) = {h_attach / b_attach:.2f} [{result.paired(H_ATTACH, B_ATTACH):.2f}]"
+        f"{_cpu_note(result, H_ATTACH, B_ATTACH)}"
         f"; target h/(a) <= {TARGET_ATTACH:.2f}: {_verdict(h_attach / a, TARGET_ATTACH)}"
     )
     print(
-        f"  attach + wait + report: h/(a) = {h_wait / a:.2f} ((a) = journey alone: no pixel, "
-        f"nothing to wait for), h/(b) = {h_wait / b_wait:.2f}; target h/(b) <= "
-        f"{TARGET_WAIT:.2f}: {_verdict(h_wait / b_wait, TARGET_WAIT)}"
+        f"  attach + wait + report: h/(a) = {h_wait / a:.2f} [{result.paired(H_WAIT, A0):.2f}]"
+        " ((a) = the journey alone: no pixel, nothing to wait for)"
+        f", h/(b) = {h_wait / b_wait:.2f} [{result.paired(H_WAIT, B_WAIT):.2f}]"
+        f"{_cpu_note(result, H_WAIT, B_WAIT)}"
+        f"; target h/(b) <= {TARGET_WAIT:.2f}: {_verdict(h_wait / b_wait, TARGET_WAIT)}"
+    )
+    print(
+        "  CPU s: median CPU seconds of this process, the Playwright driver and Chromium per "
+        "run (context close included); less sensitive to other load than wall time"
     )
     if result.miscounts:
         print("  runs that did not see exactly N journey events: " + "; ".join(result.miscounts))
