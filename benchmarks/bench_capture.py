@@ -47,9 +47,9 @@ class TimedCapture(PixelCapture):
         super().__init__()
         self.call_arrival: dict[int, float] = {}  # TtqCall.index -> time.time() * 1000
 
-    def _ingest(self, payload: Any, *, page_url: str | None) -> None:
+    def _ingest(self, payload: Any, *, page_url: str | None, frame: Any = None) -> None:
         before = len(self.calls)
-        super()._ingest(payload, page_url=page_url)
+        super()._ingest(payload, page_url=page_url, frame=frame)
         if len(self.calls) > before:
             self.call_arrival[self.calls[-1].index] = time.time() * 1000
 
