@@ -40,7 +40,10 @@ journey's events have all been answered, then (harness only) the report.
 
 One browser for all; the variants alternate (a b h ..., ... h b a) so background load hits
 each alike, and the median of each is kept. Targets: attach + wait + report, median h /
-median (b) <= 1.05; attach only, median h / median (a) <= 1.10 (the earlier target).
+median (b) <= 1.05; attach only, median h / median (a) <= 1.10 (the earlier target). Beside
+each ratio of medians it prints the median of the per-round ratios and the ratio of the
+process tree's median CPU seconds (this process, the driver, Chromium; Linux /proc), which
+other load on a shared machine disturbs much less than wall time.
 
 `--breakdown` adds variants to see where h's extra time goes: (a) + one 204 route (no pixel),
 (a) + the recorder only (init script + binding + 204 route, no pixel), h attach without the
