@@ -6,11 +6,12 @@ Runs, in one process and in this order: rules and plan matching on 100,000 event
 against jsonschema and fastjsonschema with a full schema of the same checks, memory
 for 100,000 captured events, report() on 10,000 captured events against the commit before
 "one capture, derived once", capture completeness and latency (100, 1,000, 10,000 events),
-harness overhead on the purchase journey, the demo plan's wall time against the commit before
-event-driven waits and with `--workers 2`, auditing the generated catalog with 1 and 4
-workers, and parallel scaling with pytest-xdist (its own pytest subprocesses). Then prints the
-machine it ran on. Takes about 10 minutes on 2 cores;
-`--quick` uses smaller sizes (a smoke test, not figures to publish).
+harness overhead on the purchase journey (attach only, and attach + wait for its events +
+report, each against Playwright with no interception and Playwright serving the same pixel),
+the demo plan's wall time against the commit before event-driven waits and with
+`--workers 2`, auditing the generated catalog with 1 and 4 workers, and parallel scaling with
+pytest-xdist (its own pytest subprocesses). Then prints the machine it ran on. Takes about
+10 minutes on 2 cores; `--quick` uses smaller sizes (a smoke test, not figures to publish).
 """
 
 from __future__ import annotations
@@ -112,7 +113,7 @@ def main() -> None:
     sizes = (100, 1_000) if quick else bench_capture.SIZES
     rows += bench_capture.rows(bench_capture.bench_capture(sizes, timeout=100.0))
     step("overhead")
-    rows += bench_overhead.rows(bench_overhead.bench_overhead(repeat=3 if quick else 7))
+    rows += bench_overhead.rows(bench_overhead.bench_overhead(repeat=3 if quick else 9))
     step("demo plan wall time: event-driven waits, --workers")
     rows += bench_plan_wall.rows(bench_plan_wall.bench_plan_wall(repeat=1 if quick else 3))
     step("audit: the generated catalog with 1 and 4 workers")
