@@ -1,5 +1,5 @@
 """`ttq-harness audit`: a whole site from its sitemap and links, each page captured as a first
-visit sees it, and the site-level checks (AU001 to AU008) failing and holding where they should;
+visit sees it, and the site-level checks (AU001 to AU009) failing and holding where they should;
 workers, shards and their merge, resume, steps, the generated catalog.
 
 The site is tests/pages/audit/: a home page linking to a product (twice, once with utm_source
@@ -74,6 +74,7 @@ def test_a_site_audit_finds_each_planted_mistake_once(test_pages: str, tmp_path:
         "AU006": ["account.html?email=j***%40example.com", "missing.html"],
         "AU007": [],
         "AU008": [],  # no page holds the pixel for consent: nothing to be inconsistent with
+        "AU009": [],  # missing.html answered 404: seen (the site's answer), judged by AU005
     }
     suite = ET.fromstring((tmp_path / "audit.xml").read_text())
     cases = {c.get("name"): c.find("failure") is not None for c in suite.iter("testcase")}
@@ -86,6 +87,7 @@ def test_a_site_audit_finds_each_planted_mistake_once(test_pages: str, tmp_path:
         "AU006 page-findings": False,  # a warning-level check does not fail the suite
         "AU007 unreachable-page": False,
         "AU008 consent-inconsistent": False,
+        "AU009 page-not-seen": False,
     }
     assert "jane.doe" not in ran.stdout + (tmp_path / "audit.json").read_text()
     html = (tmp_path / "audit.html").read_text()
@@ -353,3 +355,20 @@ def test_with_tiktoks_real_sdk_each_page_keeps_its_own_events(tmp_path: Path) ->
         assert all(e.library_version == "2.1.33" for e in wire)
     broken = {c.code: [p.removeprefix(catalog) for p in c.pages] for c in result.checks if c.pages}
     assert broken == {"AU001": ["p/13.html"], "AU002": ["p/42.html"], "AU003": ["p/77.html"]}
+
+
+def test_a_page_the_capture_could_not_see_fails_the_audit(test_pages: str, tmp_path: Path) -> None:
+    """A green audit is proof: a page whose capture was blind (its ttq calls never reached the
+    recorder, CH001) fails AU009, an error, not only the AU006 warning."""
+    site = test_pages + "/audit-blind/"
+    out = tmp_path / "blind.json"
+    ran = _audit(site + "index.html", "--json", str(out))
+    assert ran.returncode == 1, ran.stdout + ran.stderr
+    assert "✗ AU009 page-not-seen" in ran.stdout
+    result = PlanResult.model_validate_json(out.read_text())
+    assert [j.name.removeprefix(site) for j in result.journeys] == ["index.html", "blind.html"]
+    (blind,) = [j for j in result.journeys if j.name.endswith("blind.html")]
+    assert "CH001" in {f.code for f in blind.findings}
+    broken = {c.code: [p.removeprefix(site) for p in c.pages] for c in result.checks if c.pages}
+    assert broken == {"AU006": ["blind.html"], "AU009": ["blind.html"]}
+    assert not result.ok

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.core.audit.checks import site_checks
+from harness.core.audit.checks import blind_reason, site_checks
 from harness.core.audit.frontier import Frontier
 from harness.core.audit.links import html_links
 from harness.core.audit.merge import merge_audits
@@ -16,6 +16,7 @@ from harness.core.audit.state import header_line, outcome_line, read_state
 from harness.core.audit.urls import Scope
 from harness.core.audit.walk import Outcome, Task, Walk
 from harness.core.errors import UsageError
+from harness.core.model import Finding
 from harness.core.plan.result import AuditInfo, JourneyResult, PlanResult, StepResult
 
 SITE = "https://shop.example"
@@ -181,6 +182,39 @@ def test_an_audit_that_saw_no_page_fails_and_says_why() -> None:
     au007 = {c.code: c for c in site_checks([], discovered=0)}["AU007"]
     assert not au007.ok and "no page was audited" in au007.message
     assert {c.code: c for c in site_checks([], discovered=5)}["AU007"].ok  # another shard's
+
+
+def _seen(
+    name: str, *, status: int | None = 200, codes: tuple[str, ...] = (), error: str | None = None
+) -> JourneyResult:
+    findings = [
+        Finding(code=code, name=code.lower(), severity="warning", message="m") for code in codes
+    ]
+    step = StepResult(index=1, description=f"goto {name}", ok=True)
+    return JourneyResult(
+        name=name, ok=True, steps=[step], status=status, findings=findings, error=error
+    )
+
+
+def test_a_page_the_capture_could_not_see_whole_fails_au009_an_error() -> None:
+    pages = [
+        _seen("/clean"),
+        _seen("/blind", codes=("CH001",)),  # a severity override does not make it seen
+        _seen("/failed", codes=("CH002", "EV001")),
+        _seen("/missing", status=404, codes=("CH003",)),  # the site's answer, seen whole
+        _seen("/down", status=503, codes=("CH003",)),  # the server did not show the page
+        _seen("/crashed", error="the page crashed"),  # opened, its capture cut short
+        _seen("/closed", status=None, error="connection refused"),  # AU007's, not AU009's
+    ]
+    checks = {c.code: c for c in site_checks(pages)}
+    assert checks["AU009"].severity == "error" and not checks["AU009"].ok
+    assert checks["AU009"].pages == ["/blind", "/failed", "/down", "/crashed"]
+    assert checks["AU007"].pages == ["/closed"]
+    assert [blind_reason(p) for p in pages[1:3]] == [
+        "the call recorder was blind there (CH001)",
+        "the call recorder was blind there (CH002)",
+    ]
+    assert site_checks(pages[:1] + pages[3:4])[-1].ok  # AU009 holds on pages seen whole
 
 
 def test_links_as_served_resolve_against_the_base_element() -> None:
