@@ -41,6 +41,7 @@ from harness.browser.recorder import SdkMode
 from harness.browser.steps import perform_steps
 from harness.core.audit.checks import site_checks
 from harness.core.audit.links import html_links
+from harness.core.audit.progress import AuditProgress
 from harness.core.audit.state import header_line, outcome_line, read_state
 from harness.core.audit.urls import Scope
 from harness.core.audit.walk import Outcome, Task, Walk
@@ -89,17 +90,6 @@ class AuditOptions:
     on_page: Callable[[JourneyResult, AuditProgress], None] | None = None
     #: called for what discovery could not read (a sitemap, robots.txt), as one line
     on_note: Callable[[str], None] | None = None
-
-
-@dataclass(frozen=True)
-class AuditProgress:
-    done: int  # pages audited (this run and resumed)
-    queued: int  # pages found and not yet audited
-    elapsed: float  # seconds since the first page started
-
-    @property
-    def rate(self) -> float:
-        return self.done / self.elapsed if self.elapsed > 0 else 0.0
 
 
 async def _audit_page(browser: Browser, task: Task, opts: AuditOptions) -> Outcome:
@@ -463,7 +453,8 @@ class _Reporter:
     opts: AuditOptions
     started: float
     written: int = 0
-    audited: int = 0
+    audited: int = 0  # pages audited, resumed ones included
+    audited_now: int = 0  # pages this run audited
 
     def __call__(self) -> None:
         for outcome in self.walk.committed[self.written :]:
@@ -471,6 +462,7 @@ class _Reporter:
             self.audited += outcome.journey is not None
             if self.resumed.get(outcome.position) is outcome:
                 continue  # already in the state, shown by the run that audited it
+            self.audited_now += outcome.journey is not None
             if self.state is not None:
                 self.state.write(outcome_line(outcome))
                 self.state.flush()
@@ -478,4 +470,5 @@ class _Reporter:
             if self.opts.on_page and outcome.journey is not None:
                 queued = self.walk.frontier.queued + self.walk.in_flight
                 elapsed = time.monotonic() - self.started
-                self.opts.on_page(outcome.journey, AuditProgress(self.audited, queued, elapsed))
+                progress = AuditProgress(self.audited, queued, elapsed, self.audited_now)
+                self.opts.on_page(outcome.journey, progress)

@@ -4,6 +4,7 @@ state, shard results merged, and links read from HTML. Pure, no browser."""
 from __future__ import annotations
 
 import random
+import time
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from harness.core.audit.checks import blind_reason, site_checks
 from harness.core.audit.frontier import Frontier
 from harness.core.audit.links import html_links
 from harness.core.audit.merge import merge_audits
+from harness.core.audit.progress import AuditProgress
 from harness.core.audit.state import header_line, outcome_line, read_state
 from harness.core.audit.urls import Scope
 from harness.core.audit.walk import Outcome, Task, Walk
@@ -110,6 +112,39 @@ def test_a_resumed_walk_redoes_only_what_the_state_does_not_hold() -> None:
     assert again.resumed_count == len(done)
     assert _visited(again) == _visited(_walk(workers=1))
     assert all(again.committed[p] is resumed[p] for p in resumed)  # kept, not redone
+
+
+def test_progress_rate_and_time_left_count_only_this_runs_pages() -> None:
+    fresh = AuditProgress(done=12, queued=30, elapsed=5.0, this_run=10)
+    assert (fresh.rate, fresh.left) == (2.0, 15.0)
+    assert fresh.summary() == "12 done, 30 queued, 2.0 pages/s, ~15s left"
+    # 39 pages from --resume and one audited now: no rate yet, not "40 pages a second"
+    resumed = AuditProgress(done=40, queued=10, elapsed=1.0, this_run=1)
+    assert resumed.left is None and resumed.summary() == "40 done, 10 queued"
+    later = AuditProgress(done=42, queued=8, elapsed=4.0, this_run=3)
+    assert (later.rate, later.left) == (0.75, 8 / 0.75)
+
+
+def test_the_reporter_counts_resumed_pages_as_done_but_not_as_audited_now() -> None:
+    from harness.browser.audit import AuditOptions, _Reporter
+
+    first = _walk(workers=1, stop_after=5)
+    resumed = {o.position: o for o in first.committed}
+    shown: list[AuditProgress] = []
+    frontier = Frontier(Scope.of(SITE))
+    frontier.add(SITE + "/", depth=0, found_on="start")
+    walk = Walk(frontier, resumed=resumed)
+    options = AuditOptions(on_page=lambda _page, progress: shown.append(progress))
+    report = _Reporter(walk, resumed, None, options, started=time.monotonic())
+    while (task := walk.next()) is not None or not walk.done:
+        if task is not None:
+            walk.finish(
+                Outcome(task.position, task.page.url, _links(task.page.url), _journey(task))
+            )
+        report()
+    assert [(p.done, p.this_run) for p in shown] == [(5 + n, n) for n in range(1, 7)]
+    for progress in shown:  # the rate is this run's pages over this run's time
+        assert progress.rate == progress.fresh / progress.elapsed
 
 
 def test_a_state_line_cut_short_is_dropped_and_a_damaged_one_named() -> None:

@@ -13,7 +13,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from pydantic import ValidationError
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from typer.core import TyperGroup
 
 from harness.adapters.options import (
@@ -37,8 +37,9 @@ from harness.adapters.options import (
     rules_config,
     sdk_source,
 )
-from harness.browser.audit import AuditOptions, AuditProgress, audit
+from harness.browser.audit import AuditOptions, audit
 from harness.core.audit.merge import merge_audits
+from harness.core.audit.progress import AuditProgress
 from harness.core.config import FailOn
 from harness.core.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, HarnessError
 from harness.core.masking import masked
@@ -258,7 +259,7 @@ def _progress_display() -> Iterator[ShowPage]:
     if not live:
 
         def plain(page: JourneyResult, progress: AuditProgress) -> None:
-            _out(f"[{_counts(progress)}] {page_line(page)}")
+            _out(f"[{progress.summary()}] {page_line(page)}")
 
         yield plain
         return
@@ -266,8 +267,8 @@ def _progress_display() -> Iterator[ShowPage]:
         TextColumn("auditing"),
         BarColumn(),
         MofNCompleteColumn(),
+        # this run's rate and time left (rich's own would count resumed pages as just done)
         TextColumn("{task.fields[rate]}"),
-        TimeRemainingColumn(),
         console=console,
         transient=True,
     )
@@ -280,18 +281,18 @@ def _progress_display() -> Iterator[ShowPage]:
                 task,
                 completed=progress.done,
                 total=progress.done + progress.queued,
-                rate=f"{progress.rate:.1f} pages/s",
+                rate=_rate(progress),
             )
 
         yield live_line
 
 
-def _counts(progress: AuditProgress) -> str:
-    """'12 done, 30 queued, 2.1 pages/s, ~14s left' (the plain line's prefix)."""
-    text = f"{progress.done} done, {progress.queued} queued"
-    if progress.done >= 2 and progress.rate > 0:
-        text += f", {progress.rate:.1f} pages/s, ~{progress.queued / progress.rate:.0f}s left"
-    return text
+def _rate(progress: AuditProgress) -> str:
+    """The live bar's '2.1 pages/s, ~14s left' (this run's pages only)."""
+    left = progress.left
+    if left is None:
+        return ""
+    return f"{progress.rate:.1f} pages/s, ~{left:.0f}s left"
 
 
 def merge_command(
