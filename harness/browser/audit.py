@@ -40,6 +40,7 @@ from harness.browser.launch import open_chromium_async
 from harness.browser.recorder import SdkMode
 from harness.browser.steps import perform_steps
 from harness.core.audit.checks import site_checks
+from harness.core.audit.frontier import Frontier
 from harness.core.audit.links import html_links
 from harness.core.audit.progress import AuditProgress
 from harness.core.audit.state import header_line, outcome_line, read_state
@@ -297,12 +298,18 @@ def audit(start_url: str, options: AuditOptions | None = None) -> PlanResult:
         raise HarnessError(f"audit: {exc}") from None
     shard = parse_shard(opts.shard) if opts.shard else None
     resumed, state = _state(start_url, opts)
+    run = _Run()
     try:
-        walk, browser_name, incomplete = _in_a_loop(_walk(start_url, opts, scope, shard, resumed,
-                                                         state))  # fmt: skip
+        _in_a_loop(_walk(start_url, opts, scope, shard, resumed, state, run))
+    except KeyboardInterrupt:
+        # Ctrl-C before the pages (discovery, the browser's launch) or while cleaning up after
+        # them: what was committed is kept, as when it comes while pages are audited.
+        run.incomplete = INTERRUPTED
     finally:
         if state is not None:
             state.close()
+    walk = run.walk or Walk(Frontier(scope, max_pages=opts.max_pages), crawl=opts.crawl)
+    browser_name, incomplete = run.browser, run.incomplete
     frontier = walk.frontier
     pages = walk.journeys
     info = AuditInfo(
@@ -314,7 +321,8 @@ def audit(start_url: str, options: AuditOptions | None = None) -> PlanResult:
         resumed=walk.resumed_count,
         workers=opts.workers,
     )
-    checks = site_checks(pages, allowed_pixels=opts.pixels, discovered=frontier.seen)
+    checks = site_checks(pages, allowed_pixels=opts.pixels, discovered=frontier.seen,
+                         interrupted_early=run.walk is None)  # fmt: skip
     return PlanResult(
         kind="audit",
         harness_version=__version__,
@@ -351,6 +359,15 @@ def _in_a_loop(coroutine: Coroutine[Any, Any, T]) -> T:
         return pool.submit(asyncio.run, coroutine).result()
 
 
+@dataclass
+class _Run:
+    """How far an audit got, filled in as it goes: a Ctrl-C at any point keeps what is here."""
+
+    walk: Walk | None = None
+    browser: str | None = None
+    incomplete: str | None = None  # why it stopped early
+
+
 async def _walk(
     start_url: str,
     opts: AuditOptions,
@@ -358,25 +375,30 @@ async def _walk(
     shard: tuple[int, int] | None,
     resumed: dict[int, Outcome],
     state: TextIO | None,
-) -> tuple[Walk, str | None, str | None]:
+    run: _Run,
+) -> None:
     """Discover, then audit the walk's pages: `workers` at once, each in a fresh context of
-    one browser; outcomes committed in visiting order. (walk, browser, why it stopped early)."""
-    async with async_playwright() as playwright:
-        request = await playwright.request.new_context()
-        try:
-            walk = Walk(await discover(start_url, opts, scope, request), crawl=opts.crawl,
-                        shard=shard, resumed=resumed)  # fmt: skip
-            report = _Reporter(walk, resumed, state, opts, time.monotonic())
-            browser, name = await _browser(playwright, opts)
+    one browser; outcomes committed in visiting order. Ctrl-C before the pages ends the run
+    incomplete (the caller catches what comes later still, while cleaning up)."""
+    try:
+        async with async_playwright() as playwright:
+            request = await playwright.request.new_context()
             try:
-                incomplete = await _dispatch(walk, report, browser, request, opts, playwright)
+                run.walk = walk = Walk(await discover(start_url, opts, scope, request),
+                                       crawl=opts.crawl, shard=shard, resumed=resumed)  # fmt: skip
+                report = _Reporter(walk, resumed, state, opts, time.monotonic())
+                browser, run.browser = await _browser(playwright, opts)
+                try:
+                    run.incomplete = await _dispatch(walk, report, browser, request, opts,
+                                                     playwright)  # fmt: skip
+                finally:
+                    with contextlib.suppress(PlaywrightError):
+                        await browser.close()
             finally:
                 with contextlib.suppress(PlaywrightError):
-                    await browser.close()
-        finally:
-            with contextlib.suppress(PlaywrightError):
-                await request.dispose()
-    return walk, name, incomplete
+                    await request.dispose()
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        run.incomplete = INTERRUPTED
 
 
 async def _browser(playwright: AsyncPlaywright, opts: AuditOptions) -> tuple[Browser, str]:

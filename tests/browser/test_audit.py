@@ -15,10 +15,13 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import xml.etree.ElementTree as ET
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import jsonschema
+import pytest
 
 from harness.core.plan.result import PlanResult
 
@@ -372,3 +375,63 @@ def test_a_page_the_capture_could_not_see_fails_the_audit(test_pages: str, tmp_p
     broken = {c.code: [p.removeprefix(site) for p in c.pages] for c in result.checks if c.pages}
     assert broken == {"AU006": ["blind.html"], "AU009": ["blind.html"]}
     assert not result.ok
+
+
+@pytest.mark.parametrize("stage", ["discovery", "browser"])
+def test_ctrl_c_before_any_page_is_an_incomplete_result_not_aborted(
+    test_pages: str, tmp_path: Path, stage: str
+) -> None:
+    """Ctrl-C while a sitemap is still being fetched, or while the browser is being reached,
+    ends as Ctrl-C does later in the audit: 'incomplete', exit 1, the files asked for written
+    (with no page in them), never typer's bare 'Aborted!' or a traceback."""
+    import signal
+
+    from harness.browser.loopback import LoopbackServer
+
+    arrived, release, answered = threading.Event(), threading.Event(), threading.Event()
+
+    class Stall(BaseHTTPRequestHandler):
+        """Answers nothing until the test is done: a sitemap or a browser server that hangs."""
+
+        def do_GET(self) -> None:
+            arrived.set()
+            release.wait(120)
+            self.send_error(404)
+            answered.set()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    out, html = tmp_path / "audit.json", tmp_path / "audit.html"
+    with LoopbackServer(Stall) as stall:
+        where = stall.base_url.removeprefix("http://")
+        hang = (
+            ["--sitemap", f"http://{where}/sitemap.xml"]
+            if stage == "discovery"
+            else ["--connect", f"ws://{where}/"]
+        )
+        running = subprocess.Popen(
+            [sys.executable, "-m", "harness", "audit", test_pages + "/audit/product.html?id=1",
+             *hang, "--json", str(out), "--html", str(html)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, "CI": "true"},
+            start_new_session=True,  # Ctrl-C reaches the whole group, as in a terminal
+        )  # fmt: skip
+        try:
+            assert arrived.wait(120), "the audit never reached the stalled server"
+            os.killpg(running.pid, signal.SIGINT)
+            stdout, stderr = running.communicate(timeout=120)
+        finally:
+            release.set()
+            if running.poll() is None:
+                running.kill()
+        answered.wait(10)  # the server stops once its answer is out
+    assert running.returncode == 1, stdout + stderr
+    assert "Aborted" not in stderr and "Traceback" not in stderr, stderr
+    assert "0 page(s) audited" in stdout and "incomplete (interrupted (Ctrl-C))" in stdout
+    result = PlanResult.model_validate_json(out.read_text())
+    assert result.incomplete == "interrupted (Ctrl-C)" and not result.ok
+    assert result.journeys == []
+    assert html.read_text().startswith("<!DOCTYPE html>")
+    if stage == "discovery":  # AU007 says why nothing was audited
+        assert "interrupted before the audit found its pages" in stdout

@@ -201,22 +201,36 @@ def _site_check(check: Check, bad: list[str], why: str) -> SiteCheck:
     )
 
 
-def _nothing_audited(checks: list[SiteCheck], discovered: int) -> list[SiteCheck]:
+#: The same when Ctrl-C came before the audit had found its pages.
+NOTHING_FOUND_YET = (
+    "Every page opens: no page was audited (interrupted before the audit found its pages)"
+)
+
+
+def _nothing_audited(
+    checks: list[SiteCheck], discovered: int, message: str = NOTHING_AUDITED
+) -> list[SiteCheck]:
     if discovered:
         return checks
     return [
-        c.model_copy(update={"ok": False, "message": NOTHING_AUDITED}) if c.code == "AU007" else c
+        c.model_copy(update={"ok": False, "message": message}) if c.code == "AU007" else c
         for c in checks
     ]
 
 
 def site_checks(
-    pages: Pages, *, allowed_pixels: Sequence[str] = (), discovered: int | None = None
+    pages: Pages,
+    *,
+    allowed_pixels: Sequence[str] = (),
+    discovered: int | None = None,
+    interrupted_early: bool = False,
 ) -> list[SiteCheck]:
     """Every site-level check over the audited pages. `discovered`: the pages the audit found
-    (a shard audits some of them); none at all fails AU007 (default: the pages given)."""
+    (a shard audits some of them); none at all fails AU007 (default: the pages given), saying
+    why (`interrupted_early`: Ctrl-C before discovery was done)."""
     checks = [_site_check(check, *check.run(pages, allowed_pixels)) for check in CHECKS]
-    return _nothing_audited(checks, len(pages) if discovered is None else discovered)
+    message = NOTHING_FOUND_YET if interrupted_early else NOTHING_AUDITED
+    return _nothing_audited(checks, len(pages) if discovered is None else discovered, message)
 
 
 def merged_checks(
