@@ -93,9 +93,10 @@ class AuditOptions:
     on_note: Callable[[str], None] | None = None
 
 
-async def _audit_page(browser: Browser, task: Task, opts: AuditOptions) -> Outcome:
+async def _audit_page(browser: Browser, task: Task, opts: AuditOptions, scope: Scope) -> Outcome:
     """One page as a first visit sees it: its status, events, findings (and, unsharded, the
-    links its DOM holds once loaded). Whatever fails becomes the page's error, never a raise."""
+    links its DOM holds once loaded). Whatever fails becomes the page's error, never a raise.
+    A page that lands outside the scope (it redirected off site) is skipped, not judged."""
     page = task.page
     started = time.monotonic()
     links: list[str] = []
@@ -114,6 +115,9 @@ async def _audit_page(browser: Browser, task: Task, opts: AuditOptions) -> Outco
             response = await tab.goto(page.url, wait_until="load", timeout=opts.timeout * 1000)
             status = response.status if response is not None else None
             final_url = tab.url
+            skipped = scope.redirected_out(final_url)
+            if skipped is not None:  # another site's page: its pixel is not this site's
+                return Outcome(task.position, page.url, skipped=skipped)
             if status is None or status < 400:
                 done = await _page_steps(tab, page.url, opts)
             await capture.settle(quiet=opts.quiet, timeout=max(2.0, opts.quiet * 4))
@@ -194,28 +198,37 @@ async def _page_steps(tab: PlaywrightPage, url: str, opts: AuditOptions) -> list
     return done
 
 
-async def _html_links(request: APIRequestContext, url: str, timeout: float) -> tuple[str, ...]:
-    """A page's links as served (a sharded audit's links: the same in every shard)."""
+async def _html_links(
+    request: APIRequestContext, url: str, timeout: float, scope: Scope
+) -> tuple[tuple[str, ...], str | None]:
+    """A page's links as served (a sharded audit's links: the same in every shard), and why
+    it is not the site's when it redirects out of scope (then no links)."""
     try:
         response = await request.get(url, timeout=timeout * 1000, max_redirects=5)
+        skipped = scope.redirected_out(response.url)
+        if skipped is not None:
+            return (), skipped
         if not response.ok or "html" not in response.headers.get("content-type", "html"):
-            return ()
-        return tuple(html_links(await response.text(), response.url))
+            return (), None
+        return tuple(html_links(await response.text(), response.url)), None
     except (PlaywrightError, UnicodeDecodeError):
-        return ()  # the shard that audits the page reports why it did not open
+        return (), None  # the shard that audits the page reports why it did not open
 
 
 async def _run_task(
-    browser: Browser, request: APIRequestContext, task: Task, opts: AuditOptions
+    browser: Browser, request: APIRequestContext, task: Task, opts: AuditOptions, scope: Scope
 ) -> Outcome:
     try:
         if task.visit:
-            outcome = await _audit_page(browser, task, opts)
+            outcome = await _audit_page(browser, task, opts, scope)
         else:
             outcome = Outcome(task.position, task.page.url)
         if opts.shard is not None and opts.crawl:
-            links = await _html_links(request, task.page.url, opts.timeout)
-            return Outcome(task.position, outcome.url, links, outcome.journey)
+            # every shard reads the same links (the HTML as served) and skips alike
+            links, off_site = await _html_links(request, task.page.url, opts.timeout, scope)
+            skipped = outcome.skipped or off_site
+            journey = outcome.journey if skipped is None else None
+            return Outcome(task.position, outcome.url, () if skipped else links, journey, skipped)
         return outcome
     except Exception as exc:  # one page's surprise must not end the audit or lose the others
         return _failed(task, f"auditing {task.page.url} failed: {type(exc).__name__}: {exc}")
@@ -320,6 +333,7 @@ def audit(start_url: str, options: AuditOptions | None = None) -> PlanResult:
         skipped=dict(sorted(frontier.skipped.items())),
         resumed=walk.resumed_count,
         workers=opts.workers,
+        hosts=sorted(frontier.scope.hosts),
     )
     checks = site_checks(pages, allowed_pixels=opts.pixels, discovered=frontier.seen,
                          interrupted_early=run.walk is None)  # fmt: skip
@@ -438,7 +452,8 @@ async def _dispatch(
                     break
                 if not browser.is_connected():
                     browser, _name = await _browser(playwright, opts)
-                running[asyncio.create_task(_run_task(browser, request, task, opts))] = host
+                visit = _run_task(browser, request, task, opts, walk.frontier.scope)
+                running[asyncio.create_task(visit)] = host
                 last_start = now  # a link fetch is a request to the site too
             report()
             if walk.done:

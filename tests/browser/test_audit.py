@@ -435,3 +435,76 @@ def test_ctrl_c_before_any_page_is_an_incomplete_result_not_aborted(
     assert html.read_text().startswith("<!DOCTYPE html>")
     if stage == "discovery":  # AU007 says why nothing was audited
         assert "interrupted before the audit found its pages" in stdout
+
+
+class _TwoHosts(BaseHTTPRequestHandler):
+    """tests/pages/audit-redirect/ on two hosts of one loopback server, told apart by the Host
+    header: 127.0.0.1 is the site (/, /product.html, and /away redirecting to the other host),
+    localhost another site (/other.html, with another pixel) whose / redirects to the site,
+    as an apex domain redirects to www."""
+
+    pages = ROOT / "tests" / "pages" / "audit-redirect"
+
+    def do_GET(self) -> None:
+        host, _, port = (self.headers.get("Host") or "").partition(":")
+        path = self.path.split("?")[0]
+        routes = {
+            ("127.0.0.1", "/"): "home.html",
+            ("127.0.0.1", "/product.html"): "product.html",
+            ("localhost", "/other.html"): "other.html",
+        }
+        moved = {
+            ("127.0.0.1", "/away"): f"http://localhost:{port}/other.html",
+            ("localhost", "/"): f"http://127.0.0.1:{port}/",
+        }
+        if (host, path) in moved:
+            self.send_response(301 if path == "/" else 302)
+            self.send_header("Location", moved[host, path])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        elif (host, path) in routes:
+            body = (self.pages / routes[host, path]).read_bytes()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        else:
+            self.send_error(404)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_page_redirecting_off_site_is_skipped_not_judged_as_the_sites(tmp_path: Path) -> None:
+    from harness.browser.loopback import LoopbackServer
+
+    out = tmp_path / "redirect.json"
+    with LoopbackServer(_TwoHosts) as server:
+        site = server.base_url  # http://127.0.0.1:PORT
+        ran = _audit(site + "/", "--workers", "2", "--json", str(out))
+    assert ran.returncode == 0, ran.stdout + ran.stderr  # no false AU001/AU003 from /away
+    result = PlanResult.model_validate_json(out.read_text())
+    assert [j.name.removeprefix(site) for j in result.journeys] == ["/", "/product.html"]
+    assert result.audit is not None and result.audit.skipped["redirected off site"] == 1
+    assert result.audit.discovered == 2 and result.audit.hosts == ["127.0.0.1"]
+    assert "other.html" not in ran.stdout  # nor its links followed
+
+
+def test_a_start_url_redirecting_to_another_host_audits_that_host(tmp_path: Path) -> None:
+    from harness.browser.loopback import LoopbackServer
+
+    out = tmp_path / "apex.json"
+    with LoopbackServer(_TwoHosts) as server:
+        www = server.base_url
+        apex = www.replace("127.0.0.1", "localhost")
+        ran = _audit(apex + "/", "--exclude", "*/away", "--json", str(out))
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    result = PlanResult.model_validate_json(out.read_text())
+    pages = [(j.name, j.url) for j in result.journeys]
+    assert pages == [
+        (apex + "/", www + "/"),  # named as given, audited where it lands
+        (www + "/product.html", www + "/product.html"),  # the site, not one page
+    ]
+    assert result.audit is not None and result.audit.hosts == ["127.0.0.1", "localhost"]
+    assert f"note: {apex}/ redirects to {www}/: 127.0.0.1 is audited too" in ran.stderr

@@ -147,6 +147,48 @@ def test_the_reporter_counts_resumed_pages_as_done_but_not_as_audited_now() -> N
         assert progress.rate == progress.fresh / progress.elapsed
 
 
+def test_a_page_that_redirected_off_site_is_skipped_with_its_links() -> None:
+    scope = Scope.of(SITE + "/", exclude=["*/login*"])
+    assert scope.redirected_out(SITE + "/a?x=1") is None
+    assert scope.redirected_out("https://partner.example/deal") == "redirected off site"
+    assert scope.redirected_out(SITE + "/login?next=/a") == "redirected out of scope"
+    assert scope.redirected_out("chrome-error://chromewebdata/") is None  # not a page: its error
+
+    def run(resumed: dict[int, Outcome] | None = None) -> Walk:
+        frontier = Frontier(scope)
+        frontier.add(SITE + "/", depth=0, found_on="start")
+        walk = Walk(frontier, resumed=resumed or {})
+        while (task := walk.next()) is not None:
+            if task.page.url == SITE + "/a":  # lands on another site: its links are not the site's
+                walk.finish(Outcome(task.position, task.page.url, skipped="redirected off site"))
+            else:
+                links = _links(task.page.url)
+                walk.finish(Outcome(task.position, task.page.url, links, _journey(task)))
+        return walk
+
+    walk = run()
+    visited = [url for _p, url in _visited(walk)]
+    assert "/a" not in visited and "/a2" not in visited  # /a2: linked from /a only
+    assert "/a1" in visited  # /b links to it too
+    assert walk.frontier.skipped["redirected off site"] == 1
+    assert walk.frontier.seen == len(visited)  # found pages: the site's only
+    # the skip survives --resume: the state line says it
+    lines = "".join(outcome_line(o) for o in walk.committed)
+    state = read_state(header_line({"start_url": SITE}) + lines, {"start_url": SITE}, name="s")
+    assert [o.skipped for o in state.values()].count("redirected off site") == 1
+    again = run(resumed=state)
+    assert _visited(again) == _visited(walk) and again.frontier.skipped == walk.frontier.skipped
+
+
+def test_the_start_urls_landing_is_the_same_page_and_takes_no_page_slot() -> None:
+    frontier = Frontier(Scope.of("https://example.com/").with_host("www.example.com"), max_pages=2)
+    frontier.add("https://example.com/", depth=0, found_on="start")
+    frontier.alias("https://www.example.com/")
+    assert frontier.add("https://www.example.com/", depth=1, found_on="x") == "seen"
+    assert frontier.add("https://www.example.com/shop", depth=1, found_on="x") is None
+    assert frontier.seen == 2 and frontier.queued == 2
+
+
 def test_a_state_line_cut_short_is_dropped_and_a_damaged_one_named() -> None:
     walk = _walk(workers=1, stop_after=3)
     lines = [outcome_line(o) for o in walk.committed]

@@ -157,10 +157,15 @@ class AuditInfo(_Value):
     )
     skipped: dict[str, int] = Field(
         default_factory=dict,
-        description="Links not followed, by reason (other host, robots.txt, page limit...).",
+        description="Links not followed, by reason (other host, robots.txt, page limit...), and "
+        "pages visited that were not the site's (redirected off site).",
     )
     resumed: int = Field(default=0, description="Pages taken from --resume state, not revisited.")
     workers: int = 1
+    hosts: list[str] = Field(
+        default_factory=list,
+        description="The hosts audited: the start URL's, the host it redirects to, --allow-host.",
+    )
 
 
 class SiteCheck(_Value):
