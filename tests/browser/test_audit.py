@@ -508,3 +508,27 @@ def test_a_start_url_redirecting_to_another_host_audits_that_host(tmp_path: Path
     ]
     assert result.audit is not None and result.audit.hosts == ["127.0.0.1", "localhost"]
     assert f"note: {apex}/ redirects to {www}/: 127.0.0.1 is audited too" in ran.stderr
+
+
+def test_each_page_says_how_its_pixel_was_installed(test_pages: str, tmp_path: Path) -> None:
+    """tests/pages/audit-install/: the base code inline, loaded by a GTM-like container script
+    (gtm.js, served on loopback), by the site's own script file, by an inline script another
+    script inserted (a tag manager's custom HTML tag), and no pixel at all."""
+    site = test_pages + "/audit-install/"
+    out, html = tmp_path / "install.json", tmp_path / "install.html"
+    ran = _audit(site + "inline.html", "--json", str(out), "--html", str(html))
+    assert ran.returncode == 1, ran.stdout + ran.stderr  # none.html: AU001
+    result = PlanResult.model_validate_json(out.read_text())
+    installed = {j.name.removeprefix(site): j.pixel_install for j in result.journeys}
+    assert installed == {
+        "inline.html": "base-code",
+        "gtm.html": "tag-manager",
+        "script.html": "script:127.0.0.1",
+        "custom-html.html": "injected",
+        "none.html": "none",
+    }
+    assert json.loads(out.read_text())["journeys"][1]["pixel_install"] == "tag-manager"
+    assert (
+        "<th>installed by</th>" in html.read_text() and "<td>tag-manager</td>" in html.read_text()
+    )
+    assert f"✓ {site}gtm.html  HTTP 200; pixel CAUDITPIXEL000000001 (tag-manager);" in ran.stdout

@@ -142,6 +142,14 @@ class JourneyResult(_Value):
         description="An audited page: the ttq consent methods it called (holdConsent, "
         "grantConsent, revokeConsent), in the order of their first call.",
     )
+    pixel_install: str | None = Field(
+        default=None,
+        description="An audited page: how its pixel was installed, from where its ttq.load "
+        "call ran: 'base-code' (inline in the page), 'tag-manager' (gtm.js, utag.js...), "
+        "'script:HOST' (another script file), 'injected' (an inline script another script "
+        "inserted), 'unknown' (pixel events, no load call recorded) or 'none'; several "
+        "pixels installed differently give each way, comma-separated.",
+    )
 
 
 class AuditInfo(_Value):
