@@ -177,10 +177,11 @@ def audit_command(
     except HarnessError as exc:
         _usage(exc)
     source = sdk_source(sdk, sdk_origin, forward_beacons=False)
+    masking = MaskedPages(show_pii)
     with _progress_display() as on_page_shown:
 
         def on_page(page: JourneyResult, progress: AuditProgress) -> None:
-            on_page_shown(page if show_pii else masked(page), progress)
+            on_page_shown(masking.page(page), progress)
 
         result = _run_audit(
             start_url,
@@ -211,8 +212,37 @@ def audit_command(
                 on_note=lambda line: err.print(f"note: {line}", highlight=False, markup=False),
             ),
         )
-    _finish(result, show_pii, {"json": json_path, "junit": junit_path, "html": html_path},
+    _finish(result, masking, {"json": json_path, "junit": junit_path, "html": html_path},
             rules.fail_on)  # fmt: skip
+
+
+class MaskedPages:
+    """The one masking step (core/masking `masked`), page by page: a page is masked once, when
+    its progress line is shown, and the result's masking reuses that value instead of masking
+    the page again (a page masks the same alone as inside the result: masking reads no key
+    above it). `show_pii`: nothing is masked."""
+
+    def __init__(self, show_pii: bool) -> None:
+        self.show_pii = show_pii
+        self._pages: dict[int, tuple[JourneyResult, JourneyResult]] = {}  # id(raw): both
+
+    def page(self, page: JourneyResult) -> JourneyResult:
+        if self.show_pii:
+            return page
+        shown = masked(page)
+        self._pages[id(page)] = (page, shown)
+        return shown
+
+    def result(self, result: PlanResult) -> PlanResult:
+        if self.show_pii:
+            return result
+        rest = masked(result.model_copy(update={"journeys": []}))
+        pages = [self._reused(page) for page in result.journeys]
+        return rest.model_copy(update={"journeys": pages})
+
+    def _reused(self, page: JourneyResult) -> JourneyResult:
+        raw, shown = self._pages.get(id(page), (None, None))
+        return shown if raw is page and shown is not None else masked(page)
 
 
 def _usage(exc: HarnessError) -> NoReturn:
@@ -228,9 +258,9 @@ def _run_audit(start_url: str, options: AuditOptions) -> PlanResult:
 
 
 def _finish(
-    result: PlanResult, show_pii: bool, paths: dict[Format, Path | None], fail_on: FailOn
+    result: PlanResult, masking: MaskedPages, paths: dict[Format, Path | None], fail_on: FailOn
 ) -> None:
-    shown = result if show_pii else masked(result)  # the one masking step, before any output
+    shown = masking.result(result)  # the one masking step, before any output
     for line in check_lines(shown):
         _out(line)
     broken = sum(1 for c in result.checks if not c.ok and c.severity == "error")
@@ -319,8 +349,8 @@ def merge_command(
         result = merge_audits(loaded)
     except HarnessError as exc:
         _usage(exc)
-    _finish(result, show_pii, {"json": json_path, "junit": junit_path, "html": html_path},
-            rules.fail_on)  # fmt: skip
+    _finish(result, MaskedPages(show_pii), {"json": json_path, "junit": junit_path,
+            "html": html_path}, rules.fail_on)  # fmt: skip
 
 
 def _load_part(path: Path) -> PlanResult:
