@@ -10,7 +10,8 @@ the capture answering the pixel hosts locally, as in every other command.
 Which pages, in which order, is `core.audit.walk`'s business; this module runs its tasks with
 Playwright's async API: `workers` pages at once, each in a fresh context of one Chromium
 (contexts are closed after their page, so memory stays bounded), outcomes committed in
-visiting order. The page visit uses the same capture as every command (AsyncPixelCapture).
+visiting order. The page visit (`audit_page.py`) uses the same capture as every command
+(AsyncPixelCapture).
 """
 
 from __future__ import annotations
@@ -29,28 +30,25 @@ from urllib.parse import urlsplit
 
 from playwright.async_api import APIRequestContext, Browser, async_playwright
 from playwright.async_api import Error as PlaywrightError
-from playwright.async_api import Page as PlaywrightPage
 from playwright.async_api import Playwright as AsyncPlaywright
 
 from harness import __version__
-from harness.browser.async_recorder import AsyncPixelCapture
 from harness.browser.audit_discovery import discover
-from harness.browser.flavour import run_async
+from harness.browser.audit_page import run_task
 from harness.browser.launch import open_chromium_async
 from harness.browser.recorder import SdkMode
-from harness.browser.steps import perform_steps
 from harness.core.audit.checks import site_checks
-from harness.core.audit.links import html_links
+from harness.core.audit.frontier import Frontier
+from harness.core.audit.progress import AuditProgress
 from harness.core.audit.state import header_line, outcome_line, read_state
 from harness.core.audit.urls import Scope
 from harness.core.audit.walk import Outcome, Task, Walk
-from harness.core.config import RulesConfig, fails
+from harness.core.config import RulesConfig
 from harness.core.engine import sdk_version
-from harness.core.errors import INTERRUPTED, HarnessError, UsageError, step_failure
+from harness.core.errors import INTERRUPTED, HarnessError, UsageError
 from harness.core.plan.model import Step
-from harness.core.plan.result import AuditInfo, JourneyResult, PlanResult, StepResult
+from harness.core.plan.result import AuditInfo, JourneyResult, PlanResult
 from harness.core.plan.shard import parse_shard
-from harness.core.rules.consent import CONSENT_METHODS
 from harness.core.sdk import parse_sdk
 
 T = TypeVar("T")
@@ -89,161 +87,6 @@ class AuditOptions:
     on_page: Callable[[JourneyResult, AuditProgress], None] | None = None
     #: called for what discovery could not read (a sitemap, robots.txt), as one line
     on_note: Callable[[str], None] | None = None
-
-
-@dataclass(frozen=True)
-class AuditProgress:
-    done: int  # pages audited (this run and resumed)
-    queued: int  # pages found and not yet audited
-    elapsed: float  # seconds since the first page started
-
-    @property
-    def rate(self) -> float:
-        return self.done / self.elapsed if self.elapsed > 0 else 0.0
-
-
-async def _audit_page(browser: Browser, task: Task, opts: AuditOptions) -> Outcome:
-    """One page as a first visit sees it: its status, events, findings (and, unsharded, the
-    links its DOM holds once loaded). Whatever fails becomes the page's error, never a raise."""
-    page = task.page
-    started = time.monotonic()
-    links: list[str] = []
-    status: int | None = None
-    error: str | None = None
-    final_url = page.url
-    findings, events, reconciliation = [], [], None
-    consent: list[str] = []
-    done: list[StepResult] = []
-    context = None
-    try:
-        context = await browser.new_context()
-        capture = await AsyncPixelCapture(sdk=opts.sdk).attach(context)
-        tab = await context.new_page()
-        try:
-            response = await tab.goto(page.url, wait_until="load", timeout=opts.timeout * 1000)
-            status = response.status if response is not None else None
-            final_url = tab.url
-            if status is None or status < 400:
-                done = await _page_steps(tab, page.url, opts)
-            await capture.settle(quiet=opts.quiet, timeout=max(2.0, opts.quiet * 4))
-            if opts.crawl and opts.shard is None:
-                found = await tab.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
-                links = [str(link) for link in found]
-        except PlaywrightError as exc:
-            error = f"opening {page.url} failed: {step_failure(exc)}"
-        report = capture.report(
-            url=page.url, browser=None, harness_version=__version__, config=opts.rules
-        )
-        findings, events, reconciliation = report.findings, report.events, report.reconciliation
-        consent = list(dict.fromkeys(c.method for c in report.calls if c.method in CONSENT_METHODS))
-    except (PlaywrightError, HarnessError) as exc:  # no context, or the browser went away
-        error = error or f"opening {page.url} failed: {step_failure(exc)}"
-    finally:
-        if context is not None:
-            with contextlib.suppress(PlaywrightError):
-                await context.close()
-    loaded = time.monotonic() - started
-    failing = sum(1 for f in findings if fails(f.severity, opts.rules.fail_on))
-    served = error is None and (status is None or status < 400)
-    notes = [f"HTTP {status}"] if status is not None else []
-    if final_url != page.url:
-        notes.append(f"redirected to {final_url}")
-    if page.found_on != "start":
-        notes.append(f"found on {page.found_on}")
-    step = StepResult(
-        index=1,
-        description=f"goto {page.url}",
-        url=final_url,
-        ok=served,
-        error=error,
-        notes=notes,
-        duration=loaded,
-    )
-    journey = JourneyResult(
-        name=page.url,
-        ok=served and not failing and all(s.ok for s in done),
-        steps=[step, *done],
-        findings=findings,
-        failing_findings=failing,
-        events=events,
-        error=error,
-        duration=loaded,
-        reconciliation=reconciliation,
-        url=final_url,
-        status=status,
-        position=task.position,
-        found_on=page.found_on,
-        depth=page.depth,
-        consent=consent,
-    )
-    return Outcome(task.position, page.url, tuple(links), journey)
-
-
-async def _page_steps(tab: PlaywrightPage, url: str, opts: AuditOptions) -> list[StepResult]:
-    """The audit's `--step`s on a loaded page. One that fails (a consent banner this page
-    lacks) is that step's error, and the next ones still run: the page was audited."""
-    done = []
-    for number, step in enumerate(opts.steps, start=2):
-        started = time.monotonic()
-        error = None
-        try:
-            await run_async(perform_steps(tab, step, url, opts.timeout))
-        except (PlaywrightError, HarnessError) as exc:
-            error = step_failure(exc)
-        done.append(
-            StepResult(
-                index=number,
-                description=step.describe(),
-                url=tab.url,
-                ok=error is None,
-                error=error,
-                duration=time.monotonic() - started,
-            )
-        )
-    return done
-
-
-async def _html_links(request: APIRequestContext, url: str, timeout: float) -> tuple[str, ...]:
-    """A page's links as served (a sharded audit's links: the same in every shard)."""
-    try:
-        response = await request.get(url, timeout=timeout * 1000, max_redirects=5)
-        if not response.ok or "html" not in response.headers.get("content-type", "html"):
-            return ()
-        return tuple(html_links(await response.text(), response.url))
-    except (PlaywrightError, UnicodeDecodeError):
-        return ()  # the shard that audits the page reports why it did not open
-
-
-async def _run_task(
-    browser: Browser, request: APIRequestContext, task: Task, opts: AuditOptions
-) -> Outcome:
-    try:
-        if task.visit:
-            outcome = await _audit_page(browser, task, opts)
-        else:
-            outcome = Outcome(task.position, task.page.url)
-        if opts.shard is not None and opts.crawl:
-            links = await _html_links(request, task.page.url, opts.timeout)
-            return Outcome(task.position, outcome.url, links, outcome.journey)
-        return outcome
-    except Exception as exc:  # one page's surprise must not end the audit or lose the others
-        return _failed(task, f"auditing {task.page.url} failed: {type(exc).__name__}: {exc}")
-
-
-def _failed(task: Task, error: str) -> Outcome:
-    """A page the audit could not finish: its error, judged like a page that did not open."""
-    step = StepResult(index=1, description=f"goto {task.page.url}", ok=False, error=error)
-    journey = JourneyResult(
-        name=task.page.url,
-        ok=False,
-        steps=[step],
-        error=error,
-        url=task.page.url,
-        position=task.position,
-        found_on=task.page.found_on,
-        depth=task.page.depth,
-    )
-    return Outcome(task.position, task.page.url, (), journey if task.visit else None)
 
 
 def _walk_key(start_url: str, opts: AuditOptions) -> dict[str, object]:
@@ -307,12 +150,18 @@ def audit(start_url: str, options: AuditOptions | None = None) -> PlanResult:
         raise HarnessError(f"audit: {exc}") from None
     shard = parse_shard(opts.shard) if opts.shard else None
     resumed, state = _state(start_url, opts)
+    run = _Run()
     try:
-        walk, browser_name, incomplete = _in_a_loop(_walk(start_url, opts, scope, shard, resumed,
-                                                         state))  # fmt: skip
+        _in_a_loop(_walk(start_url, opts, scope, shard, resumed, state, run))
+    except KeyboardInterrupt:
+        # Ctrl-C before the pages (discovery, the browser's launch) or while cleaning up after
+        # them: what was committed is kept, as when it comes while pages are audited.
+        run.incomplete = INTERRUPTED
     finally:
         if state is not None:
             state.close()
+    walk = run.walk or Walk(Frontier(scope, max_pages=opts.max_pages), crawl=opts.crawl)
+    browser_name, incomplete = run.browser, run.incomplete
     frontier = walk.frontier
     pages = walk.journeys
     info = AuditInfo(
@@ -323,8 +172,10 @@ def audit(start_url: str, options: AuditOptions | None = None) -> PlanResult:
         skipped=dict(sorted(frontier.skipped.items())),
         resumed=walk.resumed_count,
         workers=opts.workers,
+        hosts=sorted(frontier.scope.hosts),
     )
-    checks = site_checks(pages, allowed_pixels=opts.pixels, discovered=frontier.seen)
+    checks = site_checks(pages, allowed_pixels=opts.pixels, discovered=frontier.seen,
+                         interrupted_early=run.walk is None)  # fmt: skip
     return PlanResult(
         kind="audit",
         harness_version=__version__,
@@ -361,6 +212,15 @@ def _in_a_loop(coroutine: Coroutine[Any, Any, T]) -> T:
         return pool.submit(asyncio.run, coroutine).result()
 
 
+@dataclass
+class _Run:
+    """How far an audit got, filled in as it goes: a Ctrl-C at any point keeps what is here."""
+
+    walk: Walk | None = None
+    browser: str | None = None
+    incomplete: str | None = None  # why it stopped early
+
+
 async def _walk(
     start_url: str,
     opts: AuditOptions,
@@ -368,25 +228,30 @@ async def _walk(
     shard: tuple[int, int] | None,
     resumed: dict[int, Outcome],
     state: TextIO | None,
-) -> tuple[Walk, str | None, str | None]:
+    run: _Run,
+) -> None:
     """Discover, then audit the walk's pages: `workers` at once, each in a fresh context of
-    one browser; outcomes committed in visiting order. (walk, browser, why it stopped early)."""
-    async with async_playwright() as playwright:
-        request = await playwright.request.new_context()
-        try:
-            walk = Walk(await discover(start_url, opts, scope, request), crawl=opts.crawl,
-                        shard=shard, resumed=resumed)  # fmt: skip
-            report = _Reporter(walk, resumed, state, opts, time.monotonic())
-            browser, name = await _browser(playwright, opts)
+    one browser; outcomes committed in visiting order. Ctrl-C before the pages ends the run
+    incomplete (the caller catches what comes later still, while cleaning up)."""
+    try:
+        async with async_playwright() as playwright:
+            request = await playwright.request.new_context()
             try:
-                incomplete = await _dispatch(walk, report, browser, request, opts, playwright)
+                run.walk = walk = Walk(await discover(start_url, opts, scope, request),
+                                       crawl=opts.crawl, shard=shard, resumed=resumed)  # fmt: skip
+                report = _Reporter(walk, resumed, state, opts, time.monotonic())
+                browser, run.browser = await _browser(playwright, opts)
+                try:
+                    run.incomplete = await _dispatch(walk, report, browser, request, opts,
+                                                     playwright)  # fmt: skip
+                finally:
+                    with contextlib.suppress(PlaywrightError):
+                        await browser.close()
             finally:
                 with contextlib.suppress(PlaywrightError):
-                    await browser.close()
-        finally:
-            with contextlib.suppress(PlaywrightError):
-                await request.dispose()
-    return walk, name, incomplete
+                    await request.dispose()
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        run.incomplete = INTERRUPTED
 
 
 async def _browser(playwright: AsyncPlaywright, opts: AuditOptions) -> tuple[Browser, str]:
@@ -426,7 +291,8 @@ async def _dispatch(
                     break
                 if not browser.is_connected():
                     browser, _name = await _browser(playwright, opts)
-                running[asyncio.create_task(_run_task(browser, request, task, opts))] = host
+                visit = run_task(browser, request, task, opts, walk.frontier.scope)
+                running[asyncio.create_task(visit)] = host
                 last_start = now  # a link fetch is a request to the site too
             report()
             if walk.done:
@@ -463,7 +329,8 @@ class _Reporter:
     opts: AuditOptions
     started: float
     written: int = 0
-    audited: int = 0
+    audited: int = 0  # pages audited, resumed ones included
+    audited_now: int = 0  # pages this run audited
 
     def __call__(self) -> None:
         for outcome in self.walk.committed[self.written :]:
@@ -471,6 +338,7 @@ class _Reporter:
             self.audited += outcome.journey is not None
             if self.resumed.get(outcome.position) is outcome:
                 continue  # already in the state, shown by the run that audited it
+            self.audited_now += outcome.journey is not None
             if self.state is not None:
                 self.state.write(outcome_line(outcome))
                 self.state.flush()
@@ -478,4 +346,5 @@ class _Reporter:
             if self.opts.on_page and outcome.journey is not None:
                 queued = self.walk.frontier.queued + self.walk.in_flight
                 elapsed = time.monotonic() - self.started
-                self.opts.on_page(outcome.journey, AuditProgress(self.audited, queued, elapsed))
+                progress = AuditProgress(self.audited, queued, elapsed, self.audited_now)
+                self.opts.on_page(outcome.journey, progress)

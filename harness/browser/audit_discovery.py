@@ -82,32 +82,58 @@ async def _sitemap_pages(
 
 
 async def _robots(
-    request: APIRequestContext, start: str, opts: DiscoveryOptions
+    request: APIRequestContext, sites: Sequence[str], opts: DiscoveryOptions
 ) -> dict[str, RobotFileParser]:
+    """The robots.txt of each site (a URL on its host), by host."""
     if opts.ignore_robots:
         return {}
-    url = urljoin(start, "/robots.txt")
+    robots = {}
+    for site in sites:
+        url = urljoin(site, "/robots.txt")
+        try:
+            response = await request.get(url, timeout=opts.timeout * 1000)
+            text = await response.text() if response.ok else ""
+        except PlaywrightError as exc:
+            if opts.on_note:
+                opts.on_note(f"{url} not read ({step_failure(exc)}): every page allowed")
+            text = ""
+        robots[urlsplit(site).hostname or ""] = robots_from(text)
+    return robots
+
+
+async def _landing(request: APIRequestContext, start: str, opts: DiscoveryOptions) -> str:
+    """Where the start URL lands after its HTTP redirects (itself when it cannot be fetched:
+    its visit reports why)."""
     try:
-        response = await request.get(url, timeout=opts.timeout * 1000)
-        text = await response.text() if response.ok else ""
-    except PlaywrightError as exc:
-        if opts.on_note:
-            opts.on_note(f"robots.txt not read ({step_failure(exc)}): every page allowed")
-        text = ""
-    return {urlsplit(start).hostname or "": robots_from(text)}
+        response = await request.get(start, timeout=opts.timeout * 1000, max_redirects=10)
+    except PlaywrightError:
+        return start
+    return response.url or start
 
 
 async def discover(
     start_url: str, opts: DiscoveryOptions, scope: Scope, request: APIRequestContext
 ) -> Frontier:
+    """The pages to start from. A start URL that redirects to another host (example.com to
+    www.example.com) puts that host in scope: the audit covers the site, not one page."""
+    sites = [start_url]
+    landing = await _landing(request, start_url, opts)
+    if scope.redirected_out(landing) == "redirected off site":
+        host = urlsplit(landing).hostname or ""
+        scope = scope.with_host(host)
+        sites.append(landing)
+        if opts.on_note:
+            opts.on_note(f"{start_url} redirects to {landing}: {host} is audited too")
     frontier = Frontier(
         scope,
         max_pages=opts.max_pages,
         max_depth=opts.max_depth,
-        robots=await _robots(request, start_url, opts),
+        robots=await _robots(request, sites, opts),
         keep_tracking=opts.keep_tracking,
     )
     frontier.add(start_url, depth=0, found_on="start")
+    if landing != start_url:
+        frontier.alias(landing)
     for url in await _sitemap_pages(request, opts.sitemaps, opts):
         frontier.add(url, depth=0, found_on="sitemap")
     return frontier

@@ -289,10 +289,12 @@ class PageRow:
     findings: int
     seconds: float
     broken: str  # the site checks it breaks
+    install: str = ""  # how its pixel was installed (base-code, tag-manager...)
 
     @property
     def search_text(self) -> str:
-        return " ".join([self.name, self.status, self.pixels, self.events, self.broken]).lower()
+        fields = [self.name, self.status, self.pixels, self.install, self.events, self.broken]
+        return " ".join(fields).lower()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -830,6 +832,7 @@ def _page_rows(result: PlanResult, slugs: dict[str, str]) -> list[PageRow]:
                 findings=len(journey.findings),
                 seconds=journey.duration,
                 broken=" ".join(broken.get(journey.name, [])),
+                install=journey.pixel_install or "",
             )
         )
     return rows

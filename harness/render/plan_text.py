@@ -182,9 +182,10 @@ def page_line(page: JourneyResult) -> str:
     pixels = sorted({c for e in wire for c in [*e.pixel_codes, e.pixel_code] if c})
     names = list(dict.fromkeys(e.name for e in wire if not e.auto))
     status = f"HTTP {page.status}" if page.status is not None else (page.error or "no answer")
+    how = f" ({page.pixel_install})" if page.pixel_install not in (None, "none") else ""
     return (
         f"{'✓' if page.ok else '✗'} {page.name}  {status}; pixel "
-        f"{', '.join(pixels) if pixels else 'none'}; events {', '.join(names) or 'none'}; "
+        f"{', '.join(pixels) if pixels else 'none'}{how}; events {', '.join(names) or 'none'}; "
         f"{len(page.findings)} finding(s)"
     )
 

@@ -1,5 +1,5 @@
 """`ttq-harness audit`: a whole site from its sitemap and links, each page captured as a first
-visit sees it, and the site-level checks (AU001 to AU008) failing and holding where they should;
+visit sees it, and the site-level checks (AU001 to AU009) failing and holding where they should;
 workers, shards and their merge, resume, steps, the generated catalog.
 
 The site is tests/pages/audit/: a home page linking to a product (twice, once with utm_source
@@ -15,10 +15,13 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import xml.etree.ElementTree as ET
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import jsonschema
+import pytest
 
 from harness.core.plan.result import PlanResult
 
@@ -74,6 +77,7 @@ def test_a_site_audit_finds_each_planted_mistake_once(test_pages: str, tmp_path:
         "AU006": ["account.html?email=j***%40example.com", "missing.html"],
         "AU007": [],
         "AU008": [],  # no page holds the pixel for consent: nothing to be inconsistent with
+        "AU009": [],  # missing.html answered 404: seen (the site's answer), judged by AU005
     }
     suite = ET.fromstring((tmp_path / "audit.xml").read_text())
     cases = {c.get("name"): c.find("failure") is not None for c in suite.iter("testcase")}
@@ -86,6 +90,7 @@ def test_a_site_audit_finds_each_planted_mistake_once(test_pages: str, tmp_path:
         "AU006 page-findings": False,  # a warning-level check does not fail the suite
         "AU007 unreachable-page": False,
         "AU008 consent-inconsistent": False,
+        "AU009 page-not-seen": False,
     }
     assert "jane.doe" not in ran.stdout + (tmp_path / "audit.json").read_text()
     html = (tmp_path / "audit.html").read_text()
@@ -353,3 +358,177 @@ def test_with_tiktoks_real_sdk_each_page_keeps_its_own_events(tmp_path: Path) ->
         assert all(e.library_version == "2.1.33" for e in wire)
     broken = {c.code: [p.removeprefix(catalog) for p in c.pages] for c in result.checks if c.pages}
     assert broken == {"AU001": ["p/13.html"], "AU002": ["p/42.html"], "AU003": ["p/77.html"]}
+
+
+def test_a_page_the_capture_could_not_see_fails_the_audit(test_pages: str, tmp_path: Path) -> None:
+    """A green audit is proof: a page whose capture was blind (its ttq calls never reached the
+    recorder, CH001) fails AU009, an error, not only the AU006 warning."""
+    site = test_pages + "/audit-blind/"
+    out = tmp_path / "blind.json"
+    ran = _audit(site + "index.html", "--json", str(out))
+    assert ran.returncode == 1, ran.stdout + ran.stderr
+    assert "✗ AU009 page-not-seen" in ran.stdout
+    result = PlanResult.model_validate_json(out.read_text())
+    assert [j.name.removeprefix(site) for j in result.journeys] == ["index.html", "blind.html"]
+    (blind,) = [j for j in result.journeys if j.name.endswith("blind.html")]
+    assert "CH001" in {f.code for f in blind.findings}
+    broken = {c.code: [p.removeprefix(site) for p in c.pages] for c in result.checks if c.pages}
+    assert broken == {"AU006": ["blind.html"], "AU009": ["blind.html"]}
+    assert not result.ok
+
+
+@pytest.mark.parametrize("stage", ["discovery", "browser"])
+def test_ctrl_c_before_any_page_is_an_incomplete_result_not_aborted(
+    test_pages: str, tmp_path: Path, stage: str
+) -> None:
+    """Ctrl-C while a sitemap is still being fetched, or while the browser is being reached,
+    ends as Ctrl-C does later in the audit: 'incomplete', exit 1, the files asked for written
+    (with no page in them), never typer's bare 'Aborted!' or a traceback."""
+    import signal
+
+    from harness.browser.loopback import LoopbackServer
+
+    arrived, release, answered = threading.Event(), threading.Event(), threading.Event()
+
+    class Stall(BaseHTTPRequestHandler):
+        """Answers nothing until the test is done: a sitemap or a browser server that hangs."""
+
+        def do_GET(self) -> None:
+            arrived.set()
+            release.wait(120)
+            self.send_error(404)
+            answered.set()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    out, html = tmp_path / "audit.json", tmp_path / "audit.html"
+    with LoopbackServer(Stall) as stall:
+        where = stall.base_url.removeprefix("http://")
+        hang = (
+            ["--sitemap", f"http://{where}/sitemap.xml"]
+            if stage == "discovery"
+            else ["--connect", f"ws://{where}/"]
+        )
+        running = subprocess.Popen(
+            [sys.executable, "-m", "harness", "audit", test_pages + "/audit/product.html?id=1",
+             *hang, "--json", str(out), "--html", str(html)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, "CI": "true"},
+            start_new_session=True,  # Ctrl-C reaches the whole group, as in a terminal
+        )  # fmt: skip
+        try:
+            assert arrived.wait(120), "the audit never reached the stalled server"
+            os.killpg(running.pid, signal.SIGINT)
+            stdout, stderr = running.communicate(timeout=120)
+        finally:
+            release.set()
+            if running.poll() is None:
+                running.kill()
+        answered.wait(10)  # the server stops once its answer is out
+    assert running.returncode == 1, stdout + stderr
+    assert "Aborted" not in stderr and "Traceback" not in stderr, stderr
+    assert "0 page(s) audited" in stdout and "incomplete (interrupted (Ctrl-C))" in stdout
+    result = PlanResult.model_validate_json(out.read_text())
+    assert result.incomplete == "interrupted (Ctrl-C)" and not result.ok
+    assert result.journeys == []
+    assert html.read_text().startswith("<!DOCTYPE html>")
+    if stage == "discovery":  # AU007 says why nothing was audited
+        assert "interrupted before the audit found its pages" in stdout
+
+
+class _TwoHosts(BaseHTTPRequestHandler):
+    """tests/pages/audit-redirect/ on two hosts of one loopback server, told apart by the Host
+    header: 127.0.0.1 is the site (/, /product.html, and /away redirecting to the other host),
+    localhost another site (/other.html, with another pixel) whose / redirects to the site,
+    as an apex domain redirects to www."""
+
+    pages = ROOT / "tests" / "pages" / "audit-redirect"
+
+    def do_GET(self) -> None:
+        host, _, port = (self.headers.get("Host") or "").partition(":")
+        path = self.path.split("?")[0]
+        routes = {
+            ("127.0.0.1", "/"): "home.html",
+            ("127.0.0.1", "/product.html"): "product.html",
+            ("localhost", "/other.html"): "other.html",
+        }
+        moved = {
+            ("127.0.0.1", "/away"): f"http://localhost:{port}/other.html",
+            ("localhost", "/"): f"http://127.0.0.1:{port}/",
+        }
+        if (host, path) in moved:
+            self.send_response(301 if path == "/" else 302)
+            self.send_header("Location", moved[host, path])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        elif (host, path) in routes:
+            body = (self.pages / routes[host, path]).read_bytes()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        else:
+            self.send_error(404)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_page_redirecting_off_site_is_skipped_not_judged_as_the_sites(tmp_path: Path) -> None:
+    from harness.browser.loopback import LoopbackServer
+
+    out = tmp_path / "redirect.json"
+    with LoopbackServer(_TwoHosts) as server:
+        site = server.base_url  # http://127.0.0.1:PORT
+        ran = _audit(site + "/", "--workers", "2", "--json", str(out))
+    assert ran.returncode == 0, ran.stdout + ran.stderr  # no false AU001/AU003 from /away
+    result = PlanResult.model_validate_json(out.read_text())
+    assert [j.name.removeprefix(site) for j in result.journeys] == ["/", "/product.html"]
+    assert result.audit is not None and result.audit.skipped["redirected off site"] == 1
+    assert result.audit.discovered == 2 and result.audit.hosts == ["127.0.0.1"]
+    assert "other.html" not in ran.stdout  # nor its links followed
+
+
+def test_a_start_url_redirecting_to_another_host_audits_that_host(tmp_path: Path) -> None:
+    from harness.browser.loopback import LoopbackServer
+
+    out = tmp_path / "apex.json"
+    with LoopbackServer(_TwoHosts) as server:
+        www = server.base_url
+        apex = www.replace("127.0.0.1", "localhost")
+        ran = _audit(apex + "/", "--exclude", "*/away", "--json", str(out))
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    result = PlanResult.model_validate_json(out.read_text())
+    pages = [(j.name, j.url) for j in result.journeys]
+    assert pages == [
+        (apex + "/", www + "/"),  # named as given, audited where it lands
+        (www + "/product.html", www + "/product.html"),  # the site, not one page
+    ]
+    assert result.audit is not None and result.audit.hosts == ["127.0.0.1", "localhost"]
+    assert f"note: {apex}/ redirects to {www}/: 127.0.0.1 is audited too" in ran.stderr
+
+
+def test_each_page_says_how_its_pixel_was_installed(test_pages: str, tmp_path: Path) -> None:
+    """tests/pages/audit-install/: the base code inline, loaded by a GTM-like container script
+    (gtm.js, served on loopback), by the site's own script file, by an inline script another
+    script inserted (a tag manager's custom HTML tag), and no pixel at all."""
+    site = test_pages + "/audit-install/"
+    out, html = tmp_path / "install.json", tmp_path / "install.html"
+    ran = _audit(site + "inline.html", "--json", str(out), "--html", str(html))
+    assert ran.returncode == 1, ran.stdout + ran.stderr  # none.html: AU001
+    result = PlanResult.model_validate_json(out.read_text())
+    installed = {j.name.removeprefix(site): j.pixel_install for j in result.journeys}
+    assert installed == {
+        "inline.html": "base-code",
+        "gtm.html": "tag-manager",
+        "script.html": "script:127.0.0.1",
+        "custom-html.html": "injected",
+        "none.html": "none",
+    }
+    assert json.loads(out.read_text())["journeys"][1]["pixel_install"] == "tag-manager"
+    assert (
+        "<th>installed by</th>" in html.read_text() and "<td>tag-manager</td>" in html.read_text()
+    )
+    assert f"✓ {site}gtm.html  HTTP 200; pixel CAUDITPIXEL000000001 (tag-manager);" in ran.stdout

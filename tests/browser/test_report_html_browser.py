@@ -184,12 +184,13 @@ def _audit_result() -> PlanResult:
             steps=[StepResult(index=1, description=f"goto {name}", ok=ok)],
             events=events,
             duration=seconds,
+            pixel_install=install,
         )
-        for n, (name, ok, status, events, seconds) in enumerate(
+        for n, (name, ok, status, events, seconds, install) in enumerate(
             [
-                ("zebra.html", True, 200, clean, 0.5),
-                ("nopixel.html", True, 200, [], 2.5),
-                ("gone.html", False, 404, [], 1.5),
+                ("zebra.html", True, 200, clean, 0.5, "tag-manager"),
+                ("nopixel.html", True, 200, [], 2.5, "none"),
+                ("gone.html", False, 404, [], 1.5, None),
             ]
         )
     ]
@@ -221,8 +222,10 @@ def test_an_audit_report_lists_its_pages_sortable_and_filterable(
              "http://shop.test/gone.html"]  # fmt: skip
     assert _rows(page) == names
     assert page.locator("#page-tools").is_hidden()  # the tools need JavaScript
-    broken = page.locator("#page-table tbody tr td:nth-child(8)").all_inner_texts()
+    broken = page.locator("#page-table tbody tr td:nth-child(9)").all_inner_texts()
     assert broken == ["—", "AU001", "—"]
+    installed = page.locator("#page-table tbody tr td:nth-child(5)").all_inner_texts()
+    assert installed == ["tag-manager", "none", "—"]  # how each page's pixel was installed
     href = page.locator("#page-table tbody tr:nth-child(2) a").get_attribute("href")
     assert href and page.locator(href).count() == 1  # the page's own section
     assert watch.requests == [path.as_uri()] and not watch.dialogs
@@ -240,5 +243,7 @@ def test_an_audit_report_lists_its_pages_sortable_and_filterable(
     assert _rows(page) == [names[2]]
     page.locator("#page-filter").fill("au001")
     assert _rows(page) == [names[1]]
+    page.locator("#page-filter").fill("tag-manager")
+    assert _rows(page) == [names[0]]
     assert watch.requests == [path.as_uri()] and not watch.dialogs and not watch.errors
     context.close()

@@ -4,18 +4,21 @@ state, shard results merged, and links read from HTML. Pure, no browser."""
 from __future__ import annotations
 
 import random
+import time
 from pathlib import Path
 
 import pytest
 
-from harness.core.audit.checks import site_checks
+from harness.core.audit.checks import blind_reason, site_checks
 from harness.core.audit.frontier import Frontier
 from harness.core.audit.links import html_links
 from harness.core.audit.merge import merge_audits
+from harness.core.audit.progress import AuditProgress
 from harness.core.audit.state import header_line, outcome_line, read_state
 from harness.core.audit.urls import Scope
 from harness.core.audit.walk import Outcome, Task, Walk
 from harness.core.errors import UsageError
+from harness.core.model import Finding
 from harness.core.plan.result import AuditInfo, JourneyResult, PlanResult, StepResult
 
 SITE = "https://shop.example"
@@ -111,6 +114,81 @@ def test_a_resumed_walk_redoes_only_what_the_state_does_not_hold() -> None:
     assert all(again.committed[p] is resumed[p] for p in resumed)  # kept, not redone
 
 
+def test_progress_rate_and_time_left_count_only_this_runs_pages() -> None:
+    fresh = AuditProgress(done=12, queued=30, elapsed=5.0, this_run=10)
+    assert (fresh.rate, fresh.left) == (2.0, 15.0)
+    assert fresh.summary() == "12 done, 30 queued, 2.0 pages/s, ~15s left"
+    # 39 pages from --resume and one audited now: no rate yet, not "40 pages a second"
+    resumed = AuditProgress(done=40, queued=10, elapsed=1.0, this_run=1)
+    assert resumed.left is None and resumed.summary() == "40 done, 10 queued"
+    later = AuditProgress(done=42, queued=8, elapsed=4.0, this_run=3)
+    assert (later.rate, later.left) == (0.75, 8 / 0.75)
+
+
+def test_the_reporter_counts_resumed_pages_as_done_but_not_as_audited_now() -> None:
+    from harness.browser.audit import AuditOptions, _Reporter
+
+    first = _walk(workers=1, stop_after=5)
+    resumed = {o.position: o for o in first.committed}
+    shown: list[AuditProgress] = []
+    frontier = Frontier(Scope.of(SITE))
+    frontier.add(SITE + "/", depth=0, found_on="start")
+    walk = Walk(frontier, resumed=resumed)
+    options = AuditOptions(on_page=lambda _page, progress: shown.append(progress))
+    report = _Reporter(walk, resumed, None, options, started=time.monotonic())
+    while (task := walk.next()) is not None or not walk.done:
+        if task is not None:
+            walk.finish(
+                Outcome(task.position, task.page.url, _links(task.page.url), _journey(task))
+            )
+        report()
+    assert [(p.done, p.this_run) for p in shown] == [(5 + n, n) for n in range(1, 7)]
+    for progress in shown:  # the rate is this run's pages over this run's time
+        assert progress.rate == progress.fresh / progress.elapsed
+
+
+def test_a_page_that_redirected_off_site_is_skipped_with_its_links() -> None:
+    scope = Scope.of(SITE + "/", exclude=["*/login*"])
+    assert scope.redirected_out(SITE + "/a?x=1") is None
+    assert scope.redirected_out("https://partner.example/deal") == "redirected off site"
+    assert scope.redirected_out(SITE + "/login?next=/a") == "redirected out of scope"
+    assert scope.redirected_out("chrome-error://chromewebdata/") is None  # not a page: its error
+
+    def run(resumed: dict[int, Outcome] | None = None) -> Walk:
+        frontier = Frontier(scope)
+        frontier.add(SITE + "/", depth=0, found_on="start")
+        walk = Walk(frontier, resumed=resumed or {})
+        while (task := walk.next()) is not None:
+            if task.page.url == SITE + "/a":  # lands on another site: its links are not the site's
+                walk.finish(Outcome(task.position, task.page.url, skipped="redirected off site"))
+            else:
+                links = _links(task.page.url)
+                walk.finish(Outcome(task.position, task.page.url, links, _journey(task)))
+        return walk
+
+    walk = run()
+    visited = [url for _p, url in _visited(walk)]
+    assert "/a" not in visited and "/a2" not in visited  # /a2: linked from /a only
+    assert "/a1" in visited  # /b links to it too
+    assert walk.frontier.skipped["redirected off site"] == 1
+    assert walk.frontier.seen == len(visited)  # found pages: the site's only
+    # the skip survives --resume: the state line says it
+    lines = "".join(outcome_line(o) for o in walk.committed)
+    state = read_state(header_line({"start_url": SITE}) + lines, {"start_url": SITE}, name="s")
+    assert [o.skipped for o in state.values()].count("redirected off site") == 1
+    again = run(resumed=state)
+    assert _visited(again) == _visited(walk) and again.frontier.skipped == walk.frontier.skipped
+
+
+def test_the_start_urls_landing_is_the_same_page_and_takes_no_page_slot() -> None:
+    frontier = Frontier(Scope.of("https://example.com/").with_host("www.example.com"), max_pages=2)
+    frontier.add("https://example.com/", depth=0, found_on="start")
+    frontier.alias("https://www.example.com/")
+    assert frontier.add("https://www.example.com/", depth=1, found_on="x") == "seen"
+    assert frontier.add("https://www.example.com/shop", depth=1, found_on="x") is None
+    assert frontier.seen == 2 and frontier.queued == 2
+
+
 def test_a_state_line_cut_short_is_dropped_and_a_damaged_one_named() -> None:
     walk = _walk(workers=1, stop_after=3)
     lines = [outcome_line(o) for o in walk.committed]
@@ -181,6 +259,39 @@ def test_an_audit_that_saw_no_page_fails_and_says_why() -> None:
     au007 = {c.code: c for c in site_checks([], discovered=0)}["AU007"]
     assert not au007.ok and "no page was audited" in au007.message
     assert {c.code: c for c in site_checks([], discovered=5)}["AU007"].ok  # another shard's
+
+
+def _seen(
+    name: str, *, status: int | None = 200, codes: tuple[str, ...] = (), error: str | None = None
+) -> JourneyResult:
+    findings = [
+        Finding(code=code, name=code.lower(), severity="warning", message="m") for code in codes
+    ]
+    step = StepResult(index=1, description=f"goto {name}", ok=True)
+    return JourneyResult(
+        name=name, ok=True, steps=[step], status=status, findings=findings, error=error
+    )
+
+
+def test_a_page_the_capture_could_not_see_whole_fails_au009_an_error() -> None:
+    pages = [
+        _seen("/clean"),
+        _seen("/blind", codes=("CH001",)),  # a severity override does not make it seen
+        _seen("/failed", codes=("CH002", "EV001")),
+        _seen("/missing", status=404, codes=("CH003",)),  # the site's answer, seen whole
+        _seen("/down", status=503, codes=("CH003",)),  # the server did not show the page
+        _seen("/crashed", error="the page crashed"),  # opened, its capture cut short
+        _seen("/closed", status=None, error="connection refused"),  # AU007's, not AU009's
+    ]
+    checks = {c.code: c for c in site_checks(pages)}
+    assert checks["AU009"].severity == "error" and not checks["AU009"].ok
+    assert checks["AU009"].pages == ["/blind", "/failed", "/down", "/crashed"]
+    assert checks["AU007"].pages == ["/closed"]
+    assert [blind_reason(p) for p in pages[1:3]] == [
+        "the call recorder was blind there (CH001)",
+        "the call recorder was blind there (CH002)",
+    ]
+    assert site_checks(pages[:1] + pages[3:4])[-1].ok  # AU009 holds on pages seen whole
 
 
 def test_links_as_served_resolve_against_the_base_element() -> None:

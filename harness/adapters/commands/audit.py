@@ -13,7 +13,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from pydantic import ValidationError
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from typer.core import TyperGroup
 
 from harness.adapters.options import (
@@ -37,8 +37,9 @@ from harness.adapters.options import (
     rules_config,
     sdk_source,
 )
-from harness.browser.audit import AuditOptions, AuditProgress, audit
+from harness.browser.audit import AuditOptions, audit
 from harness.core.audit.merge import merge_audits
+from harness.core.audit.progress import AuditProgress
 from harness.core.config import FailOn
 from harness.core.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, HarnessError
 from harness.core.masking import masked
@@ -176,10 +177,11 @@ def audit_command(
     except HarnessError as exc:
         _usage(exc)
     source = sdk_source(sdk, sdk_origin, forward_beacons=False)
+    masking = MaskedPages(show_pii)
     with _progress_display() as on_page_shown:
 
         def on_page(page: JourneyResult, progress: AuditProgress) -> None:
-            on_page_shown(page if show_pii else masked(page), progress)
+            on_page_shown(masking.page(page), progress)
 
         result = _run_audit(
             start_url,
@@ -210,8 +212,37 @@ def audit_command(
                 on_note=lambda line: err.print(f"note: {line}", highlight=False, markup=False),
             ),
         )
-    _finish(result, show_pii, {"json": json_path, "junit": junit_path, "html": html_path},
+    _finish(result, masking, {"json": json_path, "junit": junit_path, "html": html_path},
             rules.fail_on)  # fmt: skip
+
+
+class MaskedPages:
+    """The one masking step (core/masking `masked`), page by page: a page is masked once, when
+    its progress line is shown, and the result's masking reuses that value instead of masking
+    the page again (a page masks the same alone as inside the result: masking reads no key
+    above it). `show_pii`: nothing is masked."""
+
+    def __init__(self, show_pii: bool) -> None:
+        self.show_pii = show_pii
+        self._pages: dict[int, tuple[JourneyResult, JourneyResult]] = {}  # id(raw): both
+
+    def page(self, page: JourneyResult) -> JourneyResult:
+        if self.show_pii:
+            return page
+        shown = masked(page)
+        self._pages[id(page)] = (page, shown)
+        return shown
+
+    def result(self, result: PlanResult) -> PlanResult:
+        if self.show_pii:
+            return result
+        rest = masked(result.model_copy(update={"journeys": []}))
+        pages = [self._reused(page) for page in result.journeys]
+        return rest.model_copy(update={"journeys": pages})
+
+    def _reused(self, page: JourneyResult) -> JourneyResult:
+        raw, shown = self._pages.get(id(page), (None, None))
+        return shown if raw is page and shown is not None else masked(page)
 
 
 def _usage(exc: HarnessError) -> NoReturn:
@@ -227,9 +258,9 @@ def _run_audit(start_url: str, options: AuditOptions) -> PlanResult:
 
 
 def _finish(
-    result: PlanResult, show_pii: bool, paths: dict[Format, Path | None], fail_on: FailOn
+    result: PlanResult, masking: MaskedPages, paths: dict[Format, Path | None], fail_on: FailOn
 ) -> None:
-    shown = result if show_pii else masked(result)  # the one masking step, before any output
+    shown = masking.result(result)  # the one masking step, before any output
     for line in check_lines(shown):
         _out(line)
     broken = sum(1 for c in result.checks if not c.ok and c.severity == "error")
@@ -258,7 +289,7 @@ def _progress_display() -> Iterator[ShowPage]:
     if not live:
 
         def plain(page: JourneyResult, progress: AuditProgress) -> None:
-            _out(f"[{_counts(progress)}] {page_line(page)}")
+            _out(f"[{progress.summary()}] {page_line(page)}")
 
         yield plain
         return
@@ -266,8 +297,8 @@ def _progress_display() -> Iterator[ShowPage]:
         TextColumn("auditing"),
         BarColumn(),
         MofNCompleteColumn(),
+        # this run's rate and time left (rich's own would count resumed pages as just done)
         TextColumn("{task.fields[rate]}"),
-        TimeRemainingColumn(),
         console=console,
         transient=True,
     )
@@ -280,18 +311,18 @@ def _progress_display() -> Iterator[ShowPage]:
                 task,
                 completed=progress.done,
                 total=progress.done + progress.queued,
-                rate=f"{progress.rate:.1f} pages/s",
+                rate=_rate(progress),
             )
 
         yield live_line
 
 
-def _counts(progress: AuditProgress) -> str:
-    """'12 done, 30 queued, 2.1 pages/s, ~14s left' (the plain line's prefix)."""
-    text = f"{progress.done} done, {progress.queued} queued"
-    if progress.done >= 2 and progress.rate > 0:
-        text += f", {progress.rate:.1f} pages/s, ~{progress.queued / progress.rate:.0f}s left"
-    return text
+def _rate(progress: AuditProgress) -> str:
+    """The live bar's '2.1 pages/s, ~14s left' (this run's pages only)."""
+    left = progress.left
+    if left is None:
+        return ""
+    return f"{progress.rate:.1f} pages/s, ~{left:.0f}s left"
 
 
 def merge_command(
@@ -318,8 +349,8 @@ def merge_command(
         result = merge_audits(loaded)
     except HarnessError as exc:
         _usage(exc)
-    _finish(result, show_pii, {"json": json_path, "junit": junit_path, "html": html_path},
-            rules.fail_on)  # fmt: skip
+    _finish(result, MaskedPages(show_pii), {"json": json_path, "junit": junit_path,
+            "html": html_path}, rules.fail_on)  # fmt: skip
 
 
 def _load_part(path: Path) -> PlanResult:

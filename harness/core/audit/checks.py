@@ -1,5 +1,5 @@
 """Site-level checks of an audit, over every audited page (each a journey of the result):
-codes AU001 to AU008, stable. Pure.
+codes AU001 to AU009, stable. Pure.
 
 Most checks judge each page on its own (`per_page`): merging shards unions their pages, which
 were judged on what the pages really sent (a shard's JSON is masked, and a masked URL no longer
@@ -125,6 +125,33 @@ def unreachable(pages: Pages, allowed: Sequence[str]) -> tuple[list[str], str]:
     return bad, "the browser could not open them (see each page's error)"
 
 
+#: Capture-health findings that mean the capture was blind on a page: beacons left where no
+#: call was recorded (CH001), the recorder failed or never started where the pixel loaded
+#: (CH002). Counted whatever severity they were given: a page nobody saw is not a pass.
+BLIND = frozenset({"CH001", "CH002"})
+
+
+def blind_reason(page: JourneyResult) -> str | None:
+    """Why the audit did not see `page` whole, or None when it did. (An HTTP 4xx page was
+    seen: it is the site's answer, judged by AU005; a 5xx is the server failing to show it.)"""
+    codes = sorted({f.code for f in page.findings} & BLIND)
+    if codes:
+        return f"the call recorder was blind there ({', '.join(codes)})"
+    if page.status is not None and page.status >= 500:
+        return f"the server failed (HTTP {page.status})"
+    if page.status is not None and page.error is not None:
+        return "its capture failed after it opened"
+    return None
+
+
+def not_seen(pages: Pages, allowed: Sequence[str]) -> tuple[list[str], str]:
+    bad = [p.name for p in pages if blind_reason(p)]
+    return bad, (
+        "the audit could not see them whole: the recorder was blind (CH001) or failed (CH002), "
+        "the server answered HTTP 5xx, or the capture failed after the page opened"
+    )
+
+
 CHECKS: tuple[Check, ...] = (
     Check("AU001", "page-without-pixel", "error", "Every page loads the pixel", no_pixel),
     Check("AU002", "duplicate-pageview", "error", "One Pageview per page load", duplicate_pageview),
@@ -154,6 +181,7 @@ CHECKS: tuple[Check, ...] = (
         consent_inconsistent,
         per_page=False,
     ),
+    Check("AU009", "page-not-seen", "error", "Every page was seen whole", not_seen),
 )
 #: The message of AU007 when nothing at all was audited: a green audit must have seen pages.
 NOTHING_AUDITED = (
@@ -173,22 +201,36 @@ def _site_check(check: Check, bad: list[str], why: str) -> SiteCheck:
     )
 
 
-def _nothing_audited(checks: list[SiteCheck], discovered: int) -> list[SiteCheck]:
+#: The same when Ctrl-C came before the audit had found its pages.
+NOTHING_FOUND_YET = (
+    "Every page opens: no page was audited (interrupted before the audit found its pages)"
+)
+
+
+def _nothing_audited(
+    checks: list[SiteCheck], discovered: int, message: str = NOTHING_AUDITED
+) -> list[SiteCheck]:
     if discovered:
         return checks
     return [
-        c.model_copy(update={"ok": False, "message": NOTHING_AUDITED}) if c.code == "AU007" else c
+        c.model_copy(update={"ok": False, "message": message}) if c.code == "AU007" else c
         for c in checks
     ]
 
 
 def site_checks(
-    pages: Pages, *, allowed_pixels: Sequence[str] = (), discovered: int | None = None
+    pages: Pages,
+    *,
+    allowed_pixels: Sequence[str] = (),
+    discovered: int | None = None,
+    interrupted_early: bool = False,
 ) -> list[SiteCheck]:
     """Every site-level check over the audited pages. `discovered`: the pages the audit found
-    (a shard audits some of them); none at all fails AU007 (default: the pages given)."""
+    (a shard audits some of them); none at all fails AU007 (default: the pages given), saying
+    why (`interrupted_early`: Ctrl-C before discovery was done)."""
     checks = [_site_check(check, *check.run(pages, allowed_pixels)) for check in CHECKS]
-    return _nothing_audited(checks, len(pages) if discovered is None else discovered)
+    message = NOTHING_FOUND_YET if interrupted_early else NOTHING_AUDITED
+    return _nothing_audited(checks, len(pages) if discovered is None else discovered, message)
 
 
 def merged_checks(

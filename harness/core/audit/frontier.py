@@ -45,6 +45,8 @@ class Frontier:
     skipped: Counter[str] = field(default_factory=Counter)
     _seen: set[str] = field(default_factory=set)
     _queue: deque[Page] = field(default_factory=deque)
+    _left: int = 0  # pages visited that turned out not to be the site's (`leave`)
+    _aliases: int = 0  # other URLs of pages seen (`alias`)
 
     def add(self, url: str, *, depth: int, found_on: str) -> str | None:
         """Queue `url` unless it was seen or is out of bounds; the reason when not queued."""
@@ -59,13 +61,24 @@ class Frontier:
             reason = "too deep"
         if reason is None and not self._allowed(key):
             reason = "robots.txt"
-        if reason is None and len(self._seen) >= self.max_pages:
+        if reason is None and len(self._seen) - self._aliases >= self.max_pages:
             reason = "page limit"
         if reason is not None:
             return self._skip(reason)
         self._seen.add(key)
         self._queue.append(Page(key, depth, found_on))
         return None
+
+    def alias(self, url: str) -> None:
+        """Another URL of a page already queued (where the start URL redirects to): seen, so
+        a link to it does not visit the page again."""
+        try:
+            key = normalise(url, keep_tracking=self.keep_tracking)
+        except ValueError:
+            return
+        if key not in self._seen:
+            self._seen.add(key)
+            self._aliases += 1  # one page, however many URLs
 
     def add_links(self, page: Page, links: Iterable[str]) -> None:
         """The links found on `page`, one level deeper."""
@@ -81,7 +94,14 @@ class Frontier:
 
     @property
     def seen(self) -> int:
-        return len(self._seen)
+        """Pages of the site found (those that turned out to be another's not counted)."""
+        return len(self._seen) - self._aliases - self._left
+
+    def leave(self, reason: str) -> None:
+        """A page visited that was not the site's after all (it redirected off site): counted
+        as skipped, not as found. It keeps its place against the page limit (it was visited)."""
+        self._left += 1
+        self._skip(reason)
 
     def _allowed(self, url: str) -> bool:
         parser = self.robots.get(urlsplit(url).hostname or "")

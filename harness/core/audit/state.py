@@ -35,6 +35,8 @@ def outcome_line(outcome: Outcome) -> str:
         "links": list(outcome.links),
         "journey": journey,
     }
+    if outcome.skipped is not None:
+        line["skipped"] = outcome.skipped
     return json.dumps(line, separators=(",", ":")) + "\n"
 
 
@@ -82,4 +84,5 @@ def _outcome(line: dict[str, Any]) -> Outcome:
         url=str(line["url"]),
         links=tuple(str(link) for link in line["links"]),
         journey=JourneyResult.model_validate(journey) if journey is not None else None,
+        skipped=str(line["skipped"]) if line.get("skipped") is not None else None,
     )

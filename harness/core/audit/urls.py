@@ -72,6 +72,23 @@ class Scope:
         hosts = {start, *(h.lower().rstrip(".") for h in allow_hosts)}
         return cls(frozenset(hosts), tuple(include), tuple(exclude))
 
+    def with_host(self, host: str) -> Scope:
+        """The same scope with another host (where the start URL redirects to)."""
+        return Scope(self.hosts | {host.lower().rstrip(".")}, self.include, self.exclude)
+
+    def redirected_out(self, final_url: str) -> str | None:
+        """Why a page that landed on `final_url` (after redirects) is not one of the site's,
+        or None when it is: "redirected off site" (another host), "redirected out of scope"
+        (an --include/--exclude glob). A URL that is no http(s) page is left to the caller."""
+        try:
+            key = normalise(final_url, keep_tracking=True)
+        except ValueError:
+            return None
+        reason = self.reason_out(key)
+        if reason is None:
+            return None
+        return "redirected off site" if reason == "other host" else "redirected out of scope"
+
     def reason_out(self, url: str) -> str | None:
         """Why `url` (normalised) is out of scope, or None when it is in."""
         host = urlsplit(url).hostname or ""

@@ -28,12 +28,15 @@ class Task:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a task gave: the page's links and, for a visited page, its result."""
+    """What a task gave: the page's links and, for a visited page, its result; `skipped`:
+    why the page turned out not to be the site's (it redirected off site): no result, no
+    links followed, counted with the links not followed."""
 
     position: int
     url: str
     links: tuple[str, ...] = ()
     journey: JourneyResult | None = None
+    skipped: str | None = None
 
 
 @dataclass
@@ -77,7 +80,9 @@ class Walk:
         while (ready := self._waiting.pop(len(self.committed), None)) is not None:
             self.committed.append(ready)
             page = self._pages.pop(ready.position)
-            if self.crawl:
+            if ready.skipped is not None:
+                self.frontier.leave(ready.skipped)
+            elif self.crawl:
                 self.frontier.add_links(page, ready.links)
 
     @property

@@ -142,6 +142,14 @@ class JourneyResult(_Value):
         description="An audited page: the ttq consent methods it called (holdConsent, "
         "grantConsent, revokeConsent), in the order of their first call.",
     )
+    pixel_install: str | None = Field(
+        default=None,
+        description="An audited page: how its pixel was installed, from where its ttq.load "
+        "call ran: 'base-code' (inline in the page), 'tag-manager' (gtm.js, utag.js...), "
+        "'script:HOST' (another script file), 'injected' (an inline script another script "
+        "inserted), 'unknown' (pixel events, no load call recorded) or 'none'; several "
+        "pixels installed differently give each way, comma-separated.",
+    )
 
 
 class AuditInfo(_Value):
@@ -157,10 +165,15 @@ class AuditInfo(_Value):
     )
     skipped: dict[str, int] = Field(
         default_factory=dict,
-        description="Links not followed, by reason (other host, robots.txt, page limit...).",
+        description="Links not followed, by reason (other host, robots.txt, page limit...), and "
+        "pages visited that were not the site's (redirected off site).",
     )
     resumed: int = Field(default=0, description="Pages taken from --resume state, not revisited.")
     workers: int = 1
+    hosts: list[str] = Field(
+        default_factory=list,
+        description="The hosts audited: the start URL's, the host it redirects to, --allow-host.",
+    )
 
 
 class SiteCheck(_Value):
