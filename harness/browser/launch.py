@@ -64,12 +64,13 @@ async def open_chromium_async(
     *,
     browser_path: str | None = None,
     headed: bool = False,
+    slow_mo: float = 0,
     connect: str | None = None,
     allow_only: Sequence[str] | None = None,
 ) -> tuple[AsyncBrowser, str]:
     """`open_chromium` for Playwright's async API."""
     found: tuple[AsyncBrowser, str] = await run_async(
-        _open_steps(playwright, browser_path, headed, 0, connect, allow_only)
+        _open_steps(playwright, browser_path, headed, slow_mo, connect, allow_only)
     )
     return found
 

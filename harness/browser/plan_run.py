@@ -13,23 +13,27 @@ import difflib
 import os
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 from urllib.parse import urljoin
 
+from playwright.async_api import Browser as AsyncBrowser
+from playwright.async_api import BrowserContext as AsyncBrowserContext
+from playwright.async_api import Playwright as AsyncPlaywright
 from playwright.sync_api import Browser, BrowserContext, Playwright
 from playwright.sync_api import Error as PlaywrightError
 
 from harness import __version__
+from harness.browser.async_recorder import AsyncPixelCapture
 from harness.browser.capture_base import CaptureBase
 from harness.browser.chromium import hosts_of
 from harness.browser.events_api_sink import EventsApiSink
-from harness.browser.flavour import run_sync
+from harness.browser.flavour import Steps, run_async, run_sync
 from harness.browser.journey import journey_steps
-from harness.browser.launch import open_chromium
+from harness.browser.launch import open_chromium, open_chromium_async
 from harness.browser.recorder import PixelCapture, SdkMode, emulator_script
 from harness.browser.workers import run_journeys
 from harness.core.config import RulesConfig
@@ -192,20 +196,24 @@ def worker_count(plan: Plan, options: RunOptions, journeys: int) -> int:
     return max(1, min(wanted, journeys))
 
 
-def _run_in(
-    browser: Browser, plan: Plan, journey: Journey, opts: RunOptions, config: RulesConfig
-) -> JourneyResult:
-    """One journey in a fresh context of `browser`, with its artifacts."""
-    context = browser.new_context()
+def _run_in_steps(
+    browser: Browser | AsyncBrowser,
+    plan: Plan,
+    journey: Journey,
+    opts: RunOptions,
+    config: RulesConfig,
+    attach: Callable[[Any], Any],
+) -> Steps[JourneyResult]:
+    """One journey in a fresh context of `browser`, with its artifacts; `attach(context)`
+    gives the flavour's capture (attached), or an awaitable of it."""
+    context = yield browser.new_context()
     folder = opts.artifacts / _slug(journey.name) if opts.artifacts else None
     tracing = folder is not None and opts.trace != "off"
     try:
         if tracing:
-            context.tracing.start(screenshots=True, snapshots=True)
-        capture = use_plan_settings(PixelCapture(hosts=opts.hosts, sdk=opts.sdk), plan).attach(
-            context
-        )
-        result = run_journey(
+            yield context.tracing.start(screenshots=True, snapshots=True)
+        capture = yield attach(context)
+        result = yield from journey_steps(
             context,
             plan,
             journey,
@@ -218,16 +226,39 @@ def _run_in(
         if tracing and folder is not None:
             if opts.trace == "on" or not result.ok:
                 trace_path = folder / "trace.zip"
-                context.tracing.stop(path=str(trace_path))
+                yield context.tracing.stop(path=str(trace_path))
                 result = result.model_copy(update={"trace": str(trace_path)})
             else:
-                context.tracing.stop()
+                yield context.tracing.stop()
     finally:
         with contextlib.suppress(PlaywrightError):
-            context.close()
+            yield context.close()
     if not browser.is_connected():  # the journey ran into a dead browser
         result = result.model_copy(update={"ok": False, "error": BROWSER_GONE})
     return result
+
+
+def _run_in(
+    browser: Browser, plan: Plan, journey: Journey, opts: RunOptions, config: RulesConfig
+) -> JourneyResult:
+    """One journey in a fresh context of `browser` (sync API: one journey at a time)."""
+
+    def attach(context: BrowserContext) -> PixelCapture:
+        return use_plan_settings(PixelCapture(hosts=opts.hosts, sdk=opts.sdk), plan).attach(context)
+
+    return run_sync(_run_in_steps(browser, plan, journey, opts, config, attach))
+
+
+async def _run_in_async(
+    browser: AsyncBrowser, plan: Plan, journey: Journey, opts: RunOptions, config: RulesConfig
+) -> JourneyResult:
+    """One journey in a fresh context of `browser` (async API: journeys side by side)."""
+
+    def attach(context: AsyncBrowserContext) -> Awaitable[AsyncPixelCapture]:
+        capture = AsyncPixelCapture(hosts=opts.hosts, sdk=opts.sdk)
+        return use_plan_settings(capture, plan).attach(context)
+
+    return await run_async(_run_in_steps(browser, plan, journey, opts, config, attach))
 
 
 def _open(
@@ -235,6 +266,20 @@ def _open(
 ) -> tuple[Browser, str]:
     hermetic = opts.block_third_party or plan.defaults.block_third_party
     return open_chromium(
+        playwright,
+        browser_path=opts.browser_path,
+        headed=opts.headed,
+        slow_mo=opts.slow_mo,
+        connect=opts.connect,
+        allow_only=_journey_hosts(plan, selected, opts.base_url) if hermetic else None,
+    )
+
+
+async def _open_async(
+    playwright: AsyncPlaywright, plan: Plan, opts: RunOptions, selected: Sequence[Journey]
+) -> tuple[AsyncBrowser, str]:
+    hermetic = opts.block_third_party or plan.defaults.block_third_party
+    return await open_chromium_async(
         playwright,
         browser_path=opts.browser_path,
         headed=opts.headed,
@@ -257,6 +302,8 @@ def run_plan(plan: Plan, plan_path: Path, options: RunOptions | None = None) -> 
         workers=worker_count(plan, opts, len(selected)),
         open_browser=lambda playwright: _open(playwright, plan, opts, selected),
         run_one=lambda browser, journey: _run_in(browser, plan, journey, opts, config),
+        open_browser_async=lambda playwright: _open_async(playwright, plan, opts, selected),
+        run_one_async=lambda browser, journey: _run_in_async(browser, plan, journey, opts, config),
         on_start=opts.on_start,
         on_journey=opts.on_journey,
     )

@@ -56,12 +56,25 @@ class _Guard:
     the browser process; context routes miss it and, left alone, it would go to the network.
     A browser-wide CDP Fetch interception answers those locally and gives them to the capture
     of the page that sent them. One guard per Browser; Chromium only (elsewhere: no-op).
+
+    Which capture is the sender's is told by the request's frame: each page's frame id (its
+    CDP target id) and browser context are learnt when the page opens, so a beacon sent as the
+    page closes still finds its capture; a frame nobody learnt is asked of the browser (its
+    target's context) or of the live pages' frame trees. With several captures in one browser
+    (journeys or audited pages side by side), a beacon that cannot be placed is answered and
+    credited to none (`unplaced`), never to another page's capture.
     """
 
     def __init__(self, session: CDPSession | AsyncCDPSession) -> None:
         self.captures: list[GuardedCapture] = []
         self.hosts: list[str] = []
         self.session = session
+        #: CDP frame id / browser context id -> the capture whose page it is (weakly held: a
+        #: capture's pages outlive nothing of it)
+        self.frames: dict[str, weakref.ref[GuardedCapture]] = {}
+        self.contexts: dict[str, weakref.ref[GuardedCapture]] = {}
+        #: beacons answered that no live capture could be found for (several captures)
+        self.unplaced = 0
 
     @classmethod
     def _register_steps(
@@ -80,6 +93,9 @@ class _Guard:
             return
         guard.captures.append(capture)
         capture.context.on("close", lambda _context: guard.forget(capture))
+        capture.context.on("page", lambda page: guard._on_page(capture, page))
+        for page in capture.context.pages:
+            yield from guard._learn_steps(capture, page)
         new_hosts = [host for host in capture.hosts if host not in guard.hosts]
         if new_hosts:
             guard.hosts.extend(new_hosts)
@@ -91,17 +107,61 @@ class _Guard:
     def _on_paused(self, event: dict[str, Any]) -> Any:
         raise NotImplementedError  # each flavour drives _paused_steps
 
+    def _on_page(self, capture: GuardedCapture, page: Any) -> Any:
+        raise NotImplementedError  # each flavour drives _learn_steps
+
+    def _learn_steps(self, capture: GuardedCapture, page: Page | AsyncPage) -> Steps[None]:
+        """Remember a page's frame id and browser context as `capture`'s."""
+        context: Any = page.context  # the page's own flavour
+        try:
+            session = yield context.new_cdp_session(page)
+            try:
+                info = yield session.send("Target.getTargetInfo")
+            finally:
+                yield session.detach()
+        except PlaywrightError:  # closed already, or no CDP for pages
+            return
+        target = info.get("targetInfo") or {}
+        if target.get("targetId"):
+            self.frames[str(target["targetId"])] = weakref.ref(capture)
+        if target.get("browserContextId"):
+            self.contexts[str(target["browserContextId"])] = weakref.ref(capture)
+
     def forget(self, capture: GuardedCapture) -> None:
         if capture in self.captures:
             self.captures.remove(capture)
 
+    def _live(self, ref: weakref.ref[GuardedCapture] | None) -> GuardedCapture | None:
+        capture = ref() if ref is not None else None
+        return capture if capture is not None and capture in self.captures else None
+
     def _owner_steps(self, frame_id: str | None) -> Steps[GuardedCapture | None]:
-        if len(self.captures) > 1 and frame_id:
-            for capture in reversed(self.captures):
-                for page in capture.context.pages:
-                    if (yield from _main_frame_id(page)) == frame_id:
-                        return capture
-        return self.captures[-1] if self.captures else None
+        """The capture of the page whose frame sent a request (None: none that is alive)."""
+        if frame_id and (frame_id in self.frames or len(self.captures) > 1):
+            if frame_id not in self.frames:
+                yield from self._place_steps(frame_id)
+            if frame_id in self.frames:
+                return self._live(self.frames[frame_id])
+            if len(self.captures) > 1:
+                self.unplaced += 1
+                return None
+        return self.captures[0] if len(self.captures) == 1 else None
+
+    def _place_steps(self, frame_id: str) -> Steps[None]:
+        """Learn whose a frame is: the browser knows a target's context (a page's main frame,
+        an out-of-process iframe); a child frame is found in the live pages' frame trees."""
+        try:
+            info = yield self.session.send("Target.getTargetInfo", {"targetId": frame_id})
+            context_id = (info.get("targetInfo") or {}).get("browserContextId")
+            if context_id in self.contexts:
+                self.frames[frame_id] = self.contexts[context_id]
+                return
+        except PlaywrightError:  # not a target (an in-process iframe), or gone
+            pass
+        for capture in list(self.captures):
+            for page in capture.context.pages:
+                for frame in (yield from _frame_ids(page)):
+                    self.frames.setdefault(frame, weakref.ref(capture))
 
     def _paused_steps(self, event: dict[str, Any]) -> Steps[None]:
         request = event.get("request", {})
@@ -154,6 +214,9 @@ class UnloadBeaconGuard(_Guard):
     def _on_paused(self, event: dict[str, Any]) -> None:
         run_sync(self._paused_steps(event))
 
+    def _on_page(self, capture: GuardedCapture, page: Page) -> None:
+        run_sync(self._learn_steps(capture, page))
+
 
 class AsyncUnloadBeaconGuard(_Guard):
     """The guard for Playwright's async API (AsyncPixelCapture)."""
@@ -169,6 +232,9 @@ class AsyncUnloadBeaconGuard(_Guard):
     async def _on_paused(self, event: dict[str, Any]) -> None:
         await run_async(self._paused_steps(event))
 
+    async def _on_page(self, capture: GuardedCapture, page: AsyncPage) -> None:
+        await run_async(self._learn_steps(capture, page))
+
 
 def _cdp_post_data(request: dict[str, Any]) -> bytes | None:
     entries = request.get("postDataEntries")
@@ -178,7 +244,8 @@ def _cdp_post_data(request: dict[str, Any]) -> bytes | None:
     return data.encode("utf-8") if isinstance(data, str) else None
 
 
-def _main_frame_id(page: Page | AsyncPage) -> Steps[str | None]:
+def _frame_ids(page: Page | AsyncPage) -> Steps[list[str]]:
+    """The CDP ids of a page's frames, its main frame and every iframe ([] when it is gone)."""
     context: Any = page.context  # the page's own flavour
     try:
         session = yield context.new_cdp_session(page)
@@ -186,6 +253,13 @@ def _main_frame_id(page: Page | AsyncPage) -> Steps[str | None]:
             tree = yield session.send("Page.getFrameTree")
         finally:
             yield session.detach()
-        return str(tree["frameTree"]["frame"]["id"])
     except PlaywrightError:
-        return None
+        return []
+    found: list[str] = []
+    pending = [tree.get("frameTree") or {}]
+    while pending:
+        node = pending.pop()
+        if (node.get("frame") or {}).get("id"):
+            found.append(str(node["frame"]["id"]))
+        pending.extend(node.get("childFrames") or [])
+    return found

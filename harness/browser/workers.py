@@ -1,20 +1,24 @@
 """Journeys one after another, or several at once: the scheduling of `run_plan`, apart from
-what running one journey means (`plan_run` hands that in as `run_one`).
+what running one journey means (`plan_run` hands that in as `run_one` / `run_one_async`).
 
-Several at once: `workers` threads, each with its own Playwright connection and Chromium
-(Playwright's sync API binds a connection to the thread that opened it), taking the next
-journey from a shared index; the main thread alone calls the progress callbacks, in plan order,
-and the results come back in plan order whatever order they finished in.
+Several at once: one Chromium, `workers` journeys side by side in contexts of it, on
+Playwright's async API (one event loop; the sync API would need a connection, so a Chromium,
+per thread). The progress callbacks run on that loop, in plan order, and the results come back
+in plan order whatever order they finished in.
 """
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import contextlib
-import queue
-import threading
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+import signal
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from typing import Any, TypeVar
 
+from playwright.async_api import Browser as AsyncBrowser
+from playwright.async_api import Playwright as AsyncPlaywright
+from playwright.async_api import async_playwright
 from playwright.sync_api import Browser, Playwright, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
@@ -26,6 +30,10 @@ from harness.core.plan.result import JourneyResult
 OpenBrowser = Callable[[Playwright], tuple[Browser, str]]
 #: One journey in a fresh context of the browser (a dead browser: error BROWSER_GONE).
 RunOne = Callable[[Browser, Journey], JourneyResult]
+#: The same two through Playwright's async API (journeys side by side).
+OpenBrowserAsync = Callable[[AsyncPlaywright], Awaitable[tuple[AsyncBrowser, str]]]
+RunOneAsync = Callable[[AsyncBrowser, Journey], Awaitable[JourneyResult]]
+T = TypeVar("T")
 #: (results in plan order, the browser's description, why the run stopped early or None)
 Outcome = tuple[list[JourneyResult], str | None, str | None]
 
@@ -36,11 +44,14 @@ def run_journeys(
     workers: int,
     open_browser: OpenBrowser,
     run_one: RunOne,
+    open_browser_async: OpenBrowserAsync,
+    run_one_async: RunOneAsync,
     on_start: Callable[[Journey], None] | None = None,
     on_journey: Callable[[JourneyResult], None] | None = None,
 ) -> Outcome:
     if workers > 1:
-        return _in_parallel(journeys, workers, open_browser, run_one, on_start, on_journey)
+        parallel = _Parallel(journeys, workers, open_browser_async, run_one_async)
+        return _in_a_loop(parallel.run(on_start, on_journey))
     return _serially(journeys, open_browser, run_one, on_start, on_journey)
 
 
@@ -82,119 +93,110 @@ def _serially(
     return results, browser_name, incomplete
 
 
-@dataclass
-class _Pool:
-    """What the worker threads share: the next journey to take, and what they report to the
-    main thread."""
+class _Parallel:
+    """`workers` journeys at a time in contexts of one browser. Ctrl-C starts no other journey
+    and lets those under way finish (a second Ctrl-C stops them); a browser that cannot start
+    stops the run with its error, as a serial run would."""
 
-    journeys: Sequence[Journey]
-    next: int = 0
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    stop: threading.Event = field(default_factory=threading.Event)
-    #: ("browser", name) | ("start", index) | ("done", index, result) | ("gone",) |
-    #: ("error", exception)
-    reports: queue.Queue[tuple[object, ...]] = field(default_factory=queue.Queue)
+    def __init__(
+        self,
+        journeys: Sequence[Journey],
+        workers: int,
+        open_browser: OpenBrowserAsync,
+        run_one: RunOneAsync,
+    ) -> None:
+        self.journeys = journeys
+        self.workers = workers
+        self.open_browser = open_browser
+        self.run_one = run_one
+        self.next = 0
+        self.stopped: str | None = None  # why no other journey starts (INTERRUPTED, gone)
+        self.running: list[asyncio.Task[None]] = []
 
-    def take(self) -> int | None:
-        with self.lock:
-            if self.stop.is_set() or self.next >= len(self.journeys):
-                return None
-            self.next += 1
-            return self.next - 1
+    async def run(
+        self,
+        on_start: Callable[[Journey], None] | None,
+        on_journey: Callable[[JourneyResult], None] | None,
+    ) -> Outcome:
+        done: dict[int, JourneyResult] = {}
+        reported = 0  # the callbacks have seen journeys [0, reported)
 
+        def finished(index: int, result: JourneyResult) -> None:
+            nonlocal reported
+            done[index] = result
+            while reported in done:
+                reported += 1  # first: a Ctrl-C inside the callback prints no line twice
+                if on_journey:
+                    on_journey(done[reported - 1])
 
-def _worker(pool: _Pool, open_browser: OpenBrowser, run_one: RunOne) -> None:
-    """One thread: its own Playwright and browser, journeys until none is left."""
-    try:
-        with sync_playwright() as playwright:
-            browser, name = open_browser(playwright)
-            pool.reports.put(("browser", name))
-            try:
-                while (index := pool.take()) is not None:
-                    if not browser.is_connected():
-                        pool.reports.put(("gone",))
-                        return
-                    pool.reports.put(("start", index))
-                    result = run_one(browser, pool.journeys[index])
-                    pool.reports.put(("done", index, result))
-                    if result.error == BROWSER_GONE:
-                        pool.reports.put(("gone",))
-                        return
-            except PlaywrightError:
-                if browser.is_connected():
-                    raise
-                pool.reports.put(("gone",))
-            finally:
-                with contextlib.suppress(PlaywrightError):
-                    browser.close()
-    except BaseException as exc:  # handed to the main thread, which raises it
-        pool.reports.put(("error", exc))
-
-
-def _in_parallel(
-    journeys: Sequence[Journey],
-    workers: int,
-    open_browser: OpenBrowser,
-    run_one: RunOne,
-    on_start: Callable[[Journey], None] | None,
-    on_journey: Callable[[JourneyResult], None] | None,
-) -> Outcome:
-    """Journeys on `workers` threads; Ctrl-C lets the journeys under way finish and starts no
-    other; a worker's error (a browser that cannot start) stops the run and is raised here."""
-    pool = _Pool(journeys)
-    threads = [
-        threading.Thread(target=_worker, args=(pool, open_browser, run_one), daemon=True)
-        for _ in range(workers)
-    ]
-    for thread in threads:
-        thread.start()
-    done: dict[int, JourneyResult] = {}
-    reported = 0  # the callbacks have seen journeys [0, reported)
-    browser_name: str | None = None
-    incomplete: str | None = None
-    failure: BaseException | None = None
-
-    def handle(report: tuple[object, ...]) -> None:
-        nonlocal browser_name, incomplete, failure, reported
-        match report:
-            case ("browser", str(name)):
-                browser_name = browser_name or name
-            case ("start", int(index)):
+        async def worker(browser: AsyncBrowser) -> None:
+            while self.stopped is None and self.next < len(self.journeys):
+                if not browser.is_connected():
+                    self.stopped = BROWSER_GONE
+                    return
+                index, self.next = self.next, self.next + 1
                 if on_start:
-                    on_start(journeys[index])
-            case ("done", int(index), JourneyResult() as result):
-                done[index] = result
-                while reported in done:
-                    reported += 1  # first: a Ctrl-C inside the callback prints no line twice
-                    if on_journey:
-                        on_journey(done[reported - 1])
-            case ("gone",):
-                incomplete = incomplete or BROWSER_GONE
-                pool.stop.set()
-            case ("error", BaseException() as error):
-                failure = failure or error
-                pool.stop.set()
+                    on_start(self.journeys[index])
+                result = await self.run_one(browser, self.journeys[index])
+                finished(index, result)
+                if result.error == BROWSER_GONE:
+                    self.stopped = BROWSER_GONE
 
+        browser_name: str | None = None
+        with self._ctrl_c():
+            async with async_playwright() as playwright:
+                browser, browser_name = await self.open_browser(playwright)
+                try:
+                    self.running = [
+                        asyncio.create_task(worker(browser)) for _ in range(self.workers)
+                    ]
+                    for outcome in await asyncio.gather(*self.running, return_exceptions=True):
+                        if isinstance(outcome, asyncio.CancelledError):
+                            self.stopped = self.stopped or INTERRUPTED
+                        elif isinstance(outcome, PlaywrightError) and not browser.is_connected():
+                            self.stopped = self.stopped or BROWSER_GONE
+                        elif isinstance(outcome, BaseException):
+                            raise outcome
+                finally:
+                    with contextlib.suppress(PlaywrightError):
+                        await browser.close()
+        if on_journey:  # after a gap (a journey never finished): the rest, still in plan order
+            for index in sorted(i for i in done if i >= reported):
+                on_journey(done[index])
+        incomplete = self.stopped
+        if incomplete is None and len(done) < len(self.journeys):
+            incomplete = BROWSER_GONE
+        return [done[i] for i in sorted(done)], browser_name, incomplete
+
+    @contextlib.contextmanager
+    def _ctrl_c(self) -> Any:
+        """The first Ctrl-C stops new journeys, the second the ones under way (only where the
+        loop can take signals: the main thread; elsewhere Ctrl-C stays Python's)."""
+
+        def interrupted() -> None:
+            if self.stopped == INTERRUPTED:
+                for task in self.running:
+                    task.cancel()
+            self.stopped = INTERRUPTED
+
+        loop = asyncio.get_running_loop()
+        try:
+            loop.add_signal_handler(signal.SIGINT, interrupted)
+        except (RuntimeError, ValueError, NotImplementedError):
+            yield
+            return
+        try:
+            yield
+        finally:
+            loop.remove_signal_handler(signal.SIGINT)
+
+
+def _in_a_loop(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run an event loop; in a thread of its own when this one already runs a loop (a caller
+    inside Playwright's sync API, or inside an async test)."""
     try:
-        while any(t.is_alive() for t in threads) or not pool.reports.empty():
-            try:
-                handle(pool.reports.get(timeout=0.1))
-            except queue.Empty:
-                continue
-    except KeyboardInterrupt:
-        incomplete = INTERRUPTED
-        pool.stop.set()  # the journeys under way finish (a second Ctrl-C stops waiting)
-        for thread in threads:
-            thread.join()
-        while not pool.reports.empty():  # their results are kept, not thrown away
-            report = pool.reports.get_nowait()
-            if report[0] == "done":
-                handle(report)
-    if failure is not None:  # what a serial run would have raised
-        raise failure
-    if on_journey:  # after a gap (a journey never finished): the rest, still in plan order
-        for index in sorted(i for i in done if i >= reported):
-            on_journey(done[index])
-    if incomplete is None and len(done) < len(journeys):
-        incomplete = BROWSER_GONE
-    return [done[i] for i in sorted(done)], browser_name, incomplete
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

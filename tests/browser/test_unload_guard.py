@@ -1,0 +1,38 @@
+"""Beacons a page sends as it goes away reach the browser-wide unload guard (CDP Fetch), not
+the context's routes: each must land in the capture of the page that sent it, never in another
+capture of the same browser (journeys and audited pages run side by side)."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Browser
+
+from harness.browser.recorder import PixelCapture
+
+EXIT = "ProductPageExit"  # the demo shop sends it from the product page's pagehide
+
+
+def _exits(capture: PixelCapture) -> int:
+    return sum(1 for e in capture.events() if e.name == EXIT and e.source == "wire")
+
+
+def test_a_page_leaving_beacons_to_its_own_capture_and_a_closed_one_to_none(
+    browser: Browser, demo_site: str
+) -> None:
+    product = demo_site + "/shop/product.html?id=301"
+    first, second = browser.new_context(), browser.new_context()
+    try:
+        mine, other = PixelCapture().attach(first), PixelCapture().attach(second)
+        leaving, staying = first.new_page(), second.new_page()
+        staying.goto(demo_site + "/shop/index.html")
+        leaving.goto(product)
+        mine.settle(quiet=0.3)
+        leaving.goto(demo_site + "/shop/index.html")  # pagehide on the product page
+        assert mine.wait_for(lambda: _exits(mine) == 1, timeout=5)
+        leaving.goto(product)
+        mine.settle(quiet=0.3)
+        first.close()  # the product page goes away with its context: a last exit beacon
+        other.settle(quiet=1.0)
+        assert _exits(other) == 0
+        assert not [e for e in other.events() if "product.html" in (e.page_url or "")]
+    finally:
+        second.close()
