@@ -16,6 +16,7 @@ read it, are already split out beside it.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import functools
 import json
@@ -457,9 +458,13 @@ class CaptureBase(IncrementalViews, WaitSteps, Generic[C]):
         if not noted:
             return
         moved: dict[int, int] = {}
-        for position, request in enumerate(self.requests):
+        # Requests are in index order: only the last ones (since the last batch) can move, so
+        # a long capture is not scanned whole for every batch.
+        first = bisect.bisect_left(self.requests, since, key=lambda request: request.index)
+        for position in range(first, len(self.requests)):
+            request = self.requests[position]
             key = (request.url, request.body)
-            if request.index < since or noted[key] <= 0:
+            if noted[key] <= 0:
                 continue
             noted[key] -= 1
             self._decoded.pop(request.index, None)
