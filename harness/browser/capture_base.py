@@ -16,6 +16,7 @@ read it, are already split out beside it.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import functools
 import json
@@ -81,6 +82,7 @@ from harness.core.sdk import (
     Upstream,
     parse_sdk,
 )
+from harness.core.sharing import shared_json, shared_str
 
 #: the browser context type of a flavour (sync or async Playwright)
 C = TypeVar("C", BrowserContext, AsyncBrowserContext)
@@ -150,6 +152,8 @@ class CaptureBase(IncrementalViews, WaitSteps, Generic[C]):
         self._observed: Counter[str] = Counter()  # observations so far, by kind
         self.requests: list[RawRequest] = []
         self.beacon_notes: list[dict[str, Any]] = []
+        #: each beacon body once, for the request and its note (_beacon_text)
+        self._beacon_texts: dict[str, str] = {}
         self.callback_errors: list[BaseException] = []
         self._next_index = 0
         self._context: C | None = None
@@ -385,18 +389,20 @@ class CaptureBase(IncrementalViews, WaitSteps, Generic[C]):
             return LocalResponse(204, {}, b"")
         kind, endpoint = classify(url)
         text = body.decode("utf-8", errors="replace") if body else None
+        if text is not None and kind is RequestKind.EVENT:
+            text = self._beacon_text(text)
         self.requests.append(
             RawRequest(
                 index=self._index(),
                 timestamp=time.time(),
-                method=method,
-                url=url,
-                headers=headers,
+                method=shared_str(method),
+                url=shared_str(url),  # the same few URLs and headers, request after request
+                headers={shared_str(name): shared_str(value) for name, value in headers.items()},
                 body=text,
                 body_origin="request" if text else "none",
                 kind=kind,
                 endpoint=endpoint,
-                page_url=frame_url,
+                page_url=shared_json(frame_url),
             )
         )
         if method != "OPTIONS" and kind in (RequestKind.SDK_SCRIPT, RequestKind.CONFIG):
@@ -441,6 +447,11 @@ class CaptureBase(IncrementalViews, WaitSteps, Generic[C]):
             self._ingest(record, page_url=page_url, frame=frame)
         return batch
 
+    def _beacon_text(self, text: str) -> str:
+        """One copy of a beacon's body: the request and the recorder's sendBeacon note of it
+        carry the same text (a few KB), the first one seen is kept for both."""
+        return self._beacon_texts.setdefault(text, text)
+
     def _order_after_calls(self, batch: list[Any]) -> None:
         """Give beacons routed before their batch arrived indices after the batch's calls.
 
@@ -457,9 +468,13 @@ class CaptureBase(IncrementalViews, WaitSteps, Generic[C]):
         if not noted:
             return
         moved: dict[int, int] = {}
-        for position, request in enumerate(self.requests):
+        # Requests are in index order: only the last ones (since the last batch) can move, so
+        # a long capture is not scanned whole for every batch.
+        first = bisect.bisect_left(self.requests, since, key=lambda request: request.index)
+        for position in range(first, len(self.requests)):
+            request = self.requests[position]
             key = (request.url, request.body)
-            if request.index < since or noted[key] <= 0:
+            if noted[key] <= 0:
                 continue
             noted[key] -= 1
             self._decoded.pop(request.index, None)
@@ -499,21 +514,25 @@ class CaptureBase(IncrementalViews, WaitSteps, Generic[C]):
             )
             return
         if kind == "beacon":
-            self.beacon_notes.append(payload)
+            note = shared_json(payload)
+            if isinstance(note.get("body"), str):
+                note["body"] = self._beacon_text(note["body"])
+            self.beacon_notes.append(note)
             return
         if kind == "observation":  # e.g. the page overwrote window.ttq (TR006)
             payload = {**payload, "method": OBSERVATION_PREFIX + str(payload.get("what"))}
+        # Strings shared: the same property names, URLs and locations, call after call.
         self.calls.append(
             TtqCall(
                 index=self._index(),
                 timestamp=float(payload.get("timestamp") or time.time()),
-                method=str(payload.get("method")),
-                args=list(payload.get("args") or []),
-                pixel_code=payload.get("pixel_code"),
-                page_url=page_url or payload.get("frame_url"),
-                frame_url=payload.get("frame_url"),
-                location=payload.get("location"),
-                document_id=payload.get("document_id"),
+                method=shared_str(str(payload.get("method"))),
+                args=shared_json(list(payload.get("args") or [])),
+                pixel_code=shared_json(payload.get("pixel_code")),
+                page_url=shared_json(page_url or payload.get("frame_url")),
+                frame_url=shared_json(payload.get("frame_url")),
+                location=shared_json(payload.get("location")),
+                document_id=shared_json(payload.get("document_id")),
             )
         )
 

@@ -3,6 +3,11 @@
 Bodies are sendBeacon text/plain JSON (POST), or the image-GET fallback
 `?analytics_message=<URL-safe base64 of the same JSON>`. A request that cannot be decoded
 becomes an UndecodableBeacon with the reason: nothing is dropped.
+
+Memory: the request keeps the body as text, so an event that is the request's only one does
+not keep the parsed body too (about 10 KB for a real pixel.js beacon): `PixelEvent.body` is
+parsed again from the text the first time it is read, by `wire_body`, and kept from then on.
+Strings in what is kept are shared (harness.core.sharing).
 """
 
 from __future__ import annotations
@@ -15,7 +20,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from harness.core.jsonvalue import TTQ_TYPE, clip
-from harness.core.model import PixelEvent, RawRequest, UndecodableBeacon
+from harness.core.model import PixelEvent, RawRequest, UndecodableBeacon, set_body_decoder
+from harness.core.sharing import shared_json, shared_str
 
 #: Actions the SDK sends on its own on /api/v2/pixel/act (auto-config), never from a ttq call.
 AUTO_ACTIONS = frozenset({"Click", "Metadata"})
@@ -100,9 +106,35 @@ def decode_beacon(request: RawRequest) -> list[PixelEvent] | UndecodableBeacon:
     try:
         payload = body_json(request)
         bodies = [_limit_depth(body, 0) for body in _event_bodies(payload)]
-        return [_event_from_body(body, request) for body in bodies]
+        if len(bodies) == 1:  # the body can be found again from the request alone
+            return [_event_from_body(bodies[0], request, keep_body=False)]
+        return [_event_from_body(shared_json(body), request, keep_body=True) for body in bodies]
     except DecodeError as exc:
         return UndecodableBeacon(request=request, reason=str(exc))
+
+
+def wire_body(event: PixelEvent) -> dict[str, Any] | None:
+    """The body of a wire event decoded without it (the only event of its request), decoded
+    again from the request's text: what `decode_beacon` gave, holding the event's own
+    `properties` (the same value, from the same text) and shared values (harness.core.sharing).
+    PixelEvent calls it once, the first time `body` is read."""
+    request = event.request
+    if request is None:
+        return None
+    try:
+        bodies = _event_bodies(body_json(request))
+    except DecodeError as exc:  # it decoded before: the request is frozen
+        raise RuntimeError(f"a decoded beacon no longer decodes: {exc}") from exc
+    if len(bodies) != 1:
+        raise RuntimeError(f"request {request.index} carries {len(bodies)} events, not one")
+    body = _limit_depth(bodies[0], 0)
+    if "properties" in body:  # the event's own (equal): kept once
+        body = {**body, "properties": event.properties}
+    shared: dict[str, Any] = shared_json(body, keep=(id(event.properties),))
+    return shared
+
+
+set_body_decoder(wire_body)
 
 
 #: Values nested deeper than this in an event body become {"__ttq_type__": "too-deep"}, as the
@@ -139,7 +171,11 @@ def _event_bodies(payload: Any) -> list[dict[str, Any]]:
     return [payload]
 
 
-def _event_from_body(body: dict[str, Any], request: RawRequest) -> PixelEvent:
+#: the fields decode gives a wire event (its `model_fields_set`, shared by all of them)
+_WIRE_FIELDS = set(PixelEvent.model_fields) - {"call"}
+
+
+def _event_from_body(body: dict[str, Any], request: RawRequest, *, keep_body: bool) -> PixelEvent:
     action = body.get("action")
     if "event" in body:
         name = body["event"]
@@ -164,25 +200,32 @@ def _event_from_body(body: dict[str, Any], request: RawRequest) -> PixelEvent:
     library = _object(context, "library", path="context.library")
     user = _object(context, "user", path="context.user")
     event_id = body.get("event_id", "")
-    return PixelEvent(
+    # Every value is of its field's type already (checked above): no validation, which would
+    # also copy `user` out of the body. What the event keeps is shared (harness.core.sharing;
+    # a kept body is shared already, and sharing a shared value again gives the same one).
+    event = PixelEvent.model_construct(
+        _WIRE_FIELDS,
         index=request.index,
         source="wire",
-        name=name,
-        pixel_code=code,
-        pixel_codes=codes,
+        name=shared_str(name),
+        pixel_code=shared_str(code),
+        pixel_codes=shared_json(codes, share_top=True),
         event_id=event_id if isinstance(event_id, str) else json.dumps(event_id),
-        properties=body.get("properties", {}),
-        user=user,
-        page_url=_str_or_none(page.get("url")),
-        referrer=_str_or_none(page.get("referrer")),
-        library_name=_str_or_none(library.get("name")),
-        library_version=_str_or_none(library.get("version")),
+        properties=shared_json(body.get("properties", {}), share_top=True),
+        user=shared_json(user, share_top=True),
+        page_url=_shared_or_none(page.get("url")),
+        referrer=_shared_or_none(page.get("referrer")),
+        library_name=_shared_or_none(library.get("name")),
+        library_version=_shared_or_none(library.get("version")),
         timestamp=_str_or_none(body.get("timestamp")),
         endpoint=request.endpoint,
         auto=action is not None and "event" not in body and name in AUTO_ACTIONS,
         request=request,
-        body=body,
+        body=body if keep_body else None,
     )
+    if not keep_body:
+        del event.__dict__["body"]  # read later from the request (PixelEvent.body, wire_body)
+    return event
 
 
 def _object(
@@ -199,3 +242,7 @@ def _object(
 
 def _str_or_none(value: Any) -> str | None:
     return value if isinstance(value, str) else None
+
+
+def _shared_or_none(value: Any) -> str | None:
+    return shared_str(value) if isinstance(value, str) else None

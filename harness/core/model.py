@@ -6,10 +6,17 @@ Values flow one way: RawRequest (wire) / TtqCall (call) -> PixelEvent or Undecod
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from enum import StrEnum
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+)
 
 Source = Literal["call", "wire"]
 
@@ -32,6 +39,23 @@ class Severity(StrEnum):
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    def model_post_init(self, context: Any, /) -> None:
+        # pydantic gives every instance its own set of the fields it was given (about 700
+        # bytes for a PixelEvent); values are frozen, so instances given the same fields share
+        # one set (model_copy copies it before adding to it).
+        fields = self.__pydantic_fields_set__
+        key = frozenset(fields)
+        known = _FIELDS_SETS.get(key)
+        if known is None:
+            if len(_FIELDS_SETS) >= 1024:  # bounded: a few dozen are ever used
+                _FIELDS_SETS.clear()
+            known = _FIELDS_SETS[key] = fields
+        object.__setattr__(self, "__pydantic_fields_set__", known)
+
+
+#: one shared `__pydantic_fields_set__` per set of fields given (see _Frozen.model_post_init)
+_FIELDS_SETS: dict[frozenset[str], set[str]] = {}
 
 
 class RawRequest(_Frozen):
@@ -135,6 +159,68 @@ class PixelEvent(_Frozen):
     request: RawRequest | None = None
     call: TtqCall | None = None
     body: dict[str, Any] | None = Field(default=None, description="Decoded wire body.")
+
+    # A wire event decoded from a single-event request does not hold its body: it is parsed
+    # again from the request's text the first time it is read (a rule, a report), then kept.
+    # Such an event has no "body" key in __dict__ until then (decode_beacon, wire_body); the
+    # methods below fill it in before anything reads __dict__ as a whole.
+
+    if not TYPE_CHECKING:  # for mypy, `body` is the field above
+
+        def __getattr__(self, name: str) -> Any:
+            if name == "body":
+                return self._decoded_body()
+            return super().__getattr__(name)
+
+    def _decoded_body(self) -> dict[str, Any] | None:
+        """The body, decoded from the request's text once and kept from then on."""
+        held = self.__dict__
+        if "body" not in held:
+            held["body"] = _body_decoder(self)
+        body: dict[str, Any] | None = held["body"]
+        return body
+
+    @model_serializer(mode="wrap")
+    def _serialise_with_body(self, handler: SerializerFunctionWrapHandler) -> Any:
+        self._decoded_body()  # pydantic serialises what is in __dict__
+        return handler(self)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, PixelEvent):
+            mine, theirs = self.__dict__, other.__dict__
+            if ("body" in mine) != ("body" in theirs):  # one body not decoded yet
+                if any(mine[key] != theirs[key] for key in _CHEAP_TO_COMPARE):
+                    return False  # unequal anyway: no need to decode it
+                self._decoded_body()
+                other._decoded_body()
+        return super().__eq__(other)
+
+    def __iter__(self) -> Iterator[tuple[str, Any]]:  # type: ignore[override]
+        self._decoded_body()
+        yield from super().__iter__()
+
+    def __repr_args__(self) -> Any:
+        self._decoded_body()
+        return super().__repr_args__()
+
+
+def _no_body_decoder(event: PixelEvent) -> dict[str, Any] | None:
+    raise RuntimeError("PixelEvent.body: harness.core.decode was not imported")
+
+
+#: decodes the body of a wire event made without it; harness.core.decode, the only module that
+#: makes such events, sets it (set_body_decoder) so this module need not import it
+_body_decoder: Callable[[PixelEvent], dict[str, Any] | None] = _no_body_decoder
+
+
+def set_body_decoder(decoder: Callable[[PixelEvent], dict[str, Any] | None]) -> None:
+    """What PixelEvent.body calls for an event made without its body (see PixelEvent)."""
+    global _body_decoder
+    _body_decoder = decoder
+
+
+#: PixelEvent fields compared before a body is decoded only to compare it
+_CHEAP_TO_COMPARE = ("index", "source", "name", "event_id", "pixel_code")
 
 
 class UndecodableBeacon(_Frozen):
