@@ -35,6 +35,7 @@ from playwright.async_api import Playwright as AsyncPlaywright
 from harness import __version__
 from harness.browser.audit_discovery import discover
 from harness.browser.audit_page import run_task
+from harness.browser.audit_slot import DEFAULT_RECYCLE, Slots
 from harness.browser.launch import open_chromium_async
 from harness.browser.recorder import SdkMode
 from harness.core.audit.checks import site_checks
@@ -79,6 +80,9 @@ class AuditOptions:
     rate: float | None = None
     #: at most this many pages of one host at once (None: up to `workers`)
     per_host: int | None = None
+    #: pages a worker visits in one browser context (one tab, one capture) before it is
+    #: replaced; 1: a fresh context per page (audit_slot.py)
+    recycle: int = DEFAULT_RECYCLE
     connect: str | None = None
     shard: str | None = None  # "I/N"
     #: a state file: pages it holds are not visited again; each new page is appended
@@ -141,6 +145,8 @@ def _state(start_url: str, opts: AuditOptions) -> tuple[dict[int, Outcome], Text
 def audit(start_url: str, options: AuditOptions | None = None) -> PlanResult:
     """Audit the site from `start_url`; HarnessError (one line) for what the user must fix."""
     opts = options or AuditOptions()
+    if opts.recycle < 1 or opts.workers < 1:
+        raise UsageError("audit: --workers and --recycle must be 1 or more")
     started = time.monotonic()
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     try:
@@ -273,6 +279,7 @@ async def _dispatch(
     it. Ctrl-C: the pages under way are dropped (not committed: a resumed run visits them)."""
     spacing = 1 / opts.rate if opts.rate else 0.0
     last_start = -spacing
+    slots = Slots(opts.recycle)  # each worker's context, tab and capture, reused
     running: dict[asyncio.Task[Outcome], str] = {}  # each visit and its host
     held: Task | None = None  # the next task, waiting for its host to have a free slot
     try:
@@ -291,7 +298,7 @@ async def _dispatch(
                     break
                 if not browser.is_connected():
                     browser, _name = await _browser(playwright, opts)
-                visit = run_task(browser, request, task, opts, walk.frontier.scope)
+                visit = run_task(slots, browser, request, task, opts, walk.frontier.scope)
                 running[asyncio.create_task(visit)] = host
                 last_start = now  # a link fetch is a request to the site too
             report()
@@ -316,6 +323,9 @@ async def _dispatch(
             pending.cancel()
         report()  # what was committed is written and shown
         return INTERRUPTED
+    finally:
+        with contextlib.suppress(PlaywrightError, asyncio.CancelledError):
+            await slots.close()
     return None
 
 
