@@ -4,13 +4,14 @@ capture each page's pixel as a first visit would see it, and check the site as a
 Each page is a journey of the one result value (`PlanResult`, kind "audit"): one `goto` step,
 its events and rule findings, its HTTP status; the site-level checks (AU…) sit beside them.
 robots.txt, sitemaps and (in a sharded audit) pages' HTML are fetched from the site with
-Playwright's request API (never from a TikTok host); pages open in a fresh context each, with
-the capture answering the pixel hosts locally, as in every other command.
+Playwright's request API (never from a TikTok host); pages open in a worker's slot (one
+context, one tab, one capture reused for `--recycle N` pages, its state cleared between them:
+audit_slot.py), with the capture answering the pixel hosts locally, as in every other command.
 
 Which pages, in which order, is `core.audit.walk`'s business; this module runs its tasks with
-Playwright's async API: `workers` pages at once, each in a fresh context of one Chromium
-(contexts are closed after their page, so memory stays bounded), outcomes committed in
-visiting order. The page visit (`audit_page.py`) uses the same capture as every command
+Playwright's async API: `workers` pages at once, each worker in its slot of one Chromium
+(replaced after `recycle` pages, so memory stays bounded), outcomes committed in visiting
+order. The page visit (`audit_page.py`) uses the same capture as every command
 (AsyncPixelCapture).
 """
 
@@ -236,9 +237,9 @@ async def _walk(
     state: TextIO | None,
     run: _Run,
 ) -> None:
-    """Discover, then audit the walk's pages: `workers` at once, each in a fresh context of
-    one browser; outcomes committed in visiting order. Ctrl-C before the pages ends the run
-    incomplete (the caller catches what comes later still, while cleaning up)."""
+    """Discover, then audit the walk's pages: `workers` at once, each worker in its slot (a
+    context of one browser); outcomes committed in visiting order. Ctrl-C before the pages
+    ends the run incomplete (the caller catches what comes later still, while cleaning up)."""
     try:
         async with async_playwright() as playwright:
             request = await playwright.request.new_context()

@@ -1,5 +1,6 @@
-"""One page of an audit as a first visit sees it (`run_task`): a fresh context of the audit's
-browser, the capture every command uses (AsyncPixelCapture), the audit's `--step`s, the
+"""One page of an audit as a first visit sees it (`run_task`): in a worker's slot (a context,
+tab and capture reused page after page, cleared between pages: audit_slot.py), with the
+capture every command uses (AsyncPixelCapture), the audit's `--step`s, the
 page's status, events, findings, how its pixel was installed and (unsharded) its links; in a
 sharded audit its links from the HTML as served. Whatever fails becomes the page's error; a
 page that lands off site is skipped."""

@@ -30,6 +30,7 @@ from playwright.async_api import Page as PlaywrightPage
 
 from harness.browser.async_recorder import AsyncPixelCapture
 from harness.browser.recorder import SdkMode
+from harness.browser.unload_guard import AsyncUnloadBeaconGuard
 
 #: the default of `--recycle`: pages per context before it is replaced (bounds the memory a
 #: slot's capture holds: every page's calls and requests until then)
@@ -57,6 +58,7 @@ class Slot:
         try:
             capture = await AsyncPixelCapture(sdk=sdk).attach(context)
             tab = await context.new_page()
+            await AsyncUnloadBeaconGuard.learn(tab)
             cdp = None
             with contextlib.suppress(PlaywrightError):  # a browser without CDP: no reuse
                 cdp = await context.new_cdp_session(tab)

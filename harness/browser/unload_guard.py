@@ -62,6 +62,9 @@ class _Guard:
         self.captures: list[GuardedCapture] = []
         self.hosts: list[str] = []
         self.session = session
+        #: each page's main frame id (stable while the tab lives, whatever it navigates to):
+        #: asked once per page, so a beacon's owner is found without round trips when it comes
+        self._frame_ids: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
 
     @classmethod
     def _register_steps(
@@ -99,9 +102,17 @@ class _Guard:
         if len(self.captures) > 1 and frame_id:
             for capture in reversed(self.captures):
                 for page in capture.context.pages:
-                    if (yield from _main_frame_id(page)) == frame_id:
+                    if (yield from self._frame_id_steps(page)) == frame_id:
                         return capture
         return self.captures[-1] if self.captures else None
+
+    def _frame_id_steps(self, page: Page | AsyncPage) -> Steps[str | None]:
+        known = self._frame_ids.get(page)
+        if known is None:
+            known = yield from _main_frame_id(page)
+            if known is not None:
+                self._frame_ids[page] = known
+        return known
 
     def _paused_steps(self, event: dict[str, Any]) -> Steps[None]:
         request = event.get("request", {})
@@ -168,6 +179,15 @@ class AsyncUnloadBeaconGuard(_Guard):
 
     async def _on_paused(self, event: dict[str, Any]) -> None:
         await run_async(self._paused_steps(event))
+
+    @classmethod
+    async def learn(cls, page: AsyncPage) -> None:
+        """Ask a page's main frame id now, not when its first unload beacon comes (an audit's
+        tab: the beacons of the page it leaves are then given to their capture at once)."""
+        browser = page.context.browser
+        guard = cls._guards.get(browser) if browser is not None else None
+        if guard is not None:
+            await run_async(guard._frame_id_steps(page))
 
 
 def _cdp_post_data(request: dict[str, Any]) -> bytes | None:

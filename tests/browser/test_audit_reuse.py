@@ -73,11 +73,11 @@ def test_a_page_after_another_in_one_context_sees_none_of_its_state(
 
 def test_what_a_page_sends_while_leaving_is_its_own(test_pages: str, tmp_path: Path) -> None:
     site = test_pages + "/audit-reuse/"
-    for recycle in ("25", "1"):
-        result = _audit(tmp_path / f"{recycle}.json", site + "index.html", "--recycle", recycle)
+    for how in (["--recycle", "25"], ["--recycle", "25", "--workers", "2"], ["--recycle", "1"]):
+        result = _audit(tmp_path / "leave.json", site + "index.html", *how)
         events = _events(result)
-        assert events[site + "leave.html"][("call", "LeavingPage")] == 1, recycle
-        assert events[site + "leave.html"][("wire", "LeavingPage")] == 1, recycle
+        assert events[site + "leave.html"][("call", "LeavingPage")] == 1, how
+        assert events[site + "leave.html"][("wire", "LeavingPage")] == 1, how
         for page in ("index.html", "a.html", "b.html", "next.html"):
             assert not any(name == "LeavingPage" for _, name in events[site + page]), page
 
