@@ -117,8 +117,10 @@ def main() -> None:
     step("demo plan wall time: event-driven waits, --workers")
     rows += bench_plan_wall.rows(bench_plan_wall.bench_plan_wall(repeat=1 if quick else 3))
     step("audit: the generated catalog with 1 and 4 workers")
-    serial, parallel = bench_audit.bench_audit(pages=20 if quick else 80, repeat=1 if quick else 2)
-    rows += bench_audit.rows(serial, parallel)
+    for serial, parallel in bench_audit.bench_audit(
+        pages=20 if quick else 80, repeat=1 if quick else 2, recycles=(25, 1)
+    ):
+        rows += bench_audit.rows(serial, parallel)
     step("parallel scaling")
     rows += xdist_rows(journeys=4 if quick else 20, repeat=1)
     step("machine")

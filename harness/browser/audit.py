@@ -4,13 +4,14 @@ capture each page's pixel as a first visit would see it, and check the site as a
 Each page is a journey of the one result value (`PlanResult`, kind "audit"): one `goto` step,
 its events and rule findings, its HTTP status; the site-level checks (AU…) sit beside them.
 robots.txt, sitemaps and (in a sharded audit) pages' HTML are fetched from the site with
-Playwright's request API (never from a TikTok host); pages open in a fresh context each, with
-the capture answering the pixel hosts locally, as in every other command.
+Playwright's request API (never from a TikTok host); pages open in a worker's slot (one
+context, one tab, one capture reused for `--recycle N` pages, its state cleared between them:
+audit_slot.py), with the capture answering the pixel hosts locally, as in every other command.
 
 Which pages, in which order, is `core.audit.walk`'s business; this module runs its tasks with
-Playwright's async API: `workers` pages at once, each in a fresh context of one Chromium
-(contexts are closed after their page, so memory stays bounded), outcomes committed in
-visiting order. The page visit (`audit_page.py`) uses the same capture as every command
+Playwright's async API: `workers` pages at once, each worker in its slot of one Chromium
+(replaced after `recycle` pages, so memory stays bounded), outcomes committed in visiting
+order. The page visit (`audit_page.py`) uses the same capture as every command
 (AsyncPixelCapture).
 """
 
@@ -35,6 +36,7 @@ from playwright.async_api import Playwright as AsyncPlaywright
 from harness import __version__
 from harness.browser.audit_discovery import discover
 from harness.browser.audit_page import run_task
+from harness.browser.audit_slot import DEFAULT_RECYCLE, Slots
 from harness.browser.launch import open_chromium_async
 from harness.browser.recorder import SdkMode
 from harness.core.audit.checks import site_checks
@@ -79,6 +81,9 @@ class AuditOptions:
     rate: float | None = None
     #: at most this many pages of one host at once (None: up to `workers`)
     per_host: int | None = None
+    #: pages a worker visits in one browser context (one tab, one capture) before it is
+    #: replaced; 1: a fresh context per page (audit_slot.py)
+    recycle: int = DEFAULT_RECYCLE
     connect: str | None = None
     shard: str | None = None  # "I/N"
     #: a state file: pages it holds are not visited again; each new page is appended
@@ -141,6 +146,8 @@ def _state(start_url: str, opts: AuditOptions) -> tuple[dict[int, Outcome], Text
 def audit(start_url: str, options: AuditOptions | None = None) -> PlanResult:
     """Audit the site from `start_url`; HarnessError (one line) for what the user must fix."""
     opts = options or AuditOptions()
+    if opts.recycle < 1 or opts.workers < 1:
+        raise UsageError("audit: --workers and --recycle must be 1 or more")
     started = time.monotonic()
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     try:
@@ -230,9 +237,9 @@ async def _walk(
     state: TextIO | None,
     run: _Run,
 ) -> None:
-    """Discover, then audit the walk's pages: `workers` at once, each in a fresh context of
-    one browser; outcomes committed in visiting order. Ctrl-C before the pages ends the run
-    incomplete (the caller catches what comes later still, while cleaning up)."""
+    """Discover, then audit the walk's pages: `workers` at once, each worker in its slot (a
+    context of one browser); outcomes committed in visiting order. Ctrl-C before the pages
+    ends the run incomplete (the caller catches what comes later still, while cleaning up)."""
     try:
         async with async_playwright() as playwright:
             request = await playwright.request.new_context()
@@ -273,6 +280,7 @@ async def _dispatch(
     it. Ctrl-C: the pages under way are dropped (not committed: a resumed run visits them)."""
     spacing = 1 / opts.rate if opts.rate else 0.0
     last_start = -spacing
+    slots = Slots(opts.recycle)  # each worker's context, tab and capture, reused
     running: dict[asyncio.Task[Outcome], str] = {}  # each visit and its host
     held: Task | None = None  # the next task, waiting for its host to have a free slot
     try:
@@ -291,7 +299,7 @@ async def _dispatch(
                     break
                 if not browser.is_connected():
                     browser, _name = await _browser(playwright, opts)
-                visit = run_task(browser, request, task, opts, walk.frontier.scope)
+                visit = run_task(slots, browser, request, task, opts, walk.frontier.scope)
                 running[asyncio.create_task(visit)] = host
                 last_start = now  # a link fetch is a request to the site too
             report()
@@ -316,6 +324,9 @@ async def _dispatch(
             pending.cancel()
         report()  # what was committed is written and shown
         return INTERRUPTED
+    finally:
+        with contextlib.suppress(PlaywrightError, asyncio.CancelledError):
+            await slots.close()
     return None
 
 

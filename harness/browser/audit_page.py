@@ -1,12 +1,12 @@
-"""One page of an audit as a first visit sees it (`run_task`): a fresh context of the audit's
-browser, the capture every command uses (AsyncPixelCapture), the audit's `--step`s, the
+"""One page of an audit as a first visit sees it (`run_task`): in a worker's slot (a context,
+tab and capture reused page after page, cleared between pages: audit_slot.py), with the
+capture every command uses (AsyncPixelCapture), the audit's `--step`s, the
 page's status, events, findings, how its pixel was installed and (unsharded) its links; in a
 sharded audit its links from the HTML as served. Whatever fails becomes the page's error; a
 page that lands off site is skipped."""
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections.abc import Sequence
 from typing import Protocol
@@ -16,7 +16,7 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page as PlaywrightPage
 
 from harness import __version__
-from harness.browser.async_recorder import AsyncPixelCapture
+from harness.browser.audit_slot import Slot, Slots, origin_of
 from harness.browser.flavour import run_async
 from harness.browser.recorder import SdkMode
 from harness.browser.steps import perform_steps
@@ -26,6 +26,7 @@ from harness.core.audit.urls import Scope
 from harness.core.audit.walk import Outcome, Task
 from harness.core.config import RulesConfig, fails
 from harness.core.errors import HarnessError, step_failure
+from harness.core.observations import PAGE_CRASHED
 from harness.core.plan.model import Step
 from harness.core.plan.result import JourneyResult, StepResult
 from harness.core.rules.consent import CONSENT_METHODS
@@ -50,10 +51,16 @@ class PageOptions(Protocol):
     def shard(self) -> str | None: ...
 
 
-async def _audit_page(browser: Browser, task: Task, opts: PageOptions, scope: Scope) -> Outcome:
+async def _audit_page(
+    slots: Slots, browser: Browser, task: Task, opts: PageOptions, scope: Scope
+) -> Outcome:
     """One page as a first visit sees it: its status, events, findings (and, unsharded, the
     links its DOM holds once loaded). Whatever fails becomes the page's error, never a raise.
-    A page that lands outside the scope (it redirected off site) is skipped, not judged."""
+    A page that lands outside the scope (it redirected off site) is skipped, not judged.
+
+    The page is visited in a worker's slot (audit_slot.py): its report holds only what came
+    after the capture's mark, and it is left for about:blank before it, so what it sends while
+    leaving is its own; the slot is then cleared for the next page, or closed."""
     page = task.page
     started = time.monotonic()
     links: list[str] = []
@@ -64,21 +71,28 @@ async def _audit_page(browser: Browser, task: Task, opts: PageOptions, scope: Sc
     consent: list[str] = []
     install: str | None = None
     done: list[StepResult] = []
-    context = None
+    slot: Slot | None = None
+    origins = {origin_of(page.url)}
+    mark = 0
     try:
-        context = await browser.new_context()
-        capture = await AsyncPixelCapture(sdk=opts.sdk).attach(context)
-        tab = await context.new_page()
+        slot = await slots.take(browser, opts.sdk)
+        capture, tab = slot.capture, slot.tab
+        mark = capture.next_index
         try:
             response = await tab.goto(page.url, wait_until="load", timeout=opts.timeout * 1000)
             status = response.status if response is not None else None
             final_url = tab.url
+            origins.add(origin_of(final_url))
             skipped = scope.redirected_out(final_url)
             if skipped is not None:  # another site's page: its pixel is not this site's
-                # Let it finish sending before its context closes: a beacon still in flight
-                # then would reach the browser-wide unload guard after this capture is gone
-                # and be credited to another page's (measured: 2 runs in 14 with 2 workers).
+                # Let it finish sending (and leave) while its context lives: a beacon still in
+                # flight would otherwise reach the browser-wide unload guard later and be
+                # credited to another page's (measured: 2 runs in 14 with 2 workers).
                 await capture.settle(quiet=opts.quiet, timeout=max(2.0, opts.quiet * 4))
+                try:
+                    await slot.leave(opts.quiet, opts.timeout)
+                except PlaywrightError:
+                    slot.broken = True
                 return Outcome(task.position, page.url, skipped=skipped)
             if status is None or status < 400:
                 done = await _page_steps(tab, page.url, opts)
@@ -86,20 +100,34 @@ async def _audit_page(browser: Browser, task: Task, opts: PageOptions, scope: Sc
             if opts.crawl and opts.shard is None:
                 found = await tab.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
                 links = [str(link) for link in found]
+            await slot.leave(opts.quiet, opts.timeout)
         except PlaywrightError as exc:
             error = f"opening {page.url} failed: {step_failure(exc)}"
+        slot.broken = error is not None or not all(s.ok for s in done) or tab.is_closed()
         report = capture.report(
-            url=page.url, browser=None, harness_version=__version__, config=opts.rules
+            url=page.url,
+            browser=None,
+            harness_version=__version__,
+            config=opts.rules,
+            since=mark,
         )
         findings, events, reconciliation = report.findings, report.events, report.reconciliation
         consent = list(dict.fromkeys(c.method for c in report.calls if c.method in CONSENT_METHODS))
         install = pixel_install(report.calls, report.events)
+        slot.broken = slot.broken or any(c.method == PAGE_CRASHED for c in report.calls)
     except (PlaywrightError, HarnessError) as exc:  # no context, or the browser went away
         error = error or f"opening {page.url} failed: {step_failure(exc)}"
+    except BaseException:  # cancelled (Ctrl-C): the slot is closed, not reused
+        if slot is not None:
+            slot.broken = True
+        raise
     finally:
-        if context is not None:
-            with contextlib.suppress(PlaywrightError):
-                await context.close()
+        if slot is not None:
+            slot.broken = slot.broken or error is not None
+            # every origin a document of this page came from (iframes included)
+            seen = slot.capture.documents()
+            origins.update(origin_of(d.url) for d in seen if d.index is None or d.index >= mark)
+            await slots.give(slot, (origin for origin in origins if origin))
     loaded = time.monotonic() - started
     failing = sum(1 for f in findings if fails(f.severity, opts.rules.fail_on))
     served = error is None and (status is None or status < 400)
@@ -180,11 +208,16 @@ async def _html_links(
 
 
 async def run_task(
-    browser: Browser, request: APIRequestContext, task: Task, opts: PageOptions, scope: Scope
+    slots: Slots,
+    browser: Browser,
+    request: APIRequestContext,
+    task: Task,
+    opts: PageOptions,
+    scope: Scope,
 ) -> Outcome:
     try:
         if task.visit:
-            outcome = await _audit_page(browser, task, opts, scope)
+            outcome = await _audit_page(slots, browser, task, opts, scope)
         else:
             outcome = Outcome(task.position, task.page.url)
         if opts.shard is not None and opts.crawl:

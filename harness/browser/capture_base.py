@@ -154,6 +154,9 @@ class CaptureBase(IncrementalViews, WaitSteps, Generic[C]):
         self.beacon_notes: list[dict[str, Any]] = []
         #: each beacon body once, for the request and its note (_beacon_text)
         self._beacon_texts: dict[str, str] = {}
+        #: the index clock when each beacon note arrived (a report `since` a mark takes only
+        #: the notes of its own beacons)
+        self._note_marks: list[int] = []
         self.callback_errors: list[BaseException] = []
         self._next_index = 0
         self._context: C | None = None
@@ -518,6 +521,7 @@ class CaptureBase(IncrementalViews, WaitSteps, Generic[C]):
             if isinstance(note.get("body"), str):
                 note["body"] = self._beacon_text(note["body"])
             self.beacon_notes.append(note)
+            self._note_marks.append(self._next_index)
             return
         if kind == "observation":  # e.g. the page overwrote window.ttq (TR006)
             payload = {**payload, "method": OBSERVATION_PREFIX + str(payload.get("what"))}
@@ -546,12 +550,15 @@ class CaptureBase(IncrementalViews, WaitSteps, Generic[C]):
         harness_version: str,
         config: RulesConfig | None = None,
         server_requests: Sequence[RawRequest] = (),
+        since: int = 0,
     ) -> CaptureReport:
         """The report of everything captured so far; what the polls already decoded and
         converted is reused, so each beacon is decoded once per capture. `server_requests`:
-        what a local Events API sink received, checked in the same rule pass (EA rules)."""
+        what a local Events API sink received, checked in the same rule pass (EA rules).
+        `since`: only what arrived at or after that `next_index` (one page of several that one
+        capture watched in turn, e.g. an audit's tab going from page to page)."""
         return report_of(
-            self.capture(server_requests),
+            self.capture(server_requests, since=since),
             config=config,
             harness_version=harness_version,
             sdk=self.sdk,
@@ -560,17 +567,25 @@ class CaptureBase(IncrementalViews, WaitSteps, Generic[C]):
             forward_beacons=self.sdk_source.forward_beacons,
         )
 
-    def capture(self, server_requests: Sequence[RawRequest] = ()) -> Capture:
+    def capture(self, server_requests: Sequence[RawRequest] = (), *, since: int = 0) -> Capture:
         """The capture value so far (harness.core.capture), derived from the incremental
-        views: nothing decoded or converted twice."""
+        views: nothing decoded or converted twice. `since`: see `report`."""
+        calls, requests, notes = self.calls, self.requests, self.beacon_notes
+        called, documents = self._call_events(), self.documents()
+        if since > 0:
+            calls = [call for call in calls if call.index >= since]
+            requests = [request for request in requests if request.index >= since]
+            notes = [n for n, mark in zip(notes, self._note_marks, strict=True) if mark >= since]
+            called = [event for event in called if event.index >= since]
+            documents = [d for d in documents if d.index is None or d.index >= since]
         return derive(
-            self.calls,
-            self.requests,
+            calls,
+            requests,
             server_requests=server_requests,
-            notes=self.beacon_notes,
-            documents=self.documents(),
+            notes=notes,
+            documents=documents,
             decoded=self._decoded,
-            called=self._call_events(),
+            called=called,
         )
 
     def documents(self) -> list[CapturedDocument]:

@@ -235,6 +235,19 @@ class AsyncUnloadBeaconGuard(_Guard):
     async def _on_page(self, capture: GuardedCapture, page: AsyncPage) -> None:
         await run_async(self._learn_steps(capture, page))
 
+    @classmethod
+    async def learn(cls, page: AsyncPage) -> None:
+        """Learn a page's frame now rather than from its "page" event, which runs as a task of
+        its own (an audit's tab: the beacons of the page it leaves find their capture at
+        once, whatever the event loop is busy with)."""
+        browser = page.context.browser
+        guard = cls._guards.get(browser) if browser is not None else None
+        if guard is None:
+            return
+        for capture in guard.captures:
+            if capture.context is page.context:
+                await run_async(guard._learn_steps(capture, page))
+
 
 def _cdp_post_data(request: dict[str, Any]) -> bytes | None:
     entries = request.get("postDataEntries")

@@ -134,3 +134,26 @@ def test_the_recorder_does_not_change_what_the_page_sees(
     finally:
         context.close()
     assert [c.method for c in ttq_capture.calls] == ["load", "page"]  # still recorded
+
+
+def test_a_report_since_a_mark_holds_only_what_came_after_it(
+    page: Page, ttq_capture: PixelCapture, demo_site: str
+) -> None:
+    """One capture watching a tab go from page to page (an audit's): each page's report is
+    what arrived since its mark, its documents, calls and beacons; nothing of the page before."""
+    first, second = demo_site + "/shop/index.html", demo_site + "/shop/product.html?id=301"
+    page.goto(first)
+    ttq_capture.settle(quiet=0.3)
+    mark = ttq_capture.next_index
+    page.goto(second)
+    ttq_capture.settle(quiet=0.3)
+    whole = ttq_capture.report(url=first, browser=None, harness_version="test")
+    since = ttq_capture.report(url=second, browser=None, harness_version="test", since=mark)
+    assert {first, second} <= {e.page_url for e in whole.events}
+    assert since.events and {e.page_url for e in since.events} == {second}
+    assert [e.name for e in since.events if e.source == "wire"].count("Pageview") == 1
+    assert since.calls and all(c.index >= mark for c in since.calls)
+    assert {d.url for d in since.documents if d.main_frame} == {second}
+    assert len(since.requests) < len(whole.requests)
+    assert not [f for f in since.findings if f.code.startswith("CH")]  # nothing looks unseen
+    assert since.reconciliation.lost_calls == []  # every call of the page has its beacon

@@ -38,6 +38,7 @@ from harness.adapters.options import (
     sdk_source,
 )
 from harness.browser.audit import AuditOptions, audit
+from harness.browser.audit_slot import DEFAULT_RECYCLE
 from harness.core.audit.merge import merge_audits
 from harness.core.audit.progress import AuditProgress
 from harness.core.config import FailOn
@@ -129,6 +130,16 @@ def audit_command(
         int | None,
         typer.Option("--per-host", min=1, metavar="N", help="At most N pages of one host at once."),
     ] = None,
+    recycle: Annotated[
+        int,
+        typer.Option(
+            "--recycle",
+            min=1,
+            metavar="N",
+            help="Pages each worker visits in one browser context before a fresh one "
+            "(state cleared between pages; 1: a fresh context per page).",
+        ),
+    ] = DEFAULT_RECYCLE,
     connect: Connect = None,
     sdk: SdkOpt = "emulated",
     sdk_origin: SdkOrigin = None,
@@ -205,6 +216,7 @@ def audit_command(
                 workers=workers,
                 rate=rate,
                 per_host=per_host,
+                recycle=recycle,
                 connect=connect,
                 shard=shard,
                 resume=resume,
