@@ -95,8 +95,10 @@ def _serially(
 
 class _Parallel:
     """`workers` journeys at a time in contexts of one browser. Ctrl-C starts no other journey
-    and lets those under way finish (a second Ctrl-C stops them); a browser that cannot start
-    stops the run with its error, as a serial run would."""
+    and lets those under way finish (a second Ctrl-C stops them); one that the same Ctrl-C cut
+    short by reaching Chromium too (a terminal signals the whole process group) is dropped, as a
+    serial run drops the journey it interrupts. A browser that cannot start stops the run with
+    its error, as a serial run would."""
 
     def __init__(
         self,
@@ -138,9 +140,11 @@ class _Parallel:
                 if on_start:
                     on_start(self.journeys[index])
                 result = await self.run_one(browser, self.journeys[index])
+                if self.stopped == INTERRUPTED and not browser.is_connected():
+                    return  # cut short by the Ctrl-C that also reached Chromium: no verdict
                 finished(index, result)
                 if result.error == BROWSER_GONE:
-                    self.stopped = BROWSER_GONE
+                    self.stopped = self.stopped or BROWSER_GONE
 
         browser_name: str | None = None
         with self._ctrl_c():

@@ -80,3 +80,38 @@ def test_a_worker_that_cannot_start_its_browser_stops_the_run_with_the_error(
     missing = str(tmp_path / "no-chromium")
     with pytest.raises(HarnessError, match="no-chromium"):
         run_plan(plan, PLAN, RunOptions(browser_path=missing, workers=2))
+
+
+def test_ctrl_c_keeps_the_whole_journeys_in_plan_order_and_starts_no_other(
+    demo_site: str, tmp_path: Path
+) -> None:
+    import signal
+
+    out = tmp_path / "result.json"
+    command = [
+        sys.executable, "-m", "harness", "run", str(PLAN), "--base-url", demo_site + "/shop/",
+        "--workers", "2", "--json", str(out),
+    ]  # fmt: skip
+    running = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "CI": "true"}, start_new_session=True,  # Ctrl-C reaches the group
+    )  # fmt: skip
+    assert running.stdout is not None
+    printed = []
+    for line in running.stdout:  # the first journey's line: others are under way
+        printed.append(line)
+        if line[:1] in ("✓", "✗"):
+            break
+    os.killpg(running.pid, signal.SIGINT)
+    stdout, stderr = running.communicate(timeout=300)
+    assert running.returncode == 130, "".join(printed) + stdout + stderr
+    assert "interrupted (Ctrl-C)" in stdout + stderr and "Traceback" not in stderr
+    result = PlanResult.model_validate_json(out.read_text(encoding="utf-8"))
+    planned = [j.name for j in load_plan(PLAN).journeys]
+    ran = [j.name for j in result.journeys]
+    assert result.incomplete == "interrupted (Ctrl-C)"
+    assert 1 <= len(ran) < len(planned) and ran == planned[: len(ran)]  # in plan order
+    # what is kept is whole: every step of each journey, none cut short by the signal
+    for journey in result.journeys:
+        wanted = next(j for j in load_plan(PLAN).journeys if j.name == journey.name)
+        assert len(journey.steps) == len(wanted.steps) and journey.error is None, journey.name
