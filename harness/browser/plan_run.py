@@ -261,32 +261,28 @@ async def _run_in_async(
     return await run_async(_run_in_steps(browser, plan, journey, opts, config, attach))
 
 
+def _launch(plan: Plan, opts: RunOptions, selected: Sequence[Journey]) -> dict[str, Any]:
+    """How the run's Chromium is opened, in either flavour (open_chromium's options)."""
+    hermetic = opts.block_third_party or plan.defaults.block_third_party
+    return {
+        "browser_path": opts.browser_path,
+        "headed": opts.headed,
+        "slow_mo": opts.slow_mo,
+        "connect": opts.connect,
+        "allow_only": _journey_hosts(plan, selected, opts.base_url) if hermetic else None,
+    }
+
+
 def _open(
     playwright: Playwright, plan: Plan, opts: RunOptions, selected: Sequence[Journey]
 ) -> tuple[Browser, str]:
-    hermetic = opts.block_third_party or plan.defaults.block_third_party
-    return open_chromium(
-        playwright,
-        browser_path=opts.browser_path,
-        headed=opts.headed,
-        slow_mo=opts.slow_mo,
-        connect=opts.connect,
-        allow_only=_journey_hosts(plan, selected, opts.base_url) if hermetic else None,
-    )
+    return open_chromium(playwright, **_launch(plan, opts, selected))
 
 
 async def _open_async(
     playwright: AsyncPlaywright, plan: Plan, opts: RunOptions, selected: Sequence[Journey]
 ) -> tuple[AsyncBrowser, str]:
-    hermetic = opts.block_third_party or plan.defaults.block_third_party
-    return await open_chromium_async(
-        playwright,
-        browser_path=opts.browser_path,
-        headed=opts.headed,
-        slow_mo=opts.slow_mo,
-        connect=opts.connect,
-        allow_only=_journey_hosts(plan, selected, opts.base_url) if hermetic else None,
-    )
+    return await open_chromium_async(playwright, **_launch(plan, opts, selected))
 
 
 def run_plan(plan: Plan, plan_path: Path, options: RunOptions | None = None) -> PlanResult:

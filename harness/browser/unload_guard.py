@@ -112,15 +112,7 @@ class _Guard:
 
     def _learn_steps(self, capture: GuardedCapture, page: Page | AsyncPage) -> Steps[None]:
         """Remember a page's frame id and browser context as `capture`'s."""
-        context: Any = page.context  # the page's own flavour
-        try:
-            session = yield context.new_cdp_session(page)
-            try:
-                info = yield session.send("Target.getTargetInfo")
-            finally:
-                yield session.detach()
-        except PlaywrightError:  # closed already, or no CDP for pages
-            return
+        info = yield from _ask_page(page, "Target.getTargetInfo")
         target = info.get("targetInfo") or {}
         if target.get("targetId"):
             self.frames[str(target["targetId"])] = weakref.ref(capture)
@@ -257,17 +249,23 @@ def _cdp_post_data(request: dict[str, Any]) -> bytes | None:
     return data.encode("utf-8") if isinstance(data, str) else None
 
 
-def _frame_ids(page: Page | AsyncPage) -> Steps[list[str]]:
-    """The CDP ids of a page's frames, its main frame and every iframe ([] when it is gone)."""
+def _ask_page(page: Page | AsyncPage, method: str) -> Steps[dict[str, Any]]:
+    """A CDP command's answer about a page ({} when the page is gone or has no CDP)."""
     context: Any = page.context  # the page's own flavour
     try:
         session = yield context.new_cdp_session(page)
         try:
-            tree = yield session.send("Page.getFrameTree")
+            answer: dict[str, Any] = yield session.send(method)
         finally:
             yield session.detach()
     except PlaywrightError:
-        return []
+        return {}
+    return answer
+
+
+def _frame_ids(page: Page | AsyncPage) -> Steps[list[str]]:
+    """The CDP ids of a page's frames, its main frame and every iframe ([] when it is gone)."""
+    tree = yield from _ask_page(page, "Page.getFrameTree")
     found: list[str] = []
     pending = [tree.get("frameTree") or {}]
     while pending:
