@@ -5,13 +5,14 @@
 Runs, in one process and in this order: rules and plan matching on 100,000 events, the rules
 against jsonschema and fastjsonschema with a full schema of the same checks, memory
 for 100,000 captured events, report() on 10,000 captured events against the commit before
-"one capture, derived once", capture completeness and latency (100, 1,000, 10,000 events),
-harness overhead on the purchase journey (attach only, and attach + wait for its events +
-report, each against Playwright with no interception and Playwright serving the same pixel),
-the demo plan's wall time against the commit before event-driven waits and with
-`--workers 2`, auditing the generated catalog with 1 and 4 workers, and parallel scaling with
+"one capture, derived once", capture completeness and latency (100, 1,000, 10,000 events,
+each against Playwright's own route on the same page), harness overhead on the purchase
+journey (attach only, and attach + wait for its events + report, each against Playwright
+with no interception and Playwright serving the same pixel), the demo plan's wall time against the commit before event-driven waits and with
+`--workers 2`, purchase journeys two at a time against one at a time (Playwright alone and
+the harness), auditing the generated catalog with 1 and 4 workers, and parallel scaling with
 pytest-xdist (its own pytest subprocesses). Then prints the machine it ran on. Takes about
-10 minutes on 2 cores; `--quick` uses smaller sizes (a smoke test, not figures to publish).
+20 minutes on 2 cores; `--quick` uses smaller sizes (a smoke test, not figures to publish).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import bench_audit
 import bench_capture
 import bench_memory
 import bench_overhead
+import bench_parallel
 import bench_plan_matching
 import bench_plan_wall
 import bench_plan_xdist
@@ -116,6 +118,11 @@ def main() -> None:
     rows += bench_overhead.rows(bench_overhead.bench_overhead(repeat=3 if quick else 9))
     step("demo plan wall time: event-driven waits, --workers")
     rows += bench_plan_wall.rows(bench_plan_wall.bench_plan_wall(repeat=1 if quick else 3))
+    step("journeys two at a time: Playwright alone and the harness")
+    journeys = 4 if quick else 8
+    rows += bench_parallel.rows(
+        bench_parallel.bench_parallel(journeys, repeat=1 if quick else 3), journeys
+    )
     step("audit: the generated catalog with 1 and 4 workers")
     for serial, parallel in bench_audit.bench_audit(
         pages=20 if quick else 80, repeat=1 if quick else 2, recycles=(25, 1)
