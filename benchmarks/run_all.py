@@ -3,16 +3,17 @@
     .venv/bin/python benchmarks/run_all.py [--quick]
 
 Runs, in one process and in this order: rules and plan matching on 100,000 events, the rules
-against jsonschema and fastjsonschema with a full schema of the same checks, memory
-for 100,000 captured events, report() on 10,000 captured events against the commit before
-"one capture, derived once", capture completeness and latency (100, 1,000, 10,000 events,
-each against Playwright's own route on the same page), harness overhead on the purchase
-journey (attach only, and attach + wait for its events + report, each against Playwright
-with no interception and Playwright serving the same pixel), the demo plan's wall time against the commit before event-driven waits and with
-`--workers 2`, purchase journeys two at a time against one at a time (Playwright alone and
-the harness), auditing the generated catalog with 1 and 4 workers, and parallel scaling with
-pytest-xdist (its own pytest subprocesses). Then prints the machine it ran on. Takes about
-20 minutes on 2 cores; `--quick` uses smaller sizes (a smoke test, not figures to publish).
+against jsonschema and fastjsonschema with a full schema of the same checks, memory for
+100,000 captured events, report() on 10,000 captured events against the commit before "one
+capture, derived once", capture completeness and latency (100, 1,000, 10,000 events, each
+against Playwright's own route on the same page), harness overhead on the purchase journey
+(attach only, and attach + wait for its events + report, each against Playwright with no
+interception and Playwright serving the same pixel), the demo plan's wall time against the
+commit before event-driven waits and with `--workers 2`, purchase journeys two at a time
+against one at a time (Playwright alone and the harness), auditing the generated catalog with
+1 and 4 workers, and parallel scaling with pytest-xdist (its own pytest subprocesses). Then
+prints the machine it ran on. Takes about 20 minutes on 2 cores; `--quick` uses smaller sizes
+(a smoke test, not figures to publish).
 """
 
 from __future__ import annotations
