@@ -86,6 +86,9 @@
   var loc = win.location;
   var topWindow = win.top;
   var microtask = typeof win.queueMicrotask === 'function' ? win.queueMicrotask : null;
+  // the native timer functions (the recorder's own timer is no page timer: see the end)
+  var setTimer = win.setTimeout;
+  var clearTimer = win.clearTimeout;
 
   function call(fn, self) {
     var args = [];
@@ -194,16 +197,46 @@
   // record, so a burst of calls does not wait on a binding round trip each; while the page
   // unloads, at once. A beacon a call caused may reach the harness before the batch: the
   // batch's beacon notes let the harness put it back after the call.
+  // A note with no call in its task (the SDK sending later, on a timer) orders nothing: it
+  // waits up to NOTE_DELAY ms to ride with the next batch, so a page's stray notes cost one
+  // binding call instead of one each (each is a round trip to the harness), and is marked
+  // `deferred` so the harness does not move its beacon after that batch's calls. The
+  // harness's "is the page idle?" question and unloading flush it at once.
+  var NOTE_DELAY = 200;
   var queue = bareArray();
   var flushScheduled = false;
+  var noteTimer = null;
+  var deferScheduled = false;
+  function later(fn) {
+    if (microtask) { try { call(microtask, win, fn); return; } catch (e) { /* fall through */ } }
+    call(promiseThen, resolved, fn);
+  }
   function schedule() {
     if (flushScheduled) return;
     flushScheduled = true;
-    if (microtask) { try { call(microtask, win, flush); return; } catch (e) { /* fall through */ } }
-    call(promiseThen, resolved, flush);
+    later(flush);
+  }
+  // At the end of the note's task: no batch is leaving with it, so it waits.
+  function deferNotes() {
+    deferScheduled = false;
+    if (flushScheduled) return;
+    for (var i = 0; i < queue.length; i++) if (queue[i].kind === 'beacon') queue[i].deferred = true;
+    if (noteTimer !== null) return;
+    try {
+      noteTimer = call(setTimer, win, function () { noteTimer = null; flush(); }, NOTE_DELAY);
+    } catch (e) { flush(); }
+  }
+  function scheduleNote() {
+    if (flushScheduled || deferScheduled) return;
+    deferScheduled = true;
+    later(deferNotes);
   }
   function flush() {
     flushScheduled = false;
+    if (noteTimer !== null) {
+      try { call(clearTimer, win, noteTimer); } catch (e) { /* it finds the queue empty */ }
+      noteTimer = null;
+    }
     if (!queue.length) return;
     var batch = queue;
     queue = bareArray();
@@ -235,7 +268,7 @@
     }
     push(queue, payload);
     if (unloading) { flush(); return; }
-    schedule();
+    if (payload.kind === 'beacon') scheduleNote(); else schedule();
   }
 
   // What the recorder could not do, once per reason: the harness turns it into an error
@@ -681,6 +714,7 @@
     // interval at most that long apart counts always), and pending frame or idle callbacks.
     defineProperty(win, '__ttqHarnessPending', {
       value: function (windowMs) {
+        flush(); // reports made before the question reach the harness before its answer
         forgetStale();
         var t = clock();
         var due = call(sizeOf, frames);
