@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
 
 from playwright.async_api import BrowserContext as AsyncBrowserContext
 from playwright.async_api import Request as AsyncRequest
@@ -36,7 +35,6 @@ class WaitSteps:
 
     calls: list[TtqCall]
     requests: list[RawRequest]
-    beacon_notes: list[dict[str, Any]]
     _in_flight: set[Request | AsyncRequest]
 
     @property
@@ -169,10 +167,12 @@ class WaitSteps:
         nothing left to send within it (`wait_idle`), or nothing arrived for `quiet` seconds."""
         yield from self.wait_idle_steps(window=quiet, quiet=quiet, timeout=timeout)
 
-    def _traffic(self) -> tuple[int, int, int]:
+    def _traffic(self) -> tuple[int, int]:
         """Pixel traffic so far (the quiet fallback counts only this: a site's own polling or
-        lazy images must not keep a step from going quiet)."""
-        return (len(self.calls), len(self.requests), len(self.beacon_notes))
+        lazy images must not keep a step from going quiet). A sendBeacon note is not traffic
+        of its own: its beacon is a request, counted already, and a note may wait in the page
+        for the next batch (call_recorder.js), which the idle question itself flushes."""
+        return (len(self.calls), len(self.requests))
 
 
 def _gone(request: Request | AsyncRequest) -> bool:
