@@ -85,3 +85,12 @@ def test_the_idle_question_flushes_waiting_notes(page: Page, test_pages: str) ->
     capture.pending(0.0)
     capture.pump(1)
     assert _notes(capture, "Asked")
+
+
+def test_a_page_clearing_every_timer_does_not_strand_a_waiting_note(
+    page: Page, test_pages: str
+) -> None:
+    capture = _open(page, test_pages)
+    page.click("#then-clear-all")  # a sendBeacon, then clearTimeout/clearInterval of ids 0-4999
+    # no idle question and no later batch: only the note's own timer can send it
+    assert capture.wait_for(lambda: bool(_notes(capture, "Cleared")), timeout=3)

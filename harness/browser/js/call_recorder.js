@@ -660,6 +660,9 @@
     };
     var forget = function (native, map) {
       return function (id) {
+        // The recorder's note timer is not the page's to clear: a page that clears every
+        // timer id would otherwise strand the waiting notes until the next batch.
+        if (map === timers && noteTimer !== null && id === noteTimer) return undefined;
         try { call(mapDelete, map, id); } catch (e) { /* ignore */ }
         return apply(native, this, arguments);
       };
