@@ -93,11 +93,17 @@ def _serially(
     return results, browser_name, incomplete
 
 
+#: How long a worker lets a Ctrl-C's handler and Chromium's disconnection arrive before it
+#: judges a journey that ended in an error (only such a journey waits).
+SIGNAL_GRACE = 0.5
+
+
 class _Parallel:
     """`workers` journeys at a time in contexts of one browser. Ctrl-C starts no other journey
     and lets those under way finish (a second Ctrl-C stops them); one that the same Ctrl-C cut
     short by reaching Chromium too (a terminal signals the whole process group) is dropped, as a
-    serial run drops the journey it interrupts. A browser that cannot start stops the run with
+    serial run drops the journey it interrupts; so is one that ended in an error once Ctrl-C
+    came, the error being the browser going away. A browser that cannot start stops the run with
     its error, as a serial run would."""
 
     def __init__(
@@ -140,7 +146,14 @@ class _Parallel:
                 if on_start:
                     on_start(self.journeys[index])
                 result = await self.run_one(browser, self.journeys[index])
-                if self.stopped == INTERRUPTED and not browser.is_connected():
+                if result.error is not None:
+                    # A Ctrl-C reaches Chromium too: a journey can fail on the browser going
+                    # away before this loop has run the signal's handler or heard of the
+                    # disconnection. Both are a loop turn or two away: let them arrive.
+                    await asyncio.sleep(SIGNAL_GRACE)
+                if self.stopped == INTERRUPTED and (
+                    result.error is not None or not browser.is_connected()
+                ):
                     return  # cut short by the Ctrl-C that also reached Chromium: no verdict
                 finished(index, result)
                 if result.error == BROWSER_GONE:

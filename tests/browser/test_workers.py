@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from harness.browser.plan_run import RunOptions, run_plan
-from harness.core.errors import HarnessError
+from harness.core.errors import INTERRUPTED, HarnessError
 from harness.core.plan.load import load_plan
-from harness.core.plan.result import PlanResult
+from harness.core.plan.result import JourneyResult, PlanResult
 
 PLAN = Path(__file__).parent.parent.parent / "sites" / "demo-plan.yaml"
 
@@ -115,3 +115,52 @@ def test_ctrl_c_keeps_the_whole_journeys_in_plan_order_and_starts_no_other(
     for journey in result.journeys:
         wanted = next(j for j in load_plan(PLAN).journeys if j.name == journey.name)
         assert len(journey.steps) == len(wanted.steps) and journey.error is None, journey.name
+
+
+class _LiveBrowser:
+    """A browser that stays connected (the Ctrl-C below never reaches it)."""
+
+    def is_connected(self) -> bool:
+        return True
+
+    async def close(self) -> None:
+        return None
+
+
+def _parallel_run(error: str | None, *, ctrl_c_after: float | None) -> tuple[list[str], str | None]:
+    """Two journeys, one worker; each ends at once with `error`. With `ctrl_c_after`, the
+    run's Ctrl-C handler runs that many seconds after the first journey ended: the order in
+    which a journey failing on Chromium's death and the signal's handler can reach the loop."""
+    import asyncio
+
+    from harness.browser.workers import _Parallel
+
+    journeys = load_plan(PLAN).journeys[:2]
+    parallel: _Parallel
+
+    async def open_browser(_playwright: object) -> tuple[object, str]:
+        return _LiveBrowser(), "chromium"
+
+    async def run_one(_browser: object, journey: object) -> JourneyResult:
+        if ctrl_c_after is not None:
+            asyncio.get_running_loop().call_later(
+                ctrl_c_after, lambda: setattr(parallel, "stopped", INTERRUPTED)
+            )
+        return JourneyResult(name=journey.name, ok=False, steps=[], error=error)  # type: ignore[attr-defined]
+
+    parallel = _Parallel(journeys, 1, open_browser, run_one)  # type: ignore[arg-type]
+    results, _name, incomplete = asyncio.run(parallel.run(None, None))
+    return [r.name for r in results], incomplete
+
+
+def test_a_journey_failing_before_the_ctrl_c_handler_ran_is_dropped() -> None:
+    # the journey's error came first, the handler a moment later: still no verdict for it,
+    # and no other journey starts
+    closed = "Target page, context or browser has been closed"
+    assert _parallel_run(closed, ctrl_c_after=0.05) == ([], INTERRUPTED)
+
+
+def test_a_failing_journey_without_ctrl_c_is_kept() -> None:
+    names = [j.name for j in load_plan(PLAN).journeys[:2]]
+    refused = "step 1 (goto) failed: net::ERR_CONNECTION_REFUSED"
+    assert _parallel_run(refused, ctrl_c_after=None) == (names, None)
