@@ -133,7 +133,7 @@ def _parallel_run(error: str | None, *, ctrl_c_after: float | None) -> tuple[lis
     which a journey failing on Chromium's death and the signal's handler can reach the loop."""
     import asyncio
 
-    from harness.browser.workers import _Parallel
+    from harness.browser.workers import _in_a_loop, _Parallel
 
     journeys = load_plan(PLAN).journeys[:2]
     parallel: _Parallel
@@ -149,7 +149,8 @@ def _parallel_run(error: str | None, *, ctrl_c_after: float | None) -> tuple[lis
         return JourneyResult(name=journey.name, ok=False, steps=[], error=error)  # type: ignore[attr-defined]
 
     parallel = _Parallel(journeys, 1, open_browser, run_one)  # type: ignore[arg-type]
-    results, _name, incomplete = asyncio.run(parallel.run(None, None))
+    # in a thread of its own when the test session's Playwright holds this thread's loop
+    results, _name, incomplete = _in_a_loop(parallel.run(None, None))
     return [r.name for r in results], incomplete
 
 
