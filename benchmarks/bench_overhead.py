@@ -64,9 +64,12 @@ from typing import Any
 from unittest import mock
 from urllib.parse import urlsplit
 
+from playwright.async_api import Page as AsyncPage
+from playwright.async_api import Route as AsyncRoute
 from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
 
 from harness.browser.chromium import resolve_chromium
+from harness.browser.flavour import Steps, run_sync
 from harness.browser.recorder import (
     BINDING_NAME,
     PixelCapture,
@@ -102,21 +105,27 @@ H_WAIT = "(h) wait + report: harness"
 MAIN = [A0, B_ATTACH, H_ATTACH, B_WAIT, H_WAIT]
 
 
+def purchase_steps(page: Page | AsyncPage, shop: str) -> Steps[None]:
+    """The purchase journey, waiting only on the page's own signals; written once as steps
+    (harness.browser.flavour) for both Playwright APIs (bench_parallel runs it async)."""
+    yield page.goto(f"{shop}/product.html?id=301", wait_until="load")
+    yield page.click("#add-to-cart")
+    yield page.locator("#add-to-cart-status").filter(has_text=re.compile(r"\S")).wait_for()
+    yield page.goto(f"{shop}/cart.html", wait_until="load")
+    yield page.click("#checkout")
+    yield page.wait_for_url("**/checkout.html", wait_until="load")
+    yield page.click("#add-payment")
+    yield page.locator("#add-payment-status").filter(has_text="saved").wait_for()
+    yield page.fill("#email", " Jane.Doe@Example.com ")
+    yield page.fill("#phone", "+1 213-373-4253")
+    yield page.click("#place-order")
+    yield page.wait_for_url("**/thank-you.html?order=*", wait_until="load")
+    yield page.locator("#order-confirmation").wait_for(state="visible")
+
+
 def purchase_journey(page: Page, shop: str) -> int:
-    """The purchase journey, waiting only on the page's own signals. Returns the order count."""
-    page.goto(f"{shop}/product.html?id=301", wait_until="load")
-    page.click("#add-to-cart")
-    page.locator("#add-to-cart-status").filter(has_text=re.compile(r"\S")).wait_for()
-    page.goto(f"{shop}/cart.html", wait_until="load")
-    page.click("#checkout")
-    page.wait_for_url("**/checkout.html", wait_until="load")
-    page.click("#add-payment")
-    page.locator("#add-payment-status").filter(has_text="saved").wait_for()
-    page.fill("#email", " Jane.Doe@Example.com ")
-    page.fill("#phone", "+1 213-373-4253")
-    page.click("#place-order")
-    page.wait_for_url("**/thank-you.html?order=*", wait_until="load")
-    page.locator("#order-confirmation").wait_for(state="visible")
+    """The purchase journey (sync API). Returns the order count."""
+    run_sync(purchase_steps(page, shop))
     return 1
 
 
@@ -135,16 +144,20 @@ class ServedPixel:
         self.emulator = emulator
         self.answered = 0
 
-    def handle(self, route: Route) -> None:
+    def handle_steps(self, route: Route | AsyncRoute) -> Steps[None]:
+        """Answer a pixel route (steps, for either Playwright API)."""
         url = route.request.url
         if is_events_loader(url):
-            route.fulfill(
+            yield route.fulfill(
                 status=200, content_type="application/javascript; charset=utf-8", body=self.emulator
             )
             return
-        route.fulfill(status=204, body="")
+        yield route.fulfill(status=204, body="")
         if urlsplit(url).path == EVENT_PATH:
             self.answered += 1
+
+    def handle(self, route: Route) -> None:
+        run_sync(self.handle_steps(route))
 
 
 def _setup_none(context: BrowserContext) -> None:

@@ -24,61 +24,30 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
-from bench_overhead import EVENT_PATH, PIXEL_HOSTS, WAIT_TIMEOUT
-from playwright.async_api import Browser, BrowserContext, Page, Route, async_playwright
+from bench_overhead import PIXEL_HOSTS, WAIT_TIMEOUT, ServedPixel, purchase_steps
+from playwright.async_api import Browser, BrowserContext, Route, async_playwright
 
 import harness
 from harness.async_api import AsyncPixelCapture
 from harness.browser.capture_base import emulator_script
 from harness.browser.chromium import resolve_chromium
+from harness.browser.flavour import run_async
 from harness.browser.server import SiteServer
-from harness.core.endpoints import is_events_loader
 
 #: issue 14, goal 2 (on the demo plan, bench_plan_wall.py): 2 workers / 1 worker
 TARGET = 1.6
 Row = tuple[str, str, str, str]
 
 
-async def purchase_journey(page: Page, shop: str) -> None:
-    """bench_overhead.purchase_journey on the async API: the page's own signals only."""
-    await page.goto(f"{shop}/product.html?id=301", wait_until="load")
-    await page.click("#add-to-cart")
-    await page.locator("#add-to-cart-status").filter(has_text=re.compile(r"\S")).wait_for()
-    await page.goto(f"{shop}/cart.html", wait_until="load")
-    await page.click("#checkout")
-    await page.wait_for_url("**/checkout.html", wait_until="load")
-    await page.click("#add-payment")
-    await page.locator("#add-payment-status").filter(has_text="saved").wait_for()
-    await page.fill("#email", " Jane.Doe@Example.com ")
-    await page.fill("#phone", "+1 213-373-4253")
-    await page.click("#place-order")
-    await page.wait_for_url("**/thank-you.html?order=*", wait_until="load")
-    await page.locator("#order-confirmation").wait_for(state="visible")
+class AsyncServedPixel(ServedPixel):
+    """(b): bench_overhead's ServedPixel, answering on the async API."""
 
-
-class ServedPixel:
-    """(b): the emulator as events.js, 204 for the rest; counts the journey beacons."""
-
-    def __init__(self, emulator: str) -> None:
-        self.emulator = emulator
-        self.answered = 0
-
-    async def handle(self, route: Route) -> None:
-        url = route.request.url
-        if is_events_loader(url):
-            await route.fulfill(
-                status=200, content_type="application/javascript; charset=utf-8", body=self.emulator
-            )
-            return
-        await route.fulfill(status=204, body="")
-        if urlsplit(url).path == EVENT_PATH:
-            self.answered += 1
+    async def handle_async(self, route: Route) -> None:
+        await run_async(self.handle_steps(route))
 
 
 def journey_events(capture: AsyncPixelCapture) -> int:
@@ -87,10 +56,10 @@ def journey_events(capture: AsyncPixelCapture) -> int:
 
 
 async def served_journey(context: BrowserContext, shop: str, n: int) -> int:
-    served = ServedPixel(emulator_script())
-    await context.route(PIXEL_HOSTS, served.handle)
+    served = AsyncServedPixel(emulator_script())
+    await context.route(PIXEL_HOSTS, served.handle_async)
     page = await context.new_page()
-    await purchase_journey(page, shop)
+    await run_async(purchase_steps(page, shop))
     if n and served.answered < n:
         await context.wait_for_event(
             "requestfinished",
@@ -105,7 +74,7 @@ async def served_journey(context: BrowserContext, shop: str, n: int) -> int:
 async def harness_journey(context: BrowserContext, shop: str, n: int) -> int:
     capture = await AsyncPixelCapture().attach(context)
     page = await context.new_page()
-    await purchase_journey(page, shop)
+    await run_async(purchase_steps(page, shop))
     if n:
         await capture.wait_for(lambda: journey_events(capture) >= n, timeout=WAIT_TIMEOUT)
     else:  # counting
