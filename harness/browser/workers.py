@@ -147,10 +147,7 @@ class _Parallel:
                     on_start(self.journeys[index])
                 result = await self.run_one(browser, self.journeys[index])
                 if result.error is not None:
-                    # A Ctrl-C reaches Chromium too: a journey can fail on the browser going
-                    # away before this loop has run the signal's handler or heard of the
-                    # disconnection. Both are a loop turn or two away: let them arrive.
-                    await asyncio.sleep(SIGNAL_GRACE)
+                    await self._let_ctrl_c_arrive(browser)
                 if self.stopped == INTERRUPTED and (
                     result.error is not None or not browser.is_connected()
                 ):
@@ -184,6 +181,18 @@ class _Parallel:
         if incomplete is None and len(done) < len(self.journeys):
             incomplete = BROWSER_GONE
         return [done[i] for i in sorted(done)], browser_name, incomplete
+
+    async def _let_ctrl_c_arrive(self, browser: AsyncBrowser) -> None:
+        """After a journey's error. A Ctrl-C reaches Chromium too: a journey can fail on the
+        browser going away before this loop has run the signal's handler or heard of the
+        disconnection. Ends once both have come; at worst after SIGNAL_GRACE (nothing can
+        prove that no Ctrl-C is coming)."""
+        deadline = asyncio.get_running_loop().time() + SIGNAL_GRACE
+        while not (self.stopped == INTERRUPTED and not browser.is_connected()):
+            left = deadline - asyncio.get_running_loop().time()
+            if left <= 0:
+                return
+            await asyncio.sleep(min(0.02, left))
 
     @contextlib.contextmanager
     def _ctrl_c(self) -> Any:
