@@ -6,10 +6,11 @@ API (PixelCapture), AsyncUnloadBeaconGuard with the async one (AsyncPixelCapture
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import weakref
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, cast
 
 from playwright.async_api import Browser as AsyncBrowser
 from playwright.async_api import BrowserContext as AsyncBrowserContext
@@ -134,10 +135,10 @@ class _Guard:
                 yield from self._place_steps(frame_id)
             if frame_id in self.frames:
                 return self._live(self.frames[frame_id])
-            if len(self.captures) > 1:
-                self.unplaced += 1
-                return None
-        return self.captures[0] if len(self.captures) == 1 else None
+        if len(self.captures) == 1:
+            return self.captures[0]
+        self.unplaced += 1  # several captures and an unknown frame, or none left at all
+        return None
 
     def _place_steps(self, frame_id: str) -> Steps[None]:
         """Learn whose a frame is: the browser knows a target's context (a page's main frame,
@@ -217,9 +218,22 @@ class AsyncUnloadBeaconGuard(_Guard):
         weakref.WeakKeyDictionary()
     )
 
+    #: One registration at a time per browser: two captures attaching side by side (journeys
+    #: of `--workers`) would otherwise both find no guard while the first one's CDP session
+    #: is being opened, and make one each. The stale one, holding only its own capture, still
+    #: intercepts: once that capture closed, it answered the other's exit beacons unplaced.
+    _registering: ClassVar[weakref.WeakKeyDictionary[AsyncBrowser, asyncio.Lock]] = (
+        weakref.WeakKeyDictionary()
+    )
+
     @classmethod
     async def register(cls, capture: GuardedCapture) -> None:
-        await run_async(cls._register_steps(capture, cls._guards))
+        browser = capture.context.browser
+        if browser is None:
+            return
+        lock = cls._registering.setdefault(cast(AsyncBrowser, browser), asyncio.Lock())
+        async with lock:
+            await run_async(cls._register_steps(capture, cls._guards))
 
     async def _on_paused(self, event: dict[str, Any]) -> None:
         await run_async(self._paused_steps(event))

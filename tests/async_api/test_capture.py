@@ -3,13 +3,15 @@ the wire (the sync twins: tests/browser/test_capture.py, test_demo_shop.py)."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 
 import pytest
-from playwright.async_api import BrowserType, Page
+from playwright.async_api import Browser, BrowserType, Page
 
 from harness.async_api import AsyncExpectEvent, AsyncPixelCapture, capture_report
+from harness.browser.unload_guard import AsyncUnloadBeaconGuard
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 PIXEL = "CTESTPIXEL0000000001"
@@ -101,3 +103,30 @@ async def test_nothing_leaves_the_machine(
         assert await other.evaluate(FETCH, BEACON) == "unreachable"
     finally:
         await bare.close()
+
+
+async def test_captures_attached_side_by_side_share_one_unload_guard(
+    browser: Browser, demo_site: str
+) -> None:
+    # `run --workers 2` attaches two journeys' captures at once. Each used to find no guard
+    # while the other's CDP session was opening, so each made one; once the first journey
+    # closed, its stale guard still intercepted and answered the second's exit beacons to
+    # nobody (ProductPageExit lost in about 1 run in 3 with the headless shell).
+    first, second = await browser.new_context(), await browser.new_context()
+    try:
+        closing, staying = AsyncPixelCapture(), AsyncPixelCapture()
+        await asyncio.gather(closing.attach(first), staying.attach(second))
+        guard = AsyncUnloadBeaconGuard._guards[browser]
+        assert sorted(map(id, guard.captures)) == sorted(map(id, (closing, staying)))
+        await first.close()
+        page = await second.new_page()
+        await page.goto(demo_site + "/shop/product.html?id=301")
+        await page.goto(demo_site + "/shop/index.html")  # pagehide: the exit beacon
+        assert await staying.wait_for(lambda: _wire_exits(staying) == 1, timeout=5)
+        assert guard.unplaced == 0
+    finally:
+        await second.close()
+
+
+def _wire_exits(capture: AsyncPixelCapture) -> int:
+    return sum(1 for e in capture.events() if e.name == "ProductPageExit" and e.source == "wire")
