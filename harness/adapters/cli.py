@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -314,6 +315,10 @@ def doctor_command(
         console.print(resolved.executable_path or managed, highlight=False)
     else:
         console.print(f"ttq-harness {__version__}: Chromium {resolved.describe()}", highlight=False)
+        with contextlib.suppress(HarnessError):
+            headed = resolve_chromium(browser_path, playwright_executable=managed, headless=False)
+            if headed != resolved:  # a system headless shell: a window needs the full build
+                console.print(f"with --headed: Chromium {headed.describe()}", highlight=False)
         console.print(f"launch flags: {' '.join(resolved.args)}", highlight=False)
 
 

@@ -185,6 +185,7 @@ class _ChromiumLaunchArgs:
             resolved = resolve_chromium(
                 pytestconfig.getoption("--ttq-browser-path"),
                 playwright_executable=playwright.chromium.executable_path,
+                headless=options.get("headless", True) is not False,  # pytest-playwright --headed
             )
         except HarnessError as exc:
             pytest.exit(str(exc), returncode=4)

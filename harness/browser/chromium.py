@@ -28,6 +28,12 @@ SYSTEM_CHROMIUM_NAMES = (
     "chrome",
     "microsoft-edge",
 )
+#: Chromium's headless shell (Debian/Ubuntu package chromium-headless-shell): the build
+#: Playwright itself launches for headless runs. Preferred to a full Chromium for them: on the
+#: demo plan it took half the CPU (5.4 s against 11.5 s for the 10 journeys, 2 cores), the
+#: full build's headless mode running most of the browser's UI machinery unseen.
+SYSTEM_HEADLESS_SHELL_NAMES = ("chromium-headless-shell",)
+SYSTEM_HEADLESS_SHELL_PATHS = ("/usr/bin/chromium-headless-shell",)
 SYSTEM_CHROMIUM_PATHS = (
     "/usr/bin/chromium",
     "/usr/bin/chromium-browser",
@@ -164,12 +170,19 @@ def _checked(path: str, origin: Origin) -> ResolvedBrowser:
     return ResolvedBrowser(origin=origin, executable_path=resolved, args=_flags(system=True))
 
 
-def find_system_chromium() -> str | None:
-    for name in SYSTEM_CHROMIUM_NAMES:
+def find_system_chromium(*, headless: bool = False) -> str | None:
+    """A system Chromium; for a headless run its headless shell first (a window needs the
+    full build)."""
+    names: tuple[str, ...] = SYSTEM_CHROMIUM_NAMES
+    paths: tuple[str, ...] = SYSTEM_CHROMIUM_PATHS
+    if headless:
+        names = (*SYSTEM_HEADLESS_SHELL_NAMES, *names)
+        paths = (*SYSTEM_HEADLESS_SHELL_PATHS, *paths)
+    for name in names:
         found = shutil.which(name)
         if found:
             return found
-    for path in SYSTEM_CHROMIUM_PATHS:
+    for path in paths:
         if Path(path).is_file():
             return path
     return None
@@ -180,11 +193,14 @@ def resolve_chromium(
     *,
     playwright_executable: str | None = None,
     environ: dict[str, str] | None = None,
+    headless: bool = True,
 ) -> ResolvedBrowser:
     """Pick the Chromium to launch.
 
     `playwright_executable` is where Playwright expects its own build
-    (`playwright.chromium.executable_path`); it counts only if the file exists.
+    (`playwright.chromium.executable_path`); it counts only if the file exists (Playwright
+    then picks its headless shell for a headless run itself). `headless`: a system headless
+    shell may serve.
     """
     env = os.environ if environ is None else environ
     if explicit:
@@ -193,7 +209,7 @@ def resolve_chromium(
         return _checked(env[ENV_VAR], "environment")
     if playwright_executable and Path(playwright_executable).is_file():
         return ResolvedBrowser(origin="playwright", executable_path=None, args=_flags(False))
-    system = find_system_chromium()
+    system = find_system_chromium(headless=headless)
     if system:
         return ResolvedBrowser(origin="system", executable_path=system, args=_flags(True))
     raise BrowserNotFoundError(HOW_TO_GET_ONE)

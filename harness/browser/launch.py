@@ -106,7 +106,7 @@ def _open_steps(
     if headed:
         check_display()
     resolved = resolve_chromium(
-        browser_path, playwright_executable=playwright.chromium.executable_path
+        browser_path, playwright_executable=playwright.chromium.executable_path, headless=not headed
     )
     try:
         browser = yield playwright.chromium.launch(

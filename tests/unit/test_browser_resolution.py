@@ -27,7 +27,7 @@ def fake_chrome(tmp_path: Path) -> str:
 
 @pytest.fixture
 def no_system_chromium(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(browser, "find_system_chromium", lambda: None)
+    monkeypatch.setattr(browser, "find_system_chromium", lambda **_: None)
 
 
 def test_explicit_path_wins(fake_chrome: str) -> None:
@@ -61,12 +61,28 @@ def test_playwright_own_chromium_is_used_when_installed(fake_chrome: str) -> Non
 def test_system_chromium_when_playwright_has_none(
     monkeypatch: pytest.MonkeyPatch, fake_chrome: str
 ) -> None:
-    monkeypatch.setattr(browser, "find_system_chromium", lambda: fake_chrome)
+    monkeypatch.setattr(browser, "find_system_chromium", lambda **_: fake_chrome)
     monkeypatch.setattr(browser, "_as_root", lambda: True)
     resolved = resolve_chromium(None, playwright_executable="/missing/chrome", environ={})
     assert (resolved.origin, resolved.executable_path) == ("system", fake_chrome)
     assert "--no-sandbox" in resolved.args  # Chromium refuses its sandbox as root
     assert resolved.launch_options()["executable_path"] == fake_chrome
+
+
+def test_a_headless_run_prefers_the_system_headless_shell_and_a_headed_one_the_full_build(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for name in ("chromium", "chromium-headless-shell"):
+        (tmp_path / name).write_text("#!/bin/sh\n")
+        (tmp_path / name).chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    headless = resolve_chromium(None, playwright_executable=None, environ={})
+    headed = resolve_chromium(None, playwright_executable=None, environ={}, headless=False)
+    assert headless.executable_path == str(tmp_path / "chromium-headless-shell")
+    assert headed.executable_path == str(tmp_path / "chromium")
+    (tmp_path / "chromium-headless-shell").unlink()  # no shell: the full build, headless too
+    fallback = resolve_chromium(None, playwright_executable=None, environ={})
+    assert fallback.executable_path == str(tmp_path / "chromium")
 
 
 @pytest.mark.usefixtures("no_system_chromium")

@@ -242,7 +242,9 @@ def record(url: str, options: RecordOptions) -> Recording:
         check_display()
     with sync_playwright() as playwright:
         resolved = resolve_chromium(
-            options.browser_path, playwright_executable=playwright.chromium.executable_path
+            options.browser_path,
+            playwright_executable=playwright.chromium.executable_path,
+            headless=not options.headed,
         )
         try:
             browser = playwright.chromium.launch(
