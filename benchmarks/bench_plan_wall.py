@@ -11,7 +11,8 @@ served on loopback by this process, in three ways, alternating so machine noise 
 - **serial**: this working tree with `--workers 1`;
 - **workers**: this working tree with `--workers 2` (journeys at once, each in its own context).
 
-The same plan file, the same shop, the same Chromium, the same pixel (the offline emulator).
+The same plan file, the same shop, the same Chromium (passed to all three as TTQ_HARNESS_BROWSER),
+the same pixel (the offline emulator).
 Each run's time is the plan's own `duration` from its JSON result (launch to last journey;
 the Python start-up of the process is left out for all three alike); best of `--repeat`.
 Every run must hold the plan (10/10 journeys): a faster run that fails proves nothing.
@@ -32,6 +33,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from harness.browser.chromium import ENV_VAR, resolve_chromium
 from harness.browser.server import SiteServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,6 +94,11 @@ def bench_plan_wall(baseline: str = DEFAULT_BASELINE, repeat: int = 3) -> list[M
         folder = Path(tmp)
         old = _extract(baseline, folder / "baseline")
         env = dict(os.environ, CI="true")
+        # The same Chromium for all three: the baseline commit would pick another by itself
+        # (it predates the preference for a system headless shell).
+        browser = resolve_chromium(environ=env).executable_path
+        if browser:
+            env[ENV_VAR] = browser
         modes = [
             Mode(f"baseline {baseline}", dict(env, PYTHONPATH=str(old))),
             Mode("serial (--workers 1)", dict(env, PYTHONPATH=str(ROOT)), ["--workers", "1"]),
