@@ -39,6 +39,7 @@ from harness.browser.audit_page import run_task
 from harness.browser.audit_slot import DEFAULT_RECYCLE, Slots
 from harness.browser.launch import open_chromium_async
 from harness.browser.recorder import SdkMode
+from harness.browser.unload_guard import unplaced_beacons
 from harness.core.audit.checks import site_checks
 from harness.core.audit.frontier import Frontier
 from harness.core.audit.progress import AuditProgress
@@ -200,6 +201,7 @@ def audit(start_url: str, options: AuditOptions | None = None) -> PlanResult:
         incomplete=incomplete,
         started_at=started_at,
         duration=time.monotonic() - started,
+        unplaced_beacons=run.unplaced_beacons,
     )
 
 
@@ -226,6 +228,7 @@ class _Run:
     walk: Walk | None = None
     browser: str | None = None
     incomplete: str | None = None  # why it stopped early
+    unplaced_beacons: int = 0  # answered by the unload guard, credited to no page
 
 
 async def _walk(
@@ -252,6 +255,7 @@ async def _walk(
                     run.incomplete = await _dispatch(walk, report, browser, request, opts,
                                                      playwright)  # fmt: skip
                 finally:
+                    run.unplaced_beacons = unplaced_beacons(browser)
                     with contextlib.suppress(PlaywrightError):
                         await browser.close()
             finally:

@@ -35,6 +35,7 @@ from harness.browser.flavour import Steps, run_async, run_sync
 from harness.browser.journey import journey_steps
 from harness.browser.launch import open_chromium, open_chromium_async
 from harness.browser.recorder import PixelCapture, SdkMode, emulator_script
+from harness.browser.unload_guard import unplaced_beacons
 from harness.browser.workers import run_journeys
 from harness.core.config import RulesConfig
 from harness.core.endpoints import DEFAULT_PIXEL_HOSTS
@@ -293,12 +294,24 @@ def run_plan(plan: Plan, plan_path: Path, options: RunOptions | None = None) -> 
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     config = plan_rules(plan, opts.rules)
     selected = select_journeys(plan, opts.journeys)
+    opened: list[Browser | AsyncBrowser] = []  # to ask its unload guard afterwards
+
+    def open_browser(playwright: Playwright) -> tuple[Browser, str]:
+        browser, name = _open(playwright, plan, opts, selected)
+        opened.append(browser)
+        return browser, name
+
+    async def open_browser_async(playwright: AsyncPlaywright) -> tuple[AsyncBrowser, str]:
+        browser, name = await _open_async(playwright, plan, opts, selected)
+        opened.append(browser)
+        return browser, name
+
     results, browser_name, incomplete = run_journeys(
         selected,
         workers=worker_count(plan, opts, len(selected)),
-        open_browser=lambda playwright: _open(playwright, plan, opts, selected),
+        open_browser=open_browser,
         run_one=lambda browser, journey: _run_in(browser, plan, journey, opts, config),
-        open_browser_async=lambda playwright: _open_async(playwright, plan, opts, selected),
+        open_browser_async=open_browser_async,
         run_one_async=lambda browser, journey: _run_in_async(browser, plan, journey, opts, config),
         on_start=opts.on_start,
         on_journey=opts.on_journey,
@@ -319,6 +332,7 @@ def run_plan(plan: Plan, plan_path: Path, options: RunOptions | None = None) -> 
         started_at=started_at,
         duration=time.monotonic() - started,
         incomplete=incomplete,
+        unplaced_beacons=sum(unplaced_beacons(browser) for browser in opened),
     )
     if incomplete:
         ran = f"{len(results)} of {len(selected)} journey(s) ran"

@@ -255,6 +255,17 @@ class AsyncUnloadBeaconGuard(_Guard):
                 await run_async(guard._learn_steps(capture, page))
 
 
+def unplaced_beacons(browser: Browser | AsyncBrowser) -> int:
+    """How many pixel requests the browser's unload guard answered but could give to no
+    capture (a run-level blind spot: no journey's verdict includes them)."""
+    guard: _Guard | None
+    if isinstance(browser, AsyncBrowser):
+        guard = AsyncUnloadBeaconGuard._guards.get(browser)
+    else:
+        guard = UnloadBeaconGuard._guards.get(browser)
+    return guard.unplaced if guard is not None else 0
+
+
 def _cdp_post_data(request: dict[str, Any]) -> bytes | None:
     entries = request.get("postDataEntries")
     if entries:

@@ -139,10 +139,22 @@ def summary_lines(result: PlanResult) -> Iterator[str]:
         yield kinds
     if result.incomplete:
         yield f"INCOMPLETE: {result.incomplete}; only the journeys above ran"
+    if result.unplaced_beacons:
+        yield unplaced_warning(result)
     verdict = "plan holds" if result.ok else "plan does NOT hold"
     yield (
         f"{len(result.journeys)} journeys: {passed} passed, {failed} failed ({verdict}; "
         f"rule profile {result.profile}; {result.duration:.1f}s)"
+    )
+
+
+def unplaced_warning(result: PlanResult) -> str:
+    """The run-level blind spot: pixel requests the unload guard could give to no capture."""
+    what = "page" if result.kind == "audit" else "journey"
+    return (
+        f"WARNING: {result.unplaced_beacons} pixel request(s) sent as a page went away could "
+        f"not be credited to any {what}, so no verdict above includes them (`--workers 1` "
+        f"credits them one {what} at a time)"
     )
 
 

@@ -69,6 +69,8 @@ def test_parallel_journeys_give_the_serial_verdicts_in_plan_order(
     assert [j.name for j in parallel.journeys] == names
     assert printed == names  # the progress lines come in plan order too
     assert _verdicts(parallel) == _verdicts(serial)
+    # every beacon sent as a page went away found its journey (one unload guard for both)
+    assert parallel.unplaced_beacons == serial.unplaced_beacons == 0
     # a real mix to compare: steps that pass and steps that fail
     assert {s.ok for j in serial.journeys for s in j.steps} == {True, False}
 

@@ -229,8 +229,10 @@ def test_merged_shards_equal_the_audit_run_whole() -> None:
     parts = []
     for n in (1, 2):
         pages = _walk(workers=2, shard=(n, 2)).journeys
-        parts.append((f"part{n}.json", _result(pages, f"{n}/2", len(whole))))
+        part = _result(pages, f"{n}/2", len(whole)).model_copy(update={"unplaced_beacons": n})
+        parts.append((f"part{n}.json", part))
     merged = merge_audits(parts)
+    assert merged.unplaced_beacons == 3  # each shard's browser answered its own
     expected = _result(whole, None, len(whole))
     assert [j.name for j in merged.journeys] == [j.name for j in whole]
     assert merged.checks == expected.checks

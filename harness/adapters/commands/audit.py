@@ -49,7 +49,7 @@ from harness.core.plan.result import JourneyResult, PlanResult
 from harness.core.plan.shard import parse_shard
 from harness.core.plan.steps import FORMS, parse_step
 from harness.render.files import Format, write_reports
-from harness.render.plan_text import check_lines, page_line
+from harness.render.plan_text import check_lines, page_line, unplaced_warning
 
 
 def _out(line: str) -> None:
@@ -284,6 +284,8 @@ def _finish(
     verdict = "every site check holds" if result.ok else f"{broken} site check(s) fail"
     if result.incomplete:
         verdict = f"incomplete ({result.incomplete})"
+    if result.unplaced_beacons:
+        _out(unplaced_warning(result))
     _out(f"{len(result.journeys)} page(s) audited{covered} in {result.duration:.1f}s; {verdict}")
     for path in write_reports(shown, paths, fail_on=fail_on):
         _out(f"written: {path}")

@@ -78,6 +78,7 @@ def merge_audits(parts: Sequence[tuple[str, PlanResult]]) -> PlanResult:
                 }
             ),
             "incomplete": "; ".join(incomplete) or None,
+            "unplaced_beacons": sum(r.unplaced_beacons for _n, r, _i in infos),
             "started_at": min((r.started_at or "" for _n, r, _i in infos), default=None) or None,
             "duration": max(r.duration for _n, r, _i in infos),
         }

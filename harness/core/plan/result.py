@@ -227,6 +227,12 @@ class PlanResult(_Value):
     )
     started_at: str | None = Field(default=None, description="ISO 8601 UTC start of the run.")
     duration: float = 0.0
+    unplaced_beacons: int = Field(
+        default=0,
+        description="Pixel requests sent as a page went away that the harness answered but "
+        "could credit to no journey (journeys side by side and a frame it could not place, or "
+        "no journey open any more): no journey's verdict includes them. 0 normally.",
+    )
 
 
 def page_result(

@@ -1,0 +1,81 @@
+"""A pixel request the unload guard answers but can give to no capture is counted, and the
+run's result says so: a blind spot is never silent (the guard itself runs in a browser in
+tests/browser/test_unload_guard.py and tests/async_api/test_capture.py)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+from harness.browser.answers import LocalResponse
+from harness.browser.flavour import run_sync
+from harness.browser.unload_guard import UnloadBeaconGuard
+from harness.core.plan.result import PlanResult
+from harness.render.plan_text import summary_lines, unplaced_warning
+
+PIXEL = "https://analytics.tiktok.com/api/v2/pixel"
+
+
+class _Session:
+    """A browser CDP session that knows no target (every frame is unknown to it)."""
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    def send(self, method: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+        self.sent.append(method)
+        return {}
+
+
+class _Capture:
+    hosts = ("analytics.tiktok.com",)
+
+    def __init__(self) -> None:
+        self.context = SimpleNamespace(pages=[])
+        self.received: list[str] = []
+
+    def handle_request(self, *, url: str, **_: Any) -> LocalResponse:
+        self.received.append(url)
+        return LocalResponse(204, {}, b"")
+
+
+def _beacon(guard: UnloadBeaconGuard, frame: str) -> None:
+    event = {"requestId": "r", "frameId": frame, "request": {"url": PIXEL, "method": "POST"}}
+    run_sync(guard._paused_steps(event))
+
+
+def test_a_beacon_with_no_capture_left_is_answered_and_counted() -> None:
+    session = _Session()
+    guard = UnloadBeaconGuard(session)  # type: ignore[arg-type]
+    _beacon(guard, "F1")
+    assert guard.unplaced == 1
+    assert session.sent[-1] == "Fetch.fulfillRequest"  # answered locally all the same
+
+
+def test_an_unknown_frame_goes_to_the_only_capture_but_is_counted_among_several() -> None:
+    guard = UnloadBeaconGuard(_Session())  # type: ignore[arg-type]
+    only = _Capture()
+    guard.captures.append(only)  # type: ignore[arg-type]
+    _beacon(guard, "F1")
+    assert (only.received, guard.unplaced) == ([PIXEL], 0)
+    other = _Capture()
+    guard.captures.append(other)  # type: ignore[arg-type]
+    _beacon(guard, "F2")  # neither capture's page has that frame: credited to none
+    assert (len(only.received), other.received, guard.unplaced) == (1, [], 1)
+
+
+def _result(**changes: Any) -> PlanResult:
+    return PlanResult(
+        harness_version="t", plan="p.yaml", base_url=None, profile="spec", ok=True,
+        journeys=[], coverage={}, **changes,
+    )  # fmt: skip
+
+
+def test_the_plan_summary_warns_of_unplaced_beacons_and_says_nothing_without() -> None:
+    assert not [line for line in summary_lines(_result()) if "WARNING" in line]
+    lines = list(summary_lines(_result(unplaced_beacons=2)))
+    assert unplaced_warning(_result(unplaced_beacons=2)) in lines
+    assert "2 pixel request(s) sent as a page went away" in unplaced_warning(
+        _result(unplaced_beacons=2)
+    )
+    assert "any page" in unplaced_warning(_result(kind="audit", unplaced_beacons=1))
