@@ -104,7 +104,8 @@ class _Parallel:
     short by reaching Chromium too (a terminal signals the whole process group) is dropped, as a
     serial run drops the journey it interrupts; so is one that ended in an error once Ctrl-C
     came, the error being the browser going away. A browser that cannot start stops the run with
-    its error, as a serial run would."""
+    its error, as a serial run would; so does a journey that raises (a fault of the harness),
+    the others cancelled at once."""
 
     def __init__(
         self,
@@ -120,6 +121,7 @@ class _Parallel:
         self.next = 0
         self.stopped: str | None = None  # why no other journey starts (INTERRUPTED, gone)
         self.running: list[asyncio.Task[None]] = []
+        self.faulted = False  # a journey raised (a harness fault): the run ends with it
 
     async def run(
         self,
@@ -138,14 +140,20 @@ class _Parallel:
                     on_journey(done[reported - 1])
 
         async def worker(browser: AsyncBrowser) -> None:
-            while self.stopped is None and self.next < len(self.journeys):
+            while self.stopped is None and not self.faulted and self.next < len(self.journeys):
                 if not browser.is_connected():
                     self.stopped = BROWSER_GONE
                     return
                 index, self.next = self.next, self.next + 1
                 if on_start:
                     on_start(self.journeys[index])
-                result = await self.run_one(browser, self.journeys[index])
+                try:
+                    result = await self.run_one(browser, self.journeys[index])
+                except PlaywrightError:
+                    raise  # the browser going away: judged once every worker has ended
+                except Exception:
+                    self._fault()
+                    raise
                 if result.error is not None:
                     await self._let_ctrl_c_arrive(browser)
                 if self.stopped == INTERRUPTED and (
@@ -166,7 +174,8 @@ class _Parallel:
                     ]
                     for outcome in await asyncio.gather(*self.running, return_exceptions=True):
                         if isinstance(outcome, asyncio.CancelledError):
-                            self.stopped = self.stopped or INTERRUPTED
+                            if not self.faulted:  # else cancelled by _fault, not by Ctrl-C
+                                self.stopped = self.stopped or INTERRUPTED
                         elif isinstance(outcome, PlaywrightError) and not browser.is_connected():
                             self.stopped = self.stopped or BROWSER_GONE
                         elif isinstance(outcome, BaseException):
@@ -181,6 +190,16 @@ class _Parallel:
         if incomplete is None and len(done) < len(self.journeys):
             incomplete = BROWSER_GONE
         return [done[i] for i in sorted(done)], browser_name, incomplete
+
+    def _fault(self) -> None:
+        """A journey raised instead of returning its result: a fault of the harness, which
+        the run ends with, as a serial run does. The other workers' journeys are cancelled
+        at once rather than run to their end for a result nobody gets."""
+        self.faulted = True
+        current = asyncio.current_task()
+        for task in self.running:
+            if task is not current:
+                task.cancel()
 
     async def _let_ctrl_c_arrive(self, browser: AsyncBrowser) -> None:
         """After a journey's error. A Ctrl-C reaches Chromium too: a journey can fail on the

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -167,3 +168,33 @@ def test_a_failing_journey_without_ctrl_c_is_kept() -> None:
     names = [j.name for j in load_plan(PLAN).journeys[:2]]
     refused = "step 1 (goto) failed: net::ERR_CONNECTION_REFUSED"
     assert _parallel_run(refused, ctrl_c_after=None) == (names, None)
+
+
+def test_a_journey_that_raises_ends_the_run_at_once_with_its_error() -> None:
+    # a fault of the harness in one journey: the journey under way beside it is cancelled and
+    # no other starts (they used to run to the end of the plan before the error came out)
+    import asyncio
+
+    from harness.browser.workers import _in_a_loop, _Parallel
+
+    journeys = load_plan(PLAN).journeys[:4]
+    started: list[str] = []
+    finished: list[str] = []
+
+    async def open_browser(_playwright: object) -> tuple[object, str]:
+        return _LiveBrowser(), "chromium"
+
+    async def run_one(_browser: object, journey: Any) -> JourneyResult:
+        started.append(journey.name)
+        if journey is journeys[0]:
+            await asyncio.sleep(0.01)
+            raise RuntimeError("a harness bug")
+        await asyncio.sleep(1)
+        finished.append(journey.name)
+        return JourneyResult(name=journey.name, ok=True, steps=[])
+
+    parallel = _Parallel(journeys, 2, open_browser, run_one)  # type: ignore[arg-type]
+    with pytest.raises(RuntimeError, match="a harness bug"):
+        _in_a_loop(parallel.run(None, None))
+    assert started == [journeys[0].name, journeys[1].name]
+    assert finished == []
