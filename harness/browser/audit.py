@@ -181,6 +181,7 @@ def audit(start_url: str, options: AuditOptions | None = None) -> PlanResult:
         resumed=walk.resumed_count,
         workers=opts.workers,
         hosts=sorted(frontier.scope.hosts),
+        crawl=opts.crawl,
     )
     checks = site_checks(pages, allowed_pixels=opts.pixels, discovered=frontier.seen,
                          interrupted_early=run.walk is None)  # fmt: skip

@@ -240,6 +240,36 @@ def test_merged_shards_equal_the_audit_run_whole() -> None:
     assert not merged.checks[0].ok and merged.checks[0].pages == [j.name for j in whole]
 
 
+def _sitemap_audit(shard: tuple[int, int] | None) -> PlanResult:
+    """A --no-crawl audit of sitemap pages, some of which redirect off site."""
+    frontier = Frontier(Scope.of(SITE), max_pages=100)
+    for n in range(12):
+        frontier.add(f"{SITE}/p{n}", depth=0, found_on="sitemap")
+    frontier.add("https://other.example/x", depth=0, found_on="sitemap")  # a link skipped
+    walk = Walk(frontier, crawl=False, shard=shard)
+    while (task := walk.next()) is not None:
+        gone = task.page.url.endswith(("p1", "p4", "p7", "p10"))  # each redirects away
+        skipped = "redirected off site" if gone else None
+        walk.finish(Outcome(task.position, task.page.url, (), None if gone else _journey(task),
+                            skipped))  # fmt: skip
+    result = _result(walk.journeys, f"{shard[0]}/{shard[1]}" if shard else None, frontier.seen)
+    assert result.audit is not None
+    info = result.audit.model_copy(update={"skipped": dict(frontier.skipped), "crawl": False})
+    return result.model_copy(update={"audit": info})
+
+
+def test_merged_no_crawl_shards_count_every_shards_redirects() -> None:
+    # without crawling, a shard learns that a page redirected away only if it visited it
+    whole = _sitemap_audit(None).audit
+    parts = [(f"part{n}.json", _sitemap_audit((n, 2))) for n in (1, 2)]
+    own = [p.audit.skipped.get("redirected off site", 0) for _n, p in parts if p.audit]
+    assert sorted(own) != [0, 4] and sum(own) == 4  # the redirects are split between shards
+    merged = merge_audits(parts).audit
+    assert whole is not None and merged is not None
+    assert merged.skipped == whole.skipped == {"other host": 1, "redirected off site": 4}
+    assert merged.discovered == whole.discovered == 8
+
+
 @pytest.mark.parametrize(
     ("shards", "message"),
     [

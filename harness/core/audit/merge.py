@@ -55,7 +55,7 @@ def merge_audits(parts: Sequence[tuple[str, PlanResult]]) -> PlanResult:
         (j for _n, result, _i in infos for j in result.journeys),
         key=lambda j: (j.position if j.position is not None else -1, j.name),
     )
-    discovered = max(i.discovered for _n, _r, i in infos)
+    discovered, skipped = _found_and_skipped([i for _n, _r, i in infos])
     checks = merged_checks(
         pages,
         [result.checks for _n, result, _i in infos],
@@ -74,7 +74,7 @@ def merge_audits(parts: Sequence[tuple[str, PlanResult]]) -> PlanResult:
                     "discovered": discovered,
                     "resumed": sum(i.resumed for _n, _r, i in infos),
                     "workers": sum(i.workers for _n, _r, i in infos),
-                    "skipped": info.skipped,
+                    "skipped": skipped,
                 }
             ),
             "incomplete": "; ".join(incomplete) or None,
@@ -83,3 +83,27 @@ def merge_audits(parts: Sequence[tuple[str, PlanResult]]) -> PlanResult:
             "duration": max(r.duration for _n, r, _i in infos),
         }
     )
+
+
+#: Skip reasons of pages visited that turned out not to be the site's (Frontier.leave), as
+#: opposed to links not followed.
+LEFT = ("redirected off site", "redirected out of scope")
+
+
+def _found_and_skipped(infos: Sequence[AuditInfo]) -> tuple[int, dict[str, int]]:
+    """The pages found and the skip counts of the whole audit. Crawling, every shard reads
+    every page's links and skips alike: each shard's counts are the whole audit's. Without
+    (--no-crawl), a shard learns that a page redirected away only if it visited it: those
+    counts add up, and each is one page fewer found than the shards share."""
+    if all(info.crawl for info in infos):
+        return max(info.discovered for info in infos), dict(infos[0].skipped)
+    left = [sum(info.skipped.get(reason, 0) for reason in LEFT) for info in infos]
+    shared = max(info.discovered + own for info, own in zip(infos, left, strict=True))
+    skipped = dict(infos[0].skipped)
+    for reason in LEFT:
+        total = sum(info.skipped.get(reason, 0) for info in infos)
+        if total:
+            skipped[reason] = total
+        else:
+            skipped.pop(reason, None)
+    return shared - sum(left), dict(sorted(skipped.items()))

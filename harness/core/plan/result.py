@@ -174,6 +174,11 @@ class AuditInfo(_Value):
         default_factory=list,
         description="The hosts audited: the start URL's, the host it redirects to, --allow-host.",
     )
+    crawl: bool = Field(
+        default=True,
+        description="Links were followed (not --no-crawl): every shard then reads every page's "
+        "links and skips alike; without, each shard knows only the redirects of its own pages.",
+    )
 
 
 class SiteCheck(_Value):
