@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import sys
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -474,4 +475,20 @@ def cli() -> Any:
 
 
 def main() -> None:
-    cli()(prog_name="ttq-harness")
+    """`ttq-harness`. A usage error (an unknown option, a missing argument, a bad value) is
+    click's plain `Error: ...` line under the usage, not rich's box: the box cuts a long
+    message across lines, and in a CI log it is box drawing around the one line that matters.
+    Help pages keep their panels."""
+    try:
+        code = cli().main(prog_name="ttq-harness", standalone_mode=False)
+    except typer.Abort:
+        sys.stderr.write("Aborted!\n")
+        sys.exit(1)
+    except Exception as exc:
+        # click's usage errors (typer builds its commands with its own copy of click)
+        show, exit_code = getattr(exc, "show", None), getattr(exc, "exit_code", None)
+        if not callable(show) or not isinstance(exit_code, int):
+            raise
+        show()
+        sys.exit(exit_code)
+    sys.exit(code if isinstance(code, int) else EXIT_OK)

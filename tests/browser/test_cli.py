@@ -134,6 +134,22 @@ def test_output_paths_and_numbers_are_checked_before_the_run(tmp_path: Path) -> 
     assert not (tmp_path / "no").exists()
 
 
+def test_a_usage_error_is_a_plain_error_line_not_a_box() -> None:
+    # click's own format: the usage, a hint, then one `Error: ...` line a CI log shows whole
+    cases = [
+        (["run", "--bogus"], "Error: No such option: --bogus"),
+        (["nosuch"], "Error: No such command 'nosuch'."),
+        (["inspect", "http://127.0.0.1:9/", "--timeout", "abc"], "Error: Invalid value for"),
+    ]
+    for args, says in cases:
+        result = _cli(*args)
+        assert result.returncode == 2, (args, result.stderr)
+        lines = result.stderr.splitlines()
+        assert any(line.startswith(says) for line in lines), (args, result.stderr)
+        assert lines[0].startswith("Usage: ttq-harness"), (args, result.stderr)
+        assert not {"╭", "│", "╰"} & set(result.stderr), (args, result.stderr)
+
+
 def test_a_missing_selector_is_a_one_line_error_and_the_capture_is_kept(demo_site: str) -> None:
     result = _cli(
         "inspect", demo_site + "/shop/index.html", "--click", "#does-not-exist", "--timeout", "1"
