@@ -4,23 +4,33 @@ the same task as a call still puts its beacon after the call (call_recorder.js).
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, Page
 
 from harness.browser.recorder import PixelCapture
 from harness.core.model import RawRequest
 
+REAL_SDK = Path(__file__).resolve().parents[1] / "data" / "real-sdk" / "pixel-2.1.33"
+
 
 class CountingCapture(PixelCapture):
-    """Counts the recorder's binding calls (one per batch of reports)."""
+    """Counts the recorder's binding calls (one per batch of reports), and keeps each
+    batch's record kinds."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
         self.batches = 0
+        self.kinds: list[list[str]] = []
 
     def _on_binding(self, source: dict[str, Any], payload: Any) -> None:
         self.batches += 1
+        records = json.loads(payload) if isinstance(payload, str) else payload
+        records = records if isinstance(records, list) else [records]
+        self.kinds.append([str(r.get("kind")) for r in records if isinstance(r, dict)])
         super()._on_binding(source, payload)
 
 
@@ -94,3 +104,42 @@ def test_a_page_clearing_every_timer_does_not_strand_a_waiting_note(
     page.click("#then-clear-all")  # a sendBeacon, then clearTimeout/clearInterval of ids 0-4999
     # no idle question and no later batch: only the note's own timer can send it
     assert capture.wait_for(lambda: bool(_notes(capture, "Cleared")), timeout=3)
+
+
+def test_the_real_sdk_beacons_ride_one_batch_after_their_calls(
+    browser: Browser, test_pages: str
+) -> None:
+    # TikTok's pixel.js 2.1.33 sends a task's beacons in a later task than its calls: their
+    # notes wait and go together (one binding call for three, one each before), and each
+    # beacon still follows its own call in the capture
+    scenario = (
+        "ttq.track('ViewContent', {content_id: 'a'}); ttq.track('AddToCart', {content_id: 'a'});"
+        " ttq.track('PlaceAnOrder', {content_id: 'a'})"
+    )
+    context = browser.new_context()
+    try:
+        capture = CountingCapture(sdk=str(REAL_SDK)).attach(context)
+        page = context.new_page()
+        page.goto(f"{test_pages}/sdk-scenario.html#{quote(scenario)}")
+        assert capture.wait_for(
+            lambda: any(e.name == "Pageview" for e in capture.events("wire")), timeout=15
+        )
+        capture.settle(quiet=0.5)
+        before = capture.batches
+        page.click("#go")
+        capture.settle(quiet=0.8, timeout=8)
+        capture.check()
+        after = capture.kinds[before:]
+        assert ["call", "call", "call"] in after
+        assert ["beacon", "beacon", "beacon"] in after  # the three notes: one binding call
+        assert capture.batches - before == 2
+        tracked = ("ViewContent", "AddToCart", "PlaceAnOrder")
+        notes = [note for name in tracked for note in _notes(capture, name)]
+        assert len(notes) == 3 and all(note.get("deferred") is True for note in notes)
+        report = capture.report(url="", browser=None, harness_version="test")
+        pairs = [p for p in report.reconciliation.pairs if p.call_name in tracked]
+        assert [p.call_name for p in pairs] == list(tracked)
+        assert all(p.beacon_index > p.call_index for p in pairs)
+        assert report.reconciliation.lost_calls == [] and report.reconciliation.differences == []
+    finally:
+        context.close()
