@@ -268,6 +268,11 @@ def test_merged_no_crawl_shards_count_every_shards_redirects() -> None:
     assert whole is not None and merged is not None
     assert merged.skipped == whole.skipped == {"other host": 1, "redirected off site": 4}
     assert merged.discovered == whole.discovered == 8
+    second = parts[1][1].audit
+    assert second is not None
+    crawled = parts[1][1].model_copy(update={"audit": second.model_copy(update={"crawl": True})})
+    with pytest.raises(UsageError, match=r"part2\.json: follows links, but part1\.json was run"):
+        merge_audits([parts[0], ("part2.json", crawled)])
 
 
 @pytest.mark.parametrize(

@@ -36,6 +36,12 @@ def merge_audits(parts: Sequence[tuple[str, PlanResult]]) -> PlanResult:
                 f"{name}: --pixel {', '.join(other.pixels) or '(none)'}, but {first_name} has "
                 f"{', '.join(info.pixels) or '(none)'}: the shards of one audit share it"
             )
+        if other.crawl != info.crawl:
+            crawls = {True: "follows links", False: "was run with --no-crawl"}
+            raise UsageError(
+                f"{name}: {crawls[other.crawl]}, but {first_name} {crawls[info.crawl]}: the "
+                "shards of one audit share it"
+            )
         if part.profile != first.profile:
             raise UsageError(
                 f"{name}: rule profile {part.profile}, but {first_name} has {first.profile}"
