@@ -123,7 +123,7 @@ QUIET_FLAGS = (
 HOW_TO_GET_ONE = (
     "No Chromium found. Get one of:\n"
     "  - Playwright's own:   python -m playwright install chromium\n"
-    "  - Debian/Ubuntu:      sudo apt-get install chromium\n"
+    "  - Debian/Ubuntu:      sudo apt-get install chromium chromium-headless-shell\n"
     "  - or point to one:    --browser-path /path/to/chrome  (or TTQ_HARNESS_BROWSER=/path)"
 )
 
