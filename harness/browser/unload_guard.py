@@ -129,32 +129,40 @@ class _Guard:
         return capture if capture is not None and capture in self.captures else None
 
     def _owner_steps(self, frame_id: str | None) -> Steps[GuardedCapture | None]:
-        """The capture of the page whose frame sent a request (None: none that is alive)."""
-        if frame_id and (frame_id in self.frames or len(self.captures) > 1):
-            if frame_id not in self.frames:
-                yield from self._place_steps(frame_id)
-            if frame_id in self.frames:
-                return self._live(self.frames[frame_id])
-        if len(self.captures) == 1:
+        """The capture of the page whose frame sent a request (None: none that is alive, or
+        the frame is a page of a browser context that no capture watches)."""
+        if frame_id and frame_id not in self.frames:
+            foreign = yield from self._place_steps(frame_id)
+            if foreign:  # never another context's capture, even the only one
+                self.unplaced += 1
+                return None
+        if frame_id and frame_id in self.frames:
+            return self._live(self.frames[frame_id])
+        if len(self.captures) == 1:  # a frame the browser no longer knows (gone meanwhile)
             return self.captures[0]
         self.unplaced += 1  # several captures and an unknown frame, or none left at all
         return None
 
-    def _place_steps(self, frame_id: str) -> Steps[None]:
+    def _place_steps(self, frame_id: str) -> Steps[bool]:
         """Learn whose a frame is: the browser knows a target's context (a page's main frame,
-        an out-of-process iframe); a child frame is found in the live pages' frame trees."""
+        an out-of-process iframe); a child frame, or a page opened too recently to have been
+        learnt, is found in the live pages' frame trees. True: a target of a browser context
+        that none of the captures' pages is in (a context without a capture)."""
+        other_context = False
         try:
             info = yield self.session.send("Target.getTargetInfo", {"targetId": frame_id})
             context_id = (info.get("targetInfo") or {}).get("browserContextId")
             if context_id in self.contexts:
                 self.frames[frame_id] = self.contexts[context_id]
-                return
+                return False
+            other_context = bool(context_id)
         except PlaywrightError:  # not a target (an in-process iframe), or gone
             pass
         for capture in list(self.captures):
             for page in capture.context.pages:
                 for frame in (yield from _frame_ids(page)):
                     self.frames.setdefault(frame, weakref.ref(capture))
+        return other_context and frame_id not in self.frames
 
     def _paused_steps(self, event: dict[str, Any]) -> Steps[None]:
         request = event.get("request", {})

@@ -7,6 +7,7 @@ from __future__ import annotations
 from playwright.sync_api import Browser
 
 from harness.browser.recorder import PixelCapture
+from harness.browser.unload_guard import unplaced_beacons
 
 EXIT = "ProductPageExit"  # the demo shop sends it from the product page's pagehide
 
@@ -36,3 +37,33 @@ def test_a_page_leaving_beacons_to_its_own_capture_and_a_closed_one_to_none(
         assert not [e for e in other.events() if "product.html" in (e.page_url or "")]
     finally:
         second.close()
+
+
+FOREIGN = """<script>addEventListener('pagehide', function () {
+  navigator.sendBeacon('https://analytics.tiktok.com/api/v2/pixel', JSON.stringify(
+    {event: 'Foreign', event_id: 'f1', context: {pixel: {code: 'CFOREIGN0000000PIXEL'}}}));
+});</script><p>a page of a context without a capture</p>"""
+
+
+def test_a_context_without_a_capture_is_never_credited_to_the_only_capture(
+    browser: Browser, test_pages: str
+) -> None:
+    # the guard is browser-wide: a pixel request from a context nobody captures reached it
+    # and went to the one capture there was, as if its own page had sent it
+    mine, other = browser.new_context(), browser.new_context()
+    try:
+        capture = PixelCapture().attach(mine)
+        mine.new_page().goto(test_pages + "/calls.html")
+        capture.settle(quiet=0.3)
+        mine_only = len(capture.events("wire"))
+        page = other.new_page()
+        page.route("**/foreign.html", lambda route: route.fulfill(body=FOREIGN))
+        page.goto(test_pages + "/foreign.html")
+        page.goto(test_pages + "/calls.html")  # pagehide: the beacon; then its pixel's requests
+        capture.settle(quiet=1.0)
+        assert not [e for e in capture.events() if e.name == "Foreign"]
+        assert len(capture.events("wire")) == mine_only  # nor the other page's pixel traffic
+        assert unplaced_beacons(browser) >= 1  # answered and counted, not silent
+    finally:
+        other.close()
+        mine.close()

@@ -17,13 +17,16 @@ PIXEL = "https://analytics.tiktok.com/api/v2/pixel"
 
 
 class _Session:
-    """A browser CDP session that knows no target (every frame is unknown to it)."""
+    """A browser CDP session that knows no target but "OTHER", a page of a browser context
+    no capture watches."""
 
     def __init__(self) -> None:
         self.sent: list[str] = []
 
     def send(self, method: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
         self.sent.append(method)
+        if method == "Target.getTargetInfo" and (params or {}).get("targetId") == "OTHER":
+            return {"targetInfo": {"targetId": "OTHER", "browserContextId": "ctx-nobody"}}
         return {}
 
 
@@ -79,3 +82,11 @@ def test_the_plan_summary_warns_of_unplaced_beacons_and_says_nothing_without() -
         _result(unplaced_beacons=2)
     )
     assert "any page" in unplaced_warning(_result(kind="audit", unplaced_beacons=1))
+
+
+def test_a_page_of_a_context_without_a_capture_is_not_the_only_captures() -> None:
+    guard = UnloadBeaconGuard(_Session())  # type: ignore[arg-type]
+    only = _Capture()
+    guard.captures.append(only)  # type: ignore[arg-type]
+    _beacon(guard, "OTHER")
+    assert (only.received, guard.unplaced) == ([], 1)
