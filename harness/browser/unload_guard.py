@@ -63,7 +63,9 @@ class _Guard:
     page closes still finds its capture; a frame nobody learnt is asked of the browser (its
     target's context) or of the live pages' frame trees. With several captures in one browser
     (journeys or audited pages side by side), a beacon that cannot be placed is answered and
-    credited to none (`unplaced`), never to another page's capture.
+    credited to none (`unplaced`), never to another page's capture; nor is a request from a
+    page of a context that no capture watches (the guard is browser-wide), even when there
+    is a single capture.
     """
 
     def __init__(self, session: CDPSession | AsyncCDPSession) -> None:
