@@ -78,6 +78,8 @@ class _Guard:
         self.contexts: dict[str, weakref.ref[GuardedCapture]] = {}
         #: beacons answered that no live capture could be found for (several captures)
         self.unplaced = 0
+        #: frames of browser contexts that no capture watches
+        self.foreign: set[str] = set()
 
     @classmethod
     def _register_steps(
@@ -133,13 +135,14 @@ class _Guard:
     def _owner_steps(self, frame_id: str | None) -> Steps[GuardedCapture | None]:
         """The capture of the page whose frame sent a request (None: none that is alive, or
         the frame is a page of a browser context that no capture watches)."""
-        if frame_id and frame_id not in self.frames:
-            foreign = yield from self._place_steps(frame_id)
-            if foreign:  # never another context's capture, even the only one
-                self.unplaced += 1
-                return None
-        if frame_id and frame_id in self.frames:
-            return self._live(self.frames[frame_id])
+        frame = frame_id or ""
+        unknown = bool(frame) and frame not in self.frames
+        if unknown and (frame in self.foreign or (yield from self._place_steps(frame))):
+            self.foreign.add(frame)  # asked once: its every request is another's
+            self.unplaced += 1  # never another context's capture, even the only one
+            return None
+        if frame in self.frames:
+            return self._live(self.frames[frame])
         if len(self.captures) == 1:  # a frame the browser no longer knows (gone meanwhile)
             return self.captures[0]
         self.unplaced += 1  # several captures and an unknown frame, or none left at all

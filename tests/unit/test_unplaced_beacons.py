@@ -88,5 +88,9 @@ def test_a_page_of_a_context_without_a_capture_is_not_the_only_captures() -> Non
     guard = UnloadBeaconGuard(_Session())  # type: ignore[arg-type]
     only = _Capture()
     guard.captures.append(only)  # type: ignore[arg-type]
+    session = guard.session
     _beacon(guard, "OTHER")
     assert (only.received, guard.unplaced) == ([], 1)
+    _beacon(guard, "OTHER")  # the browser is asked once per frame
+    assert (only.received, guard.unplaced) == ([], 2)
+    assert session.sent.count("Target.getTargetInfo") == 1  # type: ignore[union-attr]
