@@ -50,6 +50,7 @@ from harness.browser.capture_waits import WaitSteps
 from harness.browser.documents import AnyFrame, Documents, frame_of, frame_url_of
 from harness.browser.flavour import Steps
 from harness.core.capture import Capture, derive
+from harness.core.collector import rare_full_collections
 from harness.core.config import RulesConfig
 from harness.core.endpoints import DEFAULT_PIXEL_HOSTS, classify
 from harness.core.engine import report_of
@@ -191,6 +192,8 @@ class CaptureBase(IncrementalViews, WaitSteps, Generic[C]):
         context.on("request", self._on_request_sent)
         context.on("requestfinished", self._on_request_done)
         context.on("requestfailed", self._on_request_done)
+        release = rare_full_collections()
+        context.on("close", lambda _context: release())
         for page in context.pages:
             self._watch_page(page)
 

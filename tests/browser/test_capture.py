@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import re
 
 from playwright.sync_api import Page
 
 from harness.adapters.expect import ExpectEvent
 from harness.browser.recorder import PixelCapture
+from harness.core.collector import RARE_FULL_COLLECTIONS
 from harness.core.engine import run_rules
 from harness.core.model import UndecodableBeacon
 
@@ -157,3 +159,15 @@ def test_a_report_since_a_mark_holds_only_what_came_after_it(
     assert len(since.requests) < len(whole.requests)
     assert not [f for f in since.findings if f.code.startswith("CH")]  # nothing looks unseen
     assert since.reconciliation.lost_calls == []  # every call of the page has its beacon
+
+
+def test_full_collections_are_rare_while_a_capture_is_attached(page: Page) -> None:
+    # The capture's heap grows with the events; full collections walking it made a
+    # 10,000-event burst grow faster than its events (collector.rare_full_collections).
+    before = gc.get_threshold()
+    assert before[2] < RARE_FULL_COLLECTIONS  # no capture left attached by another test
+    context = page.context.browser.new_context()  # type: ignore[union-attr]
+    PixelCapture().attach(context)
+    assert gc.get_threshold() == (before[0], before[1], RARE_FULL_COLLECTIONS)
+    context.close()
+    assert gc.get_threshold() == before
