@@ -27,8 +27,8 @@ def no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
-#: Full collections (Python's generation 2) happen at most this many times rarer than by
-#: default (threshold 10) while a capture is attached: 1,000 young-generation passes each.
+#: Python's full-collection threshold while a capture is attached: a full collection after
+#: 1,000 middle-generation passes instead of the default 10.
 RARE_FULL_COLLECTIONS = 1_000
 
 
