@@ -10,6 +10,7 @@ import asyncio
 import base64
 import contextlib
 import weakref
+from collections import OrderedDict
 from typing import Any, ClassVar, Protocol, cast
 
 from playwright.async_api import Browser as AsyncBrowser
@@ -66,7 +67,15 @@ class _Guard:
     credited to none (`unplaced`), never to another page's capture; nor is a request from a
     page of a context that no capture watches (the guard is browser-wide), even when there
     is a single capture.
+
+    A capture that closes leaves its frames and context behind as `closed`: a beacon from one
+    of them, arriving late, goes to nobody (never to another capture). Only the newest
+    CLOSED_KEPT are remembered, so a long audit does not keep every page's ids.
     """
+
+    #: Closed captures' frame and context ids remembered: a late beacon comes within moments
+    #: of its context closing, and an audit opens a context per page (`--recycle 1`).
+    CLOSED_KEPT = 4096
 
     def __init__(self, session: CDPSession | AsyncCDPSession) -> None:
         self.captures: list[GuardedCapture] = []
@@ -76,6 +85,8 @@ class _Guard:
         #: capture's pages outlive nothing of it)
         self.frames: dict[str, weakref.ref[GuardedCapture]] = {}
         self.contexts: dict[str, weakref.ref[GuardedCapture]] = {}
+        #: frame and context ids of captures that closed, oldest first (at most CLOSED_KEPT)
+        self.closed: OrderedDict[str, None] = OrderedDict()
         #: beacons answered that no live capture could be found for (several captures)
         self.unplaced = 0
         #: frames of browser contexts that no capture watches
@@ -125,8 +136,19 @@ class _Guard:
             self.contexts[str(target["browserContextId"])] = weakref.ref(capture)
 
     def forget(self, capture: GuardedCapture) -> None:
+        """A capture's context closed: its frames and context become `closed` ids."""
         if capture in self.captures:
             self.captures.remove(capture)
+        for ids in (self.frames, self.contexts):
+            for key in [key for key, ref in ids.items() if self._live(ref) is None]:
+                del ids[key]
+                self._close(key)
+
+    def _close(self, key: str) -> None:
+        self.closed[key] = None
+        self.closed.move_to_end(key)
+        while len(self.closed) > self.CLOSED_KEPT:
+            self.closed.popitem(last=False)
 
     def _live(self, ref: weakref.ref[GuardedCapture] | None) -> GuardedCapture | None:
         capture = ref() if ref is not None else None
@@ -136,10 +158,14 @@ class _Guard:
         """The capture of the page whose frame sent a request (None: none that is alive, or
         the frame is a page of a browser context that no capture watches)."""
         frame = frame_id or ""
+        if frame in self.closed:  # a closed capture's page, sending late: to nobody
+            return None
         unknown = bool(frame) and frame not in self.frames
         if unknown and (frame in self.foreign or (yield from self._place_steps(frame))):
             self.foreign.add(frame)  # asked once: its every request is another's
             self.unplaced += 1  # never another context's capture, even the only one
+            return None
+        if frame in self.closed:  # placed just now: a page of a closed capture's context
             return None
         if frame in self.frames:
             return self._live(self.frames[frame])
@@ -159,6 +185,9 @@ class _Guard:
             context_id = (info.get("targetInfo") or {}).get("browserContextId")
             if context_id in self.contexts:
                 self.frames[frame_id] = self.contexts[context_id]
+                return False
+            if context_id in self.closed:
+                self._close(frame_id)
                 return False
             other_context = bool(context_id)
         except PlaywrightError:  # not a target (an in-process iframe), or gone

@@ -4,6 +4,7 @@ tests/browser/test_unload_guard.py and tests/async_api/test_capture.py)."""
 
 from __future__ import annotations
 
+import weakref
 from types import SimpleNamespace
 from typing import Any
 
@@ -65,6 +66,45 @@ def test_an_unknown_frame_goes_to_the_only_capture_but_is_counted_among_several(
     guard.captures.append(other)  # type: ignore[arg-type]
     _beacon(guard, "F2")  # neither capture's page has that frame: credited to none
     assert (len(only.received), other.received, guard.unplaced) == (1, [], 1)
+
+
+def test_a_closed_captures_late_beacon_goes_to_nobody_not_to_the_only_capture_left() -> None:
+    guard = UnloadBeaconGuard(_Session())  # type: ignore[arg-type]
+    closed, left = _Capture(), _Capture()
+    guard.captures.extend([closed, left])  # type: ignore[list-item]
+    guard.frames["FA"] = weakref.ref(closed)  # type: ignore[arg-type]
+    guard.contexts["CA"] = weakref.ref(closed)  # type: ignore[arg-type]
+    guard.forget(closed)  # type: ignore[arg-type]
+    assert (guard.frames, guard.contexts) == ({}, {})  # nothing of it kept but its ids
+    _beacon(guard, "FA")
+    assert (closed.received, left.received, guard.unplaced) == ([], [], 0)
+
+
+def test_a_frame_of_a_closed_captures_context_goes_to_nobody() -> None:
+    class _Knows(_Session):
+        def send(self, method: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+            self.sent.append(method)
+            return {"targetInfo": {"targetId": "POPUP", "browserContextId": "CA"}}
+
+    guard = UnloadBeaconGuard(_Knows())  # type: ignore[arg-type]
+    closed, left = _Capture(), _Capture()
+    guard.captures.extend([closed, left])  # type: ignore[list-item]
+    guard.contexts["CA"] = weakref.ref(closed)  # type: ignore[arg-type]
+    guard.forget(closed)  # type: ignore[arg-type]
+    _beacon(guard, "POPUP")  # a page of its context the guard never learnt
+    assert (left.received, guard.unplaced, guard.foreign) == ([], 0, set())
+
+
+def test_closed_ids_are_bounded_and_the_newest_kept() -> None:
+    guard = UnloadBeaconGuard(_Session())  # type: ignore[arg-type]
+    kept = guard.CLOSED_KEPT
+    captures = [_Capture() for _ in range(kept + 10)]
+    for number, capture in enumerate(captures):
+        guard.captures.append(capture)  # type: ignore[arg-type]
+        guard.frames[f"F{number}"] = weakref.ref(capture)  # type: ignore[arg-type]
+        guard.forget(capture)  # type: ignore[arg-type]
+    assert (len(guard.frames), len(guard.closed)) == (0, kept)
+    assert "F0" not in guard.closed and f"F{kept + 9}" in guard.closed
 
 
 def _result(**changes: Any) -> PlanResult:
