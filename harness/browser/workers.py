@@ -93,9 +93,12 @@ def _serially(
     return results, browser_name, incomplete
 
 
-#: How long a worker lets a Ctrl-C's handler and Chromium's disconnection arrive before it
-#: judges a journey that ended in an error (only such a journey waits).
+#: How long a worker lets Chromium's disconnection arrive, once a Ctrl-C's handler has run,
+#: before it judges a journey that ended in an error (only such a journey waits).
 SIGNAL_GRACE = 0.5
+#: Event-loop turns after a journey's error in which a Ctrl-C's handler, if one came, has run:
+#: asyncio reads the signal's wakeup byte in one turn and runs the handler in the next two.
+SIGNAL_TURNS = 10
 
 
 class _Parallel:
@@ -204,10 +207,21 @@ class _Parallel:
     async def _let_ctrl_c_arrive(self, browser: AsyncBrowser) -> None:
         """After a journey's error. A Ctrl-C reaches Chromium too: a journey can fail on the
         browser going away before this loop has run the signal's handler or heard of the
-        disconnection. Ends once both have come; at worst after SIGNAL_GRACE (nothing can
-        prove that no Ctrl-C is coming)."""
+        disconnection.
+
+        A terminal's Ctrl-C signals the whole process group at once, and the kernel runs this
+        process's C-level handler (which writes the loop's wakeup byte) before this process
+        can read anything of Chromium's death; so a few loop turns (SIGNAL_TURNS) show whether
+        one came, and without one the journey is judged at once. With one, the wait goes on
+        until Chromium's disconnection is seen too, at worst SIGNAL_GRACE."""
+        for _ in range(SIGNAL_TURNS):
+            if self.stopped == INTERRUPTED:
+                break
+            await asyncio.sleep(0)  # one loop turn
+        if self.stopped != INTERRUPTED:
+            return
         deadline = asyncio.get_running_loop().time() + SIGNAL_GRACE
-        while not (self.stopped == INTERRUPTED and not browser.is_connected()):
+        while browser.is_connected():
             left = deadline - asyncio.get_running_loop().time()
             if left <= 0:
                 return

@@ -130,10 +130,11 @@ class _LiveBrowser:
         return None
 
 
-def _parallel_run(error: str | None, *, ctrl_c_after: float | None) -> tuple[list[str], str | None]:
+def _parallel_run(error: str | None, *, ctrl_c_after: int | None) -> tuple[list[str], str | None]:
     """Two journeys, one worker; each ends at once with `error`. With `ctrl_c_after`, the
-    run's Ctrl-C handler runs that many seconds after the first journey ended: the order in
-    which a journey failing on Chromium's death and the signal's handler can reach the loop."""
+    run's Ctrl-C handler runs that many loop turns after the first journey ended, as asyncio
+    runs a signal's handler (its wakeup byte read in one turn, the handler in the next two):
+    the order in which a journey failing on Chromium's death and the handler reach the loop."""
     import asyncio
 
     from harness.browser.workers import _in_a_loop, _Parallel
@@ -144,11 +145,15 @@ def _parallel_run(error: str | None, *, ctrl_c_after: float | None) -> tuple[lis
     async def open_browser(_playwright: object) -> tuple[object, str]:
         return _LiveBrowser(), "chromium"
 
+    def ctrl_c(turns: int) -> None:
+        if turns:
+            asyncio.get_running_loop().call_soon(ctrl_c, turns - 1)
+        else:
+            parallel.stopped = INTERRUPTED
+
     async def run_one(_browser: object, journey: object) -> JourneyResult:
         if ctrl_c_after is not None:
-            asyncio.get_running_loop().call_later(
-                ctrl_c_after, lambda: setattr(parallel, "stopped", INTERRUPTED)
-            )
+            ctrl_c(ctrl_c_after)
         return JourneyResult(name=journey.name, ok=False, steps=[], error=error)  # type: ignore[attr-defined]
 
     parallel = _Parallel(journeys, 1, open_browser, run_one)  # type: ignore[arg-type]
@@ -161,13 +166,32 @@ def test_a_journey_failing_before_the_ctrl_c_handler_ran_is_dropped() -> None:
     # the journey's error came first, the handler a moment later: still no verdict for it,
     # and no other journey starts
     closed = "Target page, context or browser has been closed"
-    assert _parallel_run(closed, ctrl_c_after=0.05) == ([], INTERRUPTED)
+    assert _parallel_run(closed, ctrl_c_after=3) == ([], INTERRUPTED)
 
 
 def test_a_failing_journey_without_ctrl_c_is_kept() -> None:
     names = [j.name for j in load_plan(PLAN).journeys[:2]]
     refused = "step 1 (goto) failed: net::ERR_CONNECTION_REFUSED"
     assert _parallel_run(refused, ctrl_c_after=None) == (names, None)
+
+
+def test_a_failing_journey_without_ctrl_c_is_judged_without_waiting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # No Ctrl-C came in the loop turns after the error: nothing more is waited for (it used
+    # to wait SIGNAL_GRACE after every journey with a step error, Ctrl-C or not). With the
+    # grace set to 30 s, a run that still waited on time would take a minute for its two
+    # journeys; without the wait it takes a few loop turns.
+    import time
+
+    import harness.browser.workers as workers
+
+    monkeypatch.setattr(workers, "SIGNAL_GRACE", 30.0)
+    names = [j.name for j in load_plan(PLAN).journeys[:2]]
+    refused = "step 1 (goto) failed: net::ERR_CONNECTION_REFUSED"
+    started = time.monotonic()
+    assert _parallel_run(refused, ctrl_c_after=None) == (names, None)
+    assert time.monotonic() - started < 30
 
 
 def test_a_journey_that_raises_ends_the_run_at_once_with_its_error() -> None:
