@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import threading
 from collections.abc import Callable, Iterator
 
 
@@ -35,6 +36,7 @@ RARE_FULL_COLLECTIONS = 1_000
 class _FullCollections:
     """Who holds full collections rare, and the threshold to give back when none does."""
 
+    lock = threading.Lock()  # captures of a sync session and of a thread's loop may overlap
     holders = 0
     given_back: tuple[int, int, int] | None = None  # the threshold before the first holder
     set_to: tuple[int, int, int] | None = None  # what the first holder set
@@ -50,23 +52,25 @@ def rare_full_collections() -> Callable[[], None]:
     short-lived cycles are freed on time; only cycles that survived two young passes wait
     longer. Held by every live capture (counted); the threshold goes back to what it was when
     the last one releases, unless someone else changed it in between."""
-    if _FullCollections.holders == 0:
-        young, middle, full = gc.get_threshold()
-        _FullCollections.given_back = (young, middle, full)
-        _FullCollections.set_to = (young, middle, max(full, RARE_FULL_COLLECTIONS))
-        gc.set_threshold(*_FullCollections.set_to)
-    _FullCollections.holders += 1
+    with _FullCollections.lock:
+        if _FullCollections.holders == 0:
+            young, middle, full = gc.get_threshold()
+            _FullCollections.given_back = (young, middle, full)
+            _FullCollections.set_to = (young, middle, max(full, RARE_FULL_COLLECTIONS))
+            gc.set_threshold(*_FullCollections.set_to)
+        _FullCollections.holders += 1
     released = False
 
     def release() -> None:
         nonlocal released
-        if released:
-            return
-        released = True
-        _FullCollections.holders -= 1
-        if _FullCollections.holders == 0:
-            if gc.get_threshold() == _FullCollections.set_to and _FullCollections.given_back:
-                gc.set_threshold(*_FullCollections.given_back)
-            _FullCollections.given_back = _FullCollections.set_to = None
+        with _FullCollections.lock:
+            if released:
+                return
+            released = True
+            _FullCollections.holders -= 1
+            if _FullCollections.holders == 0:
+                if gc.get_threshold() == _FullCollections.set_to and _FullCollections.given_back:
+                    gc.set_threshold(*_FullCollections.given_back)
+                _FullCollections.given_back = _FullCollections.set_to = None
 
     return release
