@@ -139,6 +139,11 @@ class CapturedDocument(_Frozen):
 class PixelEvent(_Frozen):
     """An event, either as the page called it (source=call) or as it left on the wire."""
 
+    # Frozen, and its objects and arrays (`properties`, `user`, `body`) may be the very ones
+    # other events of the same capture hold (core/sharing.py): copy before editing one
+    # (`copy.deepcopy`). An edit never reaches a later event or capture all the same. (A
+    # comment, not the docstring: the docstring is the JSON schemas' description.)
+
     index: int
     source: Source
     name: str

@@ -8,9 +8,11 @@ whole objects that repeat (a beacon's `context` - its user, pixel, page, library
 capture would hold each of them once per event. `shared_json` hands back, for each string
 and each object or array in a value, the equal one seen recently, so a capture holds one.
 
-Shared objects and arrays are never changed: captured values are read, never written (a rule
-that edits one works on a copy), as the events already share `properties` with their call's
-arguments and their body.
+Shared objects and arrays are never changed by the harness: captured values are read, never
+written (a rule that edits one works on a copy), as the events already share `properties`
+with their call's arguments and their body. A test may still edit one in place; a remembered
+object or array is handed out again only while it holds what it was remembered for, so such an
+edit never reaches a later event, nor a later capture.
 
 The tables are bounded (MAX_STRINGS strings up to MAX_LENGTH characters, MAX_CONTAINERS
 objects and arrays) and emptied when full, so they keep little alive after a capture ends; a
@@ -98,10 +100,27 @@ def _share(value: Any, level: int, keep: Collection[int]) -> Any:
                 shape.append(_identity(item))
     if not remember:
         return copy
-    found = _containers.setdefault(tuple(shape), copy)
+    key = tuple(shape)
+    found = _containers.setdefault(key, copy)
+    if found is not copy and _shape(found) != key:
+        # Changed since it was remembered (a test edited an event's properties in place):
+        # never hand it out again, or a later event, even of a later capture, would hold
+        # values its page never sent.
+        _containers[key] = found = copy
     if len(_containers) > MAX_CONTAINERS:
         _containers.clear()
     return found
+
+
+def _shape(value: dict[Any, Any] | list[Any]) -> tuple[Any, ...]:
+    """What a remembered object or array holds now, as its key in _containers was made."""
+    if isinstance(value, dict):
+        shape: list[Any] = ["{"]
+        for key, item in value.items():
+            shape.append(key)
+            shape.append(_identity(item))
+        return tuple(shape)
+    return ("[", *(_identity(item) for item in value))
 
 
 def _identity(item: Any) -> Any:

@@ -155,6 +155,35 @@ def test_sharing_never_merges_values_json_tells_apart(values: list[Any]) -> None
     assert all(a is b for a, b in zip(again, shared, strict=True))
 
 
+def _captured_add_to_cart(contents: list[dict[str, Any]]) -> tuple[PixelEvent, PixelEvent]:
+    """A capture's call and wire events of one AddToCart (a test of its own, as in pytest)."""
+    capture = PixelCapture()
+    properties = {"contents": contents, "value": 5, "currency": "USD"}
+    call = {"kind": "call", "method": "track", "args": ["AddToCart", properties]}
+    capture._ingest({**call, "frame_url": PAGE}, page_url=PAGE)
+    context = {"pixel": {"code": "CTESTPIXEL0000000001"}, "page": {"url": PAGE}}
+    body = {"event": "AddToCart", "context": context, "properties": properties}
+    capture.handle_request(
+        method="POST", url=URL, headers={}, body=json.dumps(body).encode(), frame_url=PAGE
+    )
+    (called,), (sent,) = capture.events("call"), capture.events("wire")
+    return called, sent
+
+
+def test_an_event_edited_in_place_never_reaches_a_later_capture() -> None:
+    # Sharing hands out one copy of a repeated object. A test that edits an event's
+    # properties in place (say, sorts its contents) must not change what a later test's
+    # capture holds for the same values sent again.
+    contents = [{"content_id": "302", "quantity": 1}, {"content_id": "301", "quantity": 2}]
+    for event in _captured_add_to_cart(json.loads(json.dumps(contents))):
+        event.properties["contents"].sort(key=lambda item: item["content_id"])
+        event.properties["contents"][0]["quantity"] = 99
+        event.properties["value"] = 0
+    for event in _captured_add_to_cart(json.loads(json.dumps(contents))):
+        assert event.properties["contents"] == contents, event.source
+        assert event.properties["value"] == 5
+
+
 def test_a_beacon_and_its_note_hold_one_text() -> None:
     capture = PixelCapture()
     body = BODIES[1]
