@@ -16,6 +16,7 @@ import base64
 import binascii
 import json
 import reprlib
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -145,15 +146,41 @@ _TOO_DEEP = {TTQ_TYPE: "too-deep"}
 
 def _limit_depth(value: Any, level: int) -> Any:
     """The value with everything below MAX_DEPTH replaced by the recorder's too-deep marker, so
-    no rule has to walk a body of arbitrary depth. Unchanged (the same object) when shallow."""
+    no rule has to walk a body of arbitrary depth. Unchanged (the same object) when shallow,
+    which is found without copying anything (`_deeper`)."""
+    if level == 0 and not _deeper(value, MAX_DEPTH):
+        return value
+    return _cut(value, level)
+
+
+def _deeper(value: Any, limit: int) -> bool:
+    """Whether an object or array lies `limit` levels down (or deeper). Iterative, containers
+    only: a body's leaves are most of its nodes."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        node, level = stack.pop()
+        children: Iterable[Any]
+        if isinstance(node, dict):
+            children = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        if level >= limit:
+            return True
+        stack.extend((child, level + 1) for child in children if isinstance(child, dict | list))
+    return False
+
+
+def _cut(value: Any, level: int) -> Any:
     if not isinstance(value, dict | list):
         return value
     if level >= MAX_DEPTH:
         return dict(_TOO_DEEP)
     if isinstance(value, dict):
-        mapping = {key: _limit_depth(item, level + 1) for key, item in value.items()}
+        mapping = {key: _cut(item, level + 1) for key, item in value.items()}
         return mapping if any(mapping[key] is not item for key, item in value.items()) else value
-    items = [_limit_depth(item, level + 1) for item in value]
+    items = [_cut(item, level + 1) for item in value]
     return items if any(new is not old for new, old in zip(items, value, strict=True)) else value
 
 

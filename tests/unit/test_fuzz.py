@@ -17,6 +17,7 @@ import tracemalloc
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from unittest import mock
 from urllib.parse import quote
 
 import pytest
@@ -24,6 +25,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from harness.core import decode
 from harness.core.config import RulesConfig, load_pyproject
 from harness.core.decode import MAX_DEPTH, decode_beacon
 from harness.core.endpoints import classify
@@ -614,6 +616,25 @@ _JSON = st.recursive(
     ),
     max_leaves=15,
 )
+def _deepest(value: Any, level: int = 0) -> int:
+    """The level of the deepest object or array in `value` (its top is level 0; -1: none)."""
+    if isinstance(value, dict):
+        return max([level, *(_deepest(item, level + 1) for item in value.values())])
+    if isinstance(value, list):
+        return max([level, *(_deepest(item, level + 1) for item in value)])
+    return -1
+
+
+@given(_JSON, st.integers(min_value=0, max_value=6))
+def test_the_depth_limit_copies_only_what_it_cuts(value: Any, limit: int) -> None:
+    # The check comes first and copies nothing; a body within the limit is the same object,
+    # and a deeper one is cut exactly as the copying walk cuts it.
+    with mock.patch.object(decode, "MAX_DEPTH", limit):
+        limited = decode._limit_depth(value, 0)
+        assert limited == decode._cut(value, 0)
+    assert (limited is value) == (_deepest(value) < limit)
+
+
 _B64_PURCHASE = base64.urlsafe_b64encode(PURCHASE.encode()).decode()
 _PIXEL_URLS = st.sampled_from(
     [
