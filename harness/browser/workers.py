@@ -97,7 +97,8 @@ def _serially(
 #: before it judges a journey that ended in an error (only such a journey waits).
 SIGNAL_GRACE = 0.5
 #: Event-loop turns after a journey's error in which a Ctrl-C's handler, if one came, has run:
-#: asyncio reads the signal's wakeup byte in one turn and runs the handler in the next two.
+#: asyncio reads the signal's wakeup byte in one turn and runs the handler in the next (from
+#: reading asyncio's selector loop; the margin is for turns other callbacks take first).
 SIGNAL_TURNS = 10
 
 

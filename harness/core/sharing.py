@@ -73,7 +73,6 @@ def _share(value: Any, level: int, keep: Collection[int]) -> Any:
     # A large object or array is its own (a page's list of 10,000 contents): its items are
     # shared, it is not remembered, which would cost as much as it could save.
     remember = level > 0 and len(value) <= MAX_ITEMS
-    shape: list[Any] = ["{" if isinstance(value, dict) else "["]
     copy: dict[Any, Any] | list[Any]
     if isinstance(value, dict):
         copy = {}
@@ -85,9 +84,6 @@ def _share(value: Any, level: int, keep: Collection[int]) -> Any:
             elif isinstance(item, dict | list):
                 item = _share(item, level + 1, keep)
             copy[key] = item
-            if remember:
-                shape.append(key)
-                shape.append(_identity(item))
     else:
         copy = []
         for item in value:
@@ -96,11 +92,9 @@ def _share(value: Any, level: int, keep: Collection[int]) -> Any:
             elif isinstance(item, dict | list):
                 item = _share(item, level + 1, keep)
             copy.append(item)
-            if remember:
-                shape.append(_identity(item))
     if not remember:
         return copy
-    key = tuple(shape)
+    key = _shape(copy)
     found = _containers.setdefault(key, copy)
     if found is not copy and _shape(found) != key:
         # Changed since it was remembered (a test edited an event's properties in place):
@@ -113,7 +107,8 @@ def _share(value: Any, level: int, keep: Collection[int]) -> Any:
 
 
 def _shape(value: dict[Any, Any] | list[Any]) -> tuple[Any, ...]:
-    """What a remembered object or array holds now, as its key in _containers was made."""
+    """An object or array's key in _containers: what it holds (read again before a remembered
+    one is handed out)."""
     if isinstance(value, dict):
         shape: list[Any] = ["{"]
         for key, item in value.items():

@@ -133,7 +133,7 @@ class _LiveBrowser:
 def _parallel_run(error: str | None, *, ctrl_c_after: int | None) -> tuple[list[str], str | None]:
     """Two journeys, one worker; each ends at once with `error`. With `ctrl_c_after`, the
     run's Ctrl-C handler runs that many loop turns after the first journey ended, as asyncio
-    runs a signal's handler (its wakeup byte read in one turn, the handler in the next two):
+    runs a signal's handler (its wakeup byte read in one turn, the handler in a later one):
     the order in which a journey failing on Chromium's death and the handler reach the loop."""
     import asyncio
 
