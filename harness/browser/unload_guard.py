@@ -62,11 +62,12 @@ class _Guard:
     Which capture is the sender's is told by the request's frame: each page's frame id (its
     CDP target id) and browser context are learnt when the page opens, so a beacon sent as the
     page closes still finds its capture; a frame nobody learnt is asked of the browser (its
-    target's context) or of the live pages' frame trees. With several captures in one browser
-    (journeys or audited pages side by side), a beacon that cannot be placed is answered and
-    credited to none (`unplaced`), never to another page's capture; nor is a request from a
-    page of a context that no capture watches (the guard is browser-wide), even when there
-    is a single capture.
+    target's context) or of the live pages' frame trees (the captures' pages first, then, for
+    an in-process iframe the browser cannot place, the other contexts' pages). With several
+    captures in one browser (journeys or audited pages side by side), a beacon that cannot be
+    placed is answered and credited to none (`unplaced`), never to another page's capture;
+    nor is a request from a page of a context that no capture watches (the guard is
+    browser-wide), even when there is a single capture.
 
     A capture that closes leaves its frames and context behind as `closed`: a beacon from one
     of them, arriving late, goes to nobody (never to another capture). Only the newest
@@ -89,8 +90,11 @@ class _Guard:
         self.closed: OrderedDict[str, None] = OrderedDict()
         #: beacons answered that no live capture could be found for (several captures)
         self.unplaced = 0
-        #: frames of browser contexts that no capture watches
-        self.foreign: set[str] = set()
+        #: frames of browser contexts that no capture watches, oldest first (at most
+        #: CLOSED_KEPT: each is asked of the browser once, not once per request)
+        self.foreign: OrderedDict[str, None] = OrderedDict()
+        #: the browser whose contexts are searched for a frame no capture's page has
+        self.browser: Browser | AsyncBrowser | None = None
 
     @classmethod
     def _register_steps(
@@ -104,6 +108,7 @@ class _Guard:
             if guard is None:
                 session = yield browser.new_browser_cdp_session()
                 guard = guards[browser] = cls(session)
+                guard.browser = browser
                 session.on("Fetch.requestPaused", guard._on_paused)
         except PlaywrightError:  # e.g. a remote browser that refuses browser-level CDP
             return
@@ -145,10 +150,13 @@ class _Guard:
                 self._close(key)
 
     def _close(self, key: str) -> None:
-        self.closed[key] = None
-        self.closed.move_to_end(key)
-        while len(self.closed) > self.CLOSED_KEPT:
-            self.closed.popitem(last=False)
+        self._remember(self.closed, key)
+
+    def _remember(self, ids: OrderedDict[str, None], key: str) -> None:
+        ids[key] = None
+        ids.move_to_end(key)
+        while len(ids) > self.CLOSED_KEPT:
+            ids.popitem(last=False)
 
     def _live(self, ref: weakref.ref[GuardedCapture] | None) -> GuardedCapture | None:
         capture = ref() if ref is not None else None
@@ -162,7 +170,7 @@ class _Guard:
             return None
         unknown = bool(frame) and frame not in self.frames
         if unknown and (frame in self.foreign or (yield from self._place_steps(frame))):
-            self.foreign.add(frame)  # asked once: its every request is another's
+            self._remember(self.foreign, frame)  # asked once: its every request is another's
             self.unplaced += 1  # never another context's capture, even the only one
             return None
         if frame in self.closed:  # placed just now: a page of a closed capture's context
@@ -177,9 +185,9 @@ class _Guard:
     def _place_steps(self, frame_id: str) -> Steps[bool]:
         """Learn whose a frame is: the browser knows a target's context (a page's main frame,
         an out-of-process iframe); a child frame, or a page opened too recently to have been
-        learnt, is found in the live pages' frame trees. True: a target of a browser context
+        learnt, is found in the live pages' frame trees. True: a frame of a browser context
         that none of the captures' pages is in (a context without a capture)."""
-        other_context = False
+        target = False
         try:
             info = yield self.session.send("Target.getTargetInfo", {"targetId": frame_id})
             context_id = (info.get("targetInfo") or {}).get("browserContextId")
@@ -189,14 +197,27 @@ class _Guard:
             if context_id in self.closed:
                 self._close(frame_id)
                 return False
-            other_context = bool(context_id)
+            target = bool(context_id)
         except PlaywrightError:  # not a target (an in-process iframe), or gone
             pass
         for capture in list(self.captures):
             for page in capture.context.pages:
                 for frame in (yield from _frame_ids(page)):
                     self.frames.setdefault(frame, weakref.ref(capture))
-        return other_context and frame_id not in self.frames
+        if frame_id in self.frames or target:
+            return frame_id not in self.frames
+        # An in-process iframe of a page no capture watches: the browser cannot name its
+        # context, so it is looked for in the browser's other contexts' pages. Found there,
+        # it is another's; found nowhere, it is gone (and the only capture's, if one).
+        watched = [capture.context for capture in self.captures]
+        contexts: list[Any] = list(self.browser.contexts) if self.browser is not None else []
+        for context in contexts:
+            if any(context is mine for mine in watched):
+                continue
+            for page in list(context.pages):
+                if frame_id in (yield from _frame_ids(page)):
+                    return True
+        return False
 
     def _paused_steps(self, event: dict[str, Any]) -> Steps[None]:
         request = event.get("request", {})

@@ -67,3 +67,35 @@ def test_a_context_without_a_capture_is_never_credited_to_the_only_capture(
     finally:
         other.close()
         mine.close()
+
+
+FOREIGN_IFRAME = """<iframe srcdoc="<script>navigator.sendBeacon(
+  'https://analytics.tiktok.com/api/v2/pixel', JSON.stringify({event: 'ForeignFrame',
+  event_id: 'f2', context: {pixel: {code: 'CFOREIGN0000000PIXEL'}}}));</script>"></iframe>
+<p>a page of a context without a capture, with an in-process iframe</p>"""
+
+
+def test_an_iframe_of_a_context_without_a_capture_is_never_the_only_captures(
+    browser: Browser, test_pages: str
+) -> None:
+    # an in-process iframe is no CDP target: the browser cannot tell its context, and only
+    # the captures' own pages were searched, so its request went to the only capture there was
+    mine, other = browser.new_context(), browser.new_context()
+    try:
+        capture = PixelCapture().attach(mine)
+        mine.new_page().goto(test_pages + "/calls.html")
+        capture.settle(quiet=0.3)
+        before = unplaced_beacons(browser)
+        page = other.new_page()
+        page.route("**/foreign.html", lambda route: route.fulfill(body=FOREIGN_IFRAME))
+        page.goto(test_pages + "/foreign.html")
+        credited = lambda: [e for e in capture.events() if e.name == "ForeignFrame"]  # noqa: E731
+        assert capture.wait_for(
+            lambda: bool(credited()) or unplaced_beacons(browser) > before, timeout=10
+        )
+        capture.settle(quiet=0.5)
+        assert not credited()
+        assert unplaced_beacons(browser) == before + 1  # answered and counted, not silent
+    finally:
+        other.close()
+        mine.close()

@@ -92,7 +92,7 @@ def test_a_frame_of_a_closed_captures_context_goes_to_nobody() -> None:
     guard.contexts["CA"] = weakref.ref(closed)  # type: ignore[arg-type]
     guard.forget(closed)  # type: ignore[arg-type]
     _beacon(guard, "POPUP")  # a page of its context the guard never learnt
-    assert (left.received, guard.unplaced, guard.foreign) == ([], 0, set())
+    assert (left.received, guard.unplaced, list(guard.foreign)) == ([], 0, [])
 
 
 def test_closed_ids_are_bounded_and_the_newest_kept() -> None:
@@ -134,3 +134,19 @@ def test_a_page_of_a_context_without_a_capture_is_not_the_only_captures() -> Non
     _beacon(guard, "OTHER")  # the browser is asked once per frame
     assert (only.received, guard.unplaced) == ([], 2)
     assert session.sent.count("Target.getTargetInfo") == 1  # type: ignore[union-attr]
+
+
+def test_frames_of_contexts_without_a_capture_are_remembered_up_to_a_bound() -> None:
+    class _AllOthers(_Session):
+        def send(self, method: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+            self.sent.append(method)
+            target = (params or {}).get("targetId")
+            return {"targetInfo": {"targetId": target, "browserContextId": "ctx-nobody"}}
+
+    guard = UnloadBeaconGuard(_AllOthers())  # type: ignore[arg-type]
+    guard.captures.append(_Capture())  # type: ignore[arg-type]
+    kept = guard.CLOSED_KEPT
+    for number in range(kept + 10):
+        _beacon(guard, f"OTHER{number}")
+    assert (len(guard.foreign), guard.unplaced) == (kept, kept + 10)
+    assert "OTHER0" not in guard.foreign and f"OTHER{kept + 9}" in guard.foreign
