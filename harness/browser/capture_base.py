@@ -16,6 +16,7 @@ read it, are already split out beside it.
 
 from __future__ import annotations
 
+import asyncio
 import bisect
 import contextlib
 import functools
@@ -160,6 +161,8 @@ class CaptureBase(IncrementalViews, WaitSteps, Generic[C]):
         self._note_marks: list[int] = []
         self.callback_errors: list[BaseException] = []
         self._next_index = 0
+        #: set when a call or request arrives, while a wait is waiting for one (capture_waits)
+        self._arrival: asyncio.Event | None = None
         self._context: C | None = None
         self._decoded: dict[int, list[PixelEvent] | UndecodableBeacon] = {}
         self._seen_records: set[str] = set()
@@ -283,6 +286,8 @@ class CaptureBase(IncrementalViews, WaitSteps, Generic[C]):
     def _index(self) -> int:
         index = self._next_index
         self._next_index += 1
+        if self._arrival is not None:
+            self._arrival.set()  # a wait looks again now, not at its next poll
         return index
 
     @property

@@ -6,6 +6,7 @@ Each wait is a generator of steps (harness.browser.flavour): PixelCapture drives
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 
@@ -14,7 +15,7 @@ from playwright.async_api import Request as AsyncRequest
 from playwright.sync_api import BrowserContext, Request
 from playwright.sync_api import Error as PlaywrightError  # the same class in both flavours
 
-from harness.browser.flavour import Sleep, Steps
+from harness.browser.flavour import Steps, Until
 from harness.core.model import RawRequest, TtqCall
 
 #: The recorder's count of timers due within a window (call_recorder.js), per frame.
@@ -25,8 +26,15 @@ _PENDING_TIMERS = (
 #: However early the page proves idle, a step waits at least this long (capped at its quiet):
 #: for what no count sees (a postMessage, a CSS transition's event, a worker's timer).
 MIN_GRACE = 0.1
-#: How often the waits look again (a Playwright round trip each).
+#: How often the idle waits ask the page again (a Playwright round trip per frame each).
 _POLL_MS = 20.0
+#: How long a wait for a predicate lets pass at most before looking again, when nothing
+#: arrives (a predicate may read more than calls and requests: documents, beacon notes).
+_LOOK_MS = 50.0
+#: After an arrival that did not make the predicate hold, the least pause before the next
+#: look (a pump: a round trip, longer under load): a burst wakes the wait on every arrival,
+#: and a predicate that reads every event costs O(events) each time.
+MIN_LOOK = 0.005
 
 
 class WaitSteps:
@@ -36,13 +44,21 @@ class WaitSteps:
     calls: list[TtqCall]
     requests: list[RawRequest]
     _in_flight: set[Request | AsyncRequest]
+    _next_index: int
+    _arrival: asyncio.Event | None
 
     @property
     def context(self) -> BrowserContext | AsyncBrowserContext:
         raise NotImplementedError
 
     def pump_steps(self, milliseconds: float = 50) -> Steps[None]:
-        """Let Playwright deliver pending callbacks for a moment."""
+        """Let Playwright deliver pending callbacks for a moment.
+
+        A page's `wait_for_timeout` is a round trip to the browser: when it returns, what was
+        sent before it has been delivered, and under load it lasts as long as that takes. A
+        loop that pumps and then reads every event is thereby held to the pace the events
+        come in (a plain 10 ms sleep made a 10,000-event burst's poll loop look 7x as often
+        and the burst 1.7x as slow). Without a page, the callbacks still run meanwhile."""
         pages = [page for page in self.context.pages if not page.is_closed()]
         if pages:
             try:
@@ -50,17 +66,53 @@ class WaitSteps:
                 return
             except PlaywrightError:  # the page closed while we waited
                 pass
-        yield Sleep(milliseconds / 1000)
+        yield Until(asyncio.Event(), milliseconds / 1000, self.context)
+
+    def _until_arrival_steps(self, seconds: float) -> Steps[None]:
+        """Let Playwright deliver callbacks for up to `seconds`, ending as soon as a call or a
+        request arrives (CaptureBase._index sets the signal)."""
+        outer, self._arrival = self._arrival, asyncio.Event()
+        try:
+            yield Until(self._arrival, seconds, self.context)
+        finally:
+            self._arrival = outer
+
+    def _look_again_steps(self, seconds: float, predicate: Callable[[], bool]) -> Steps[bool]:
+        """Wait up to `seconds`, looking at `predicate` again whenever a call or a request has
+        arrived (at most every MIN_LOOK): a wait ends as its event arrives, not at its next
+        poll. The caller has just looked. True as soon as the predicate holds."""
+        end = time.monotonic() + seconds
+        seen = self._next_index
+        while True:
+            if self._next_index == seen:
+                left = end - time.monotonic()
+                if left <= 0:
+                    return False
+                yield from self._until_arrival_steps(left)
+                if self._next_index == seen:
+                    return False  # nothing arrived: the time is up
+            seen = self._next_index
+            looked = time.monotonic()
+            if predicate():
+                return True
+            # at least MIN_LOOK, and twice what the look took: a predicate that reads every
+            # event may not take more than a third of the time during a burst
+            spent = time.monotonic() - looked
+            pause = min(max(MIN_LOOK, 2 * spent), end - time.monotonic())
+            if pause > 0:  # a burst: a round trip's pause, what arrives meanwhile looked at after
+                yield from self.pump_steps(pause * 1000)
 
     def wait_for_steps(self, predicate: Callable[[], bool], timeout: float) -> Steps[bool]:
-        """Pump until predicate() holds or `timeout` seconds pass. Returns the last verdict."""
+        """Wait until predicate() holds or `timeout` seconds pass. Returns the last verdict."""
         deadline = time.monotonic() + timeout
         while True:
             if predicate():
                 return True
-            if time.monotonic() >= deadline:
+            left = deadline - time.monotonic()
+            if left <= 0:
                 return False
-            yield from self.pump_steps(min(50.0, max(1.0, (deadline - time.monotonic()) * 1000)))
+            if (yield from self._look_again_steps(min(_LOOK_MS / 1000, left), predicate)):
+                return True
 
     def wait_until_or_quiet_steps(
         self,
@@ -96,7 +148,9 @@ class WaitSteps:
                 if idle and idle_seen and not predicate():
                     return False
                 idle_seen = idle
-            yield from self.pump_steps(_POLL_MS if idle_window is not None else 50)
+            look = (_POLL_MS if idle_window is not None else _LOOK_MS) / 1000
+            if (yield from self._look_again_steps(look, predicate)):
+                return True
 
     def pending_steps(self, window: float, *, budget: float = 1.0) -> Steps[int | None]:
         """What may still reach the capture within `window` seconds: page requests in flight

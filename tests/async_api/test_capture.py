@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from typing import Any
 
 import pytest
 from playwright.async_api import Browser, BrowserType, Page
 
 from harness.async_api import AsyncExpectEvent, AsyncPixelCapture, capture_report
+from harness.browser import capture_waits
 from harness.browser.unload_guard import AsyncUnloadBeaconGuard
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -130,3 +132,18 @@ async def test_captures_attached_side_by_side_share_one_unload_guard(
 
 def _wire_exits(capture: AsyncPixelCapture) -> int:
     return sum(1 for e in capture.events() if e.name == "ProductPageExit" and e.source == "wire")
+
+
+async def test_a_wait_ends_as_its_event_arrives_not_at_its_next_look(
+    page: Page, ttq_capture: AsyncPixelCapture, test_pages: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the sync twin: tests/browser/test_capture.py
+    monkeypatch.setattr(capture_waits, "_LOOK_MS", 60_000.0)
+    await page.goto(test_pages + "/calls.html")
+    await ttq_capture.settle(quiet=0.3)
+    await page.evaluate("setTimeout(() => ttq.track('Later', {value: 1}), 100)")
+    started = time.monotonic()
+    assert await ttq_capture.wait_for(
+        lambda: any(e.name == "Later" for e in ttq_capture.events("wire")), timeout=60
+    )
+    assert time.monotonic() - started < 30

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import gc
 import re
+import time
 
+import pytest
 from playwright.sync_api import Page
 
 from harness.adapters.expect import ExpectEvent
+from harness.browser import capture_waits
 from harness.browser.recorder import PixelCapture
 from harness.core.collector import RARE_FULL_COLLECTIONS
 from harness.core.engine import run_rules
@@ -171,3 +174,19 @@ def test_full_collections_are_rare_while_a_capture_is_attached(page: Page) -> No
     assert gc.get_threshold() == (before[0], before[1], RARE_FULL_COLLECTIONS)
     context.close()
     assert gc.get_threshold() == before
+
+
+def test_a_wait_ends_as_its_event_arrives_not_at_its_next_look(
+    page: Page, ttq_capture: PixelCapture, test_pages: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The wait used to look every 50 ms (a round trip each); now an arrival wakes it. With a
+    # minute between looks, only the arrival can end it within the bound below.
+    monkeypatch.setattr(capture_waits, "_LOOK_MS", 60_000.0)
+    page.goto(test_pages + "/calls.html")
+    ttq_capture.settle(quiet=0.3)
+    page.evaluate("setTimeout(() => ttq.track('Later', {value: 1}), 100)")
+    started = time.monotonic()
+    assert ttq_capture.wait_for(
+        lambda: any(e.name == "Later" for e in ttq_capture.events("wire")), timeout=60
+    )
+    assert time.monotonic() - started < 30

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import pytest
 
 from harness.adapters.pytest_async_plugin import async_playwright
-from harness.browser.flavour import Blocking, Sleep, Steps, run_async, run_sync
+from harness.browser.flavour import Blocking, Sleep, Steps, Until, run_async, run_sync
 
 T = TypeVar("T")
 
@@ -84,3 +84,63 @@ def test_the_async_plugin_is_inert_under_sync_pytest_playwright(
     assert pytestconfig.pluginmanager.has_plugin("ttq_harness_asyncio")  # its entry point
     assert not async_playwright(pytestconfig)
     assert pytestconfig.pluginmanager.get_plugin("ttq-harness-async-fixtures") is None
+
+
+def _until(signal: asyncio.Event, seconds: float, owner: object = None) -> Steps[bool]:
+    yield Until(signal, seconds, owner)
+    return signal.is_set()
+
+
+def test_until_ends_when_a_callback_sets_its_signal_not_when_its_time_is_up() -> None:
+    async def main() -> bool:
+        signal = asyncio.Event()
+        asyncio.get_running_loop().call_soon(signal.set)  # a callback, one loop turn later
+        # 60 s if the signal did not end it: the outer bound fails the test instead
+        return await asyncio.wait_for(run_async(_until(signal, 60.0)), 10.0)
+
+    assert _run(main())
+
+
+def test_until_in_the_sync_driver_runs_on_the_owners_loop_in_either_signature() -> None:
+    class Owner:
+        """A sync Playwright object: `_sync` runs a coroutine on its event loop."""
+
+        def __init__(self) -> None:
+            self.loop = asyncio.new_event_loop()
+
+        def _sync(self, coroutine: Coroutine[Any, Any, Any]) -> Any:
+            # in a thread of its own, as _run: pytest-playwright's loop may run in this one
+            with concurrent.futures.ThreadPoolExecutor(1) as pool:
+                return pool.submit(self.loop.run_until_complete, coroutine).result()
+
+    class OldOwner(Owner):
+        def _sync(self, api_name: str, coroutine: Coroutine[Any, Any, Any]) -> Any:  # type: ignore[override]
+            assert api_name
+            return super()._sync(coroutine)
+
+    for owner in (Owner(), OldOwner()):
+        signal = asyncio.Event()
+        owner.loop.call_soon(signal.set)
+        started = time.monotonic()
+        try:
+            assert run_sync(_until(signal, 60.0, owner))
+        finally:
+            owner.loop.close()
+        assert time.monotonic() - started < 30  # ended by the callback, not by its 60 s
+
+
+def test_until_without_an_event_loop_lets_a_page_deliver_callbacks_for_the_time() -> None:
+    class Page:
+        def __init__(self) -> None:
+            self.waited: list[float] = []
+
+        def is_closed(self) -> bool:
+            return False
+
+        def wait_for_timeout(self, milliseconds: float) -> None:
+            self.waited.append(milliseconds)
+
+    page = Page()
+    owner = type("Context", (), {"pages": [page]})()
+    assert not run_sync(_until(asyncio.Event(), 0.02, owner))
+    assert page.waited == [20.0]
