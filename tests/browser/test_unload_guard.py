@@ -4,7 +4,10 @@ capture of the same browser (journeys and audited pages run side by side)."""
 
 from __future__ import annotations
 
-from playwright.sync_api import Browser
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from playwright.sync_api import Browser, BrowserContext, Page
 
 from harness.browser.recorder import PixelCapture
 from harness.browser.unload_guard import unplaced_beacons
@@ -45,28 +48,42 @@ FOREIGN = """<script>addEventListener('pagehide', function () {
 });</script><p>a page of a context without a capture</p>"""
 
 
-def test_a_context_without_a_capture_is_never_credited_to_the_only_capture(
+@contextmanager
+def _mine_and_another(
     browser: Browser, test_pages: str
-) -> None:
-    # the guard is browser-wide: a pixel request from a context nobody captures reached it
-    # and went to the one capture there was, as if its own page had sent it
+) -> Iterator[tuple[PixelCapture, BrowserContext]]:
+    """A captured context whose page has settled, and a second context nobody captures."""
     mine, other = browser.new_context(), browser.new_context()
     try:
         capture = PixelCapture().attach(mine)
         mine.new_page().goto(test_pages + "/calls.html")
         capture.settle(quiet=0.3)
+        yield capture, other
+    finally:
+        other.close()
+        mine.close()
+
+
+def _open_foreign(context: BrowserContext, test_pages: str, body: str) -> Page:
+    page = context.new_page()
+    page.route("**/foreign.html", lambda route: route.fulfill(body=body))
+    page.goto(test_pages + "/foreign.html")
+    return page
+
+
+def test_a_context_without_a_capture_is_never_credited_to_the_only_capture(
+    browser: Browser, test_pages: str
+) -> None:
+    # the guard is browser-wide: a pixel request from a context nobody captures reached it
+    # and went to the one capture there was, as if its own page had sent it
+    with _mine_and_another(browser, test_pages) as (capture, other):
         mine_only = len(capture.events("wire"))
-        page = other.new_page()
-        page.route("**/foreign.html", lambda route: route.fulfill(body=FOREIGN))
-        page.goto(test_pages + "/foreign.html")
+        page = _open_foreign(other, test_pages, FOREIGN)
         page.goto(test_pages + "/calls.html")  # pagehide: the beacon; then its pixel's requests
         capture.settle(quiet=1.0)
         assert not [e for e in capture.events() if e.name == "Foreign"]
         assert len(capture.events("wire")) == mine_only  # nor the other page's pixel traffic
         assert unplaced_beacons(browser) >= 1  # answered and counted, not silent
-    finally:
-        other.close()
-        mine.close()
 
 
 FOREIGN_IFRAME = """<iframe srcdoc="<script>navigator.sendBeacon(
@@ -80,22 +97,16 @@ def test_an_iframe_of_a_context_without_a_capture_is_never_the_only_captures(
 ) -> None:
     # an in-process iframe is no CDP target: the browser cannot tell its context, and only
     # the captures' own pages were searched, so its request went to the only capture there was
-    mine, other = browser.new_context(), browser.new_context()
-    try:
-        capture = PixelCapture().attach(mine)
-        mine.new_page().goto(test_pages + "/calls.html")
-        capture.settle(quiet=0.3)
+    with _mine_and_another(browser, test_pages) as (capture, other):
         before = unplaced_beacons(browser)
-        page = other.new_page()
-        page.route("**/foreign.html", lambda route: route.fulfill(body=FOREIGN_IFRAME))
-        page.goto(test_pages + "/foreign.html")
-        credited = lambda: [e for e in capture.events() if e.name == "ForeignFrame"]  # noqa: E731
+
+        def credited() -> int:
+            return sum(1 for e in capture.events() if e.name == "ForeignFrame")
+
+        _open_foreign(other, test_pages, FOREIGN_IFRAME)
         assert capture.wait_for(
-            lambda: bool(credited()) or unplaced_beacons(browser) > before, timeout=10
+            lambda: credited() > 0 or unplaced_beacons(browser) > before, timeout=10
         )
         capture.settle(quiet=0.5)
-        assert not credited()
+        assert credited() == 0
         assert unplaced_beacons(browser) == before + 1  # answered and counted, not silent
-    finally:
-        other.close()
-        mine.close()
