@@ -93,8 +93,10 @@ class _Guard:
         #: frames of browser contexts that no capture watches, oldest first (at most
         #: CLOSED_KEPT: each is asked of the browser once, not once per request)
         self.foreign: OrderedDict[str, None] = OrderedDict()
-        #: the browser whose contexts are searched for a frame no capture's page has
-        self.browser: Browser | AsyncBrowser | None = None
+        #: the browser whose contexts are searched for a frame no capture's page has (weakly
+        #: held: the guards are kept by browser in a WeakKeyDictionary, whose values must not
+        #: keep their key alive)
+        self.browser: weakref.ref[Browser | AsyncBrowser] | None = None
 
     @classmethod
     def _register_steps(
@@ -108,7 +110,7 @@ class _Guard:
             if guard is None:
                 session = yield browser.new_browser_cdp_session()
                 guard = guards[browser] = cls(session)
-                guard.browser = browser
+                guard.browser = weakref.ref(browser)
                 session.on("Fetch.requestPaused", guard._on_paused)
         except PlaywrightError:  # e.g. a remote browser that refuses browser-level CDP
             return
@@ -210,7 +212,8 @@ class _Guard:
         # context, so it is looked for in the browser's other contexts' pages. Found there,
         # it is another's; found nowhere, it is gone (and the only capture's, if one).
         watched = [capture.context for capture in self.captures]
-        contexts: list[Any] = list(self.browser.contexts) if self.browser is not None else []
+        browser = self.browser() if self.browser is not None else None
+        contexts: list[Any] = list(browser.contexts) if browser is not None else []
         for context in contexts:
             if any(context is mine for mine in watched):
                 continue
