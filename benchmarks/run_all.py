@@ -8,7 +8,8 @@ against jsonschema and fastjsonschema with a full schema of the same checks, mem
 capture, derived once", capture completeness and latency (100, 1,000, 10,000 events, each
 against Playwright's own route on the same page), harness overhead on the purchase journey
 (attach only, and attach + wait for its events + report, each against Playwright with no
-interception and Playwright serving the same pixel), the demo plan's wall time against the
+interception and Playwright serving the same pixel), `expect_event` for an event sent 30 ms
+later against Playwright's own wait for its beacon, the demo plan's wall time against the
 commit before event-driven waits and with `--workers 2`, purchase journeys two at a time
 against one at a time (Playwright alone and the harness), auditing the generated catalog with
 1 and 4 workers, and parallel scaling with pytest-xdist (its own pytest subprocesses). Then
@@ -37,6 +38,7 @@ import bench_plan_wall
 import bench_plan_xdist
 import bench_report
 import bench_rules
+import bench_wait
 from playwright.sync_api import sync_playwright
 
 from harness.browser.chromium import resolve_chromium
@@ -117,6 +119,8 @@ def main() -> None:
     rows += bench_capture.rows(bench_capture.bench_capture(sizes, timeout=100.0))
     step("overhead")
     rows += bench_overhead.rows(bench_overhead.bench_overhead(repeat=3 if quick else 9))
+    step("waiting for a later event: expect_event and Playwright")
+    rows += bench_wait.rows(bench_wait.bench_wait(repeat=5 if quick else 30))
     step("demo plan wall time: event-driven waits, --workers")
     rows += bench_plan_wall.rows(bench_plan_wall.bench_plan_wall(repeat=1 if quick else 3))
     step("journeys two at a time: Playwright alone and the harness")
