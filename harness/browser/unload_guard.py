@@ -206,8 +206,10 @@ class _Guard:
             for page in capture.context.pages:
                 for frame in (yield from _frame_ids(page)):
                     self.frames.setdefault(frame, weakref.ref(capture))
-        if frame_id in self.frames or target:
-            return frame_id not in self.frames
+        if frame_id in self.frames:
+            return False
+        if target:
+            return True  # a target of a context none of the captures' pages is in
         # An in-process iframe of a page no capture watches: the browser cannot name its
         # context, so it is looked for in the browser's other contexts' pages. Found there,
         # it is another's; found nowhere, it is gone (and the only capture's, if one).
