@@ -511,7 +511,11 @@ class CaptureBase(IncrementalViews, WaitSteps, Generic[C]):
         document_id = str(payload.get("document_id") or "")
         if kind == "hello":
             self._documents.recorder_started(
-                frame, document_id, payload.get("frame_url"), bool(payload.get("top"))
+                frame,
+                document_id,
+                payload.get("frame_url"),
+                bool(payload.get("top")),
+                late=bool(payload.get("unloading")),
             )
             return
         if kind == "pixel-global":

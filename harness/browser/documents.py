@@ -74,6 +74,7 @@ class Documents:
         self._all: list[_Document] = []
         self._by_recorder: dict[str, _Document] = {}
         self._current: dict[AnyFrame, _Document] = {}
+        self._previous: dict[AnyFrame, _Document] = {}  # the one each frame showed before
 
     def _new(
         self, frame: AnyFrame | None, url: str | None, main_frame: bool, status: int | None = None
@@ -92,6 +93,9 @@ class Documents:
         )
         self._all.append(document)
         if frame is not None:
+            earlier = self._current.get(frame)
+            if earlier is not None:
+                self._previous[frame] = earlier
             self._current[frame] = document
         return document
 
@@ -100,18 +104,52 @@ class Documents:
         self._new(frame, url, frame.parent_frame is None, status)
 
     def recorder_started(
-        self, frame: AnyFrame | None, recorder_id: str, url: Any, top: bool
+        self, frame: AnyFrame | None, recorder_id: str, url: Any, top: bool, *, late: bool = False
     ) -> None:
+        """A recorder's hello. `late`: held until its document unloaded (call_recorder.js), so
+        the frame's next navigation may have been answered already."""
         self.revision += 1
         if not recorder_id or recorder_id in self._by_recorder:
             return
-        document = self._current.get(frame) if frame is not None else None
-        if document is None or document.recorder_id is not None:
-            # No navigation response for it (about:blank, srcdoc, a report by beacon).
+        if frame is not None:
+            document = self._navigated_to(frame, url, late)
+        else:  # by beacon: the binding could not take it while its document unloaded
+            document = self._unloaded_at(url, top) if late else None
+        if document is None:
+            # No navigation response for it (about:blank, srcdoc, a report by beacon). A late
+            # one's frame shows another document by now: it does not become the current one.
             main = frame.parent_frame is None if frame is not None else top
-            document = self._new(frame, str(url) if url else None, main)
+            document = self._new(None if late else frame, str(url) if url else None, main)
         document.recorder_id = recorder_id
         self._by_recorder[recorder_id] = document
+
+    def _navigated_to(self, frame: AnyFrame, url: Any, late: bool) -> _Document | None:
+        """The document from a navigation response that a hello is from: the frame's current
+        one at the hello's URL, or the one before it (the hello left after the next
+        navigation was answered: late, or its document was still parsing then); a late hello
+        looks at the one before first. None: no navigation answered for that document
+        (about:blank, srcdoc, an error page)."""
+        current, previous = self._current.get(frame), self._previous.get(frame)
+        for document in (previous, current) if late else (current, previous):
+            if (
+                document is not None
+                and document.recorder_id is None
+                and _same_url(document.url, url)
+            ):
+                return document
+        return None
+
+    def _unloaded_at(self, url: Any, top: bool) -> _Document | None:
+        """A late hello that came by beacon names no frame: the document at its URL that some
+        frame shows or showed last, and that no recorder said hello from."""
+        if not isinstance(url, str) or not url:
+            return None
+        for shown in (self._previous, self._current):
+            for document in reversed(shown.values()):
+                unclaimed = document.recorder_id is None and document.main_frame == top
+                if unclaimed and document.url and _same_url(document.url, url):
+                    return document
+        return None
 
     def pixel_seen(self, recorder_id: str, url: Any) -> None:
         self.revision += 1
@@ -144,6 +182,14 @@ class Documents:
             or document.pixel
             or document.requests
         ]
+
+
+def _same_url(document_url: str | None, hello_url: Any) -> bool:
+    """A navigation response's URL and the recorder's location.href at document start name the
+    same document (the response's URL has no fragment)."""
+    if not document_url or not isinstance(hello_url, str) or not hello_url:
+        return True  # nothing to tell them apart: trust the order, as before
+    return document_url.partition("#")[0] == hello_url.partition("#")[0]
 
 
 def frame_of(request: Request | AsyncRequest) -> AnyFrame | None:

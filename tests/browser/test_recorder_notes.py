@@ -143,3 +143,42 @@ def test_the_real_sdk_beacons_ride_one_batch_after_their_calls(
         assert report.reconciliation.lost_calls == [] and report.reconciliation.differences == []
     finally:
         context.close()
+
+
+def test_a_waiting_note_leaves_when_its_page_unloads(page: Page, test_pages: str) -> None:
+    capture = _open(page, test_pages)
+    # noted; its note would wait up to 200 ms for a batch, but the page is gone after 30 ms
+    page.evaluate("beacon('Gone'); setTimeout(() => { location.href = 'calls.html'; }, 30)")
+    page.wait_for_url("**/calls.html")
+    assert capture.wait_for(lambda: bool(_notes(capture, "Gone")), timeout=5)
+
+
+def test_a_documents_hello_rides_with_its_first_calls(page: Page, test_pages: str) -> None:
+    # notes.html runs the base code (ttq.load, ttq.page) in its head: one binding call says
+    # hello and brings those calls, instead of two
+    capture = _open(page, test_pages)
+    assert ["hello", "pixel-global", "call", "call"] in capture.kinds
+    assert ["hello"] not in capture.kinds  # (the page's about:blank was there before attach)
+
+
+def test_a_page_without_the_pixel_says_hello_by_domcontentloaded(
+    page: Page, test_pages: str
+) -> None:
+    capture = CountingCapture().attach(page.context)
+    page.goto(test_pages + "/capture/no-pixel.html", wait_until="domcontentloaded")
+    assert capture.wait_for(lambda: ["hello"] in capture.kinds, timeout=5)
+    (document,) = [d for d in capture._documents.values() if d.url and "no-pixel" in d.url]
+    assert document.recorder and document.status == 200
+
+
+def test_a_document_that_leaves_while_parsing_keeps_its_hello(page: Page, test_pages: str) -> None:
+    # it navigates away from its head and never reaches DOMContentLoaded: its hello leaves as
+    # it unloads, by beacon, after the next document's response, and is matched by its URL
+    capture = PixelCapture().attach(page.context)
+    page.goto(test_pages + "/leaves-while-parsing.html", wait_until="commit")
+    page.wait_for_url("**/notes.html")
+    capture.settle(quiet=0.3)
+    documents = {d.url.rsplit("/", 1)[-1]: d for d in capture._documents.values() if d.url}
+    left = documents["leaves-while-parsing.html"]
+    assert (left.status, left.recorder) == (200, True)
+    assert documents["notes.html"].recorder and len(documents) == 2

@@ -163,8 +163,21 @@
   // go out as a beacon to a harness-only path on a pixel host, which the harness answers
   // locally; the harness drops whichever copy of a record arrives second (same id).
   var unloading = false;
-  call(addEventListener, win, 'pagehide', function () { unloading = true; }, true);
-  call(addEventListener, win, 'beforeunload', function () { unloading = true; }, true);
+  call(addEventListener, win, 'pagehide', function () {
+    unloading = true;
+    // What waits for a later batch (a stray beacon's note, the hello) leaves now, both ways:
+    // no timer runs once the document is gone.
+    if (!queue.length) return;
+    if (helloHeld) hello.unloading = true; // the frame's next document may be known already
+    try { harnessBeacon(call(stringify, JSONO, queue)); } catch (e) { /* the binding still tries */ }
+    flush();
+  }, true);
+  call(addEventListener, win, 'beforeunload', function () {
+    // A navigation is about to start: a held hello leaves while the document can still reach
+    // the harness, before the next document's response (Documents matches it to its own).
+    if (helloHeld) flush();
+    unloading = true;
+  }, true);
   call(addEventListener, win, 'pageshow', function () { unloading = false; }, true);
 
   function harnessBeacon(text) {
@@ -207,6 +220,7 @@
   var flushScheduled = false;
   var noteTimer = null;
   var deferScheduled = false;
+  var helloHeld = false; // the hello waits to ride with the first batch (see the end)
   function later(fn) {
     if (microtask) { try { call(microtask, win, fn); return; } catch (e) { /* fall through */ } }
     call(promiseThen, resolved, fn);
@@ -233,6 +247,7 @@
   }
   function flush() {
     flushScheduled = false;
+    helloHeld = false;
     if (noteTimer !== null) {
       try { call(clearTimer, win, noteTimer); } catch (e) { /* it finds the queue empty */ }
       noteTimer = null;
@@ -260,7 +275,8 @@
     if (!sent) harnessBeacon(text);
   }
 
-  function send(payload) {
+  // `held`: queued without a flush of its own; it leaves with the next batch.
+  function send(payload, held) {
     payload.id = recordPrefix + (serial++);
     payload.document_id = recordPrefix;
     if (unloading) {
@@ -268,6 +284,7 @@
     }
     push(queue, payload);
     if (unloading) { flush(); return; }
+    if (held) return;
     if (payload.kind === 'beacon') scheduleNote(); else schedule();
   }
 
@@ -738,6 +755,20 @@
   } catch (e) { reportFailure('watch timers', e); }
 
   // The harness learns which documents have a recorder: one that never says hello was blind.
-  send(record({ kind: 'hello', timestamp: now(), frame_url: href(), top: topWindow === win }));
+  // Each binding call is a round trip through Playwright (about 2 ms of CPU), so a document
+  // still parsing holds its hello for its first batch: the base code's ttq.load and
+  // ttq.page() usually run while it parses. It leaves by itself at DOMContentLoaded, at the
+  // harness's idle question or when the document unloads (pagehide, above). A document
+  // already parsed (a new page's first about:blank) says hello at once.
+  var hello = record({ kind: 'hello', timestamp: now(), frame_url: href(), top: topWindow === win });
+  var parsing = false;
+  try { parsing = win.document.readyState === 'loading'; } catch (e) { /* say it at once */ }
+  if (parsing) {
+    helloHeld = true;
+    send(hello, true);
+    call(addEventListener, win, 'DOMContentLoaded', function () { if (helloHeld) schedule(); }, true);
+  } else {
+    send(hello);
+  }
 })();
 //# sourceURL=ttq-harness-recorder.js
