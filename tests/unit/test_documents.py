@@ -7,6 +7,8 @@ from __future__ import annotations
 from itertools import count
 from typing import Any, cast
 
+import pytest
+
 from harness.browser.documents import AnyFrame, Documents
 
 
@@ -42,26 +44,21 @@ def test_a_hello_in_time_belongs_to_the_frames_current_document() -> None:
     assert (only.id, only.url, only.status, only.recorder) == ("rec-a", A, 200, True)
 
 
-def test_a_late_hello_belongs_to_the_document_it_left_not_to_the_next_one() -> None:
-    # A held its hello until it unloaded: by then B's response had arrived
+@pytest.mark.parametrize(("first", "second"), [(A, B), (A, A)], ids=["next-url", "reload"])
+def test_a_late_hello_belongs_to_the_document_it_left_not_to_the_next_one(
+    first: str, second: str
+) -> None:
+    # the first document held its hello until it unloaded: by then the second's response
+    # had arrived (a reload of the same URL included)
     documents, frame = _documents(), _frame()
-    documents.navigated(frame, A, 200)
-    documents.navigated(frame, B, 404)
-    documents.recorder_started(frame, "rec-a", A, True, late=True)
-    documents.recorder_started(frame, "rec-b", B, True)
-    by_url = _by_url(documents)
-    assert (by_url[A].id, by_url[A].status) == ("rec-a", 200)
-    assert (by_url[B].id, by_url[B].status) == ("rec-b", 404)
-    assert len(documents.values()) == 2
-
-
-def test_a_late_hello_after_a_reload_of_the_same_url_goes_to_the_earlier_document() -> None:
-    documents, frame = _documents(), _frame()
-    documents.navigated(frame, A, 200)
-    documents.navigated(frame, A, 500)
-    documents.recorder_started(frame, "rec-1", A, True, late=True)
-    documents.recorder_started(frame, "rec-2", A, True)
-    assert [(d.id, d.status) for d in documents.values()] == [("rec-1", 200), ("rec-2", 500)]
+    documents.navigated(frame, first, 200)
+    documents.navigated(frame, second, 404)
+    documents.recorder_started(frame, "rec-1", first, True, late=True)
+    documents.recorder_started(frame, "rec-2", second, True)
+    assert [(d.id, d.url, d.status) for d in documents.values()] == [
+        ("rec-1", first, 200),
+        ("rec-2", second, 404),
+    ]
 
 
 def test_a_hello_sent_while_the_next_response_was_already_in_goes_to_its_own_url() -> None:
