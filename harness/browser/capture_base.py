@@ -161,7 +161,7 @@ class CaptureBase(IncrementalViews, WaitSteps, Generic[C]):
         self._note_marks: list[int] = []
         self.callback_errors: list[BaseException] = []
         self._next_index = 0
-        #: set when a call or request arrives, while a wait is waiting for one (capture_waits)
+        #: set when anything arrives (`revision` changes), while a wait waits (capture_waits)
         self._arrival: asyncio.Event | None = None
         self._context: C | None = None
         self._decoded: dict[int, list[PixelEvent] | UndecodableBeacon] = {}
@@ -172,7 +172,7 @@ class CaptureBase(IncrementalViews, WaitSteps, Generic[C]):
         #: `sdk pull` only (PullSdk): the bodies of SDK files fetched upstream, by request URL,
         #: so what is saved is byte for byte what the page ran, fetched once
         self.fetched_sdk_files: dict[str, bytes] = {}
-        self._documents = Documents(clock=self._index)
+        self._documents = Documents(clock=self._index, changed=self._wake)
         #: page requests sent and not yet answered or failed (`pending`), and how many started
         self._in_flight: set[Request | AsyncRequest] = set()
 
@@ -286,9 +286,14 @@ class CaptureBase(IncrementalViews, WaitSteps, Generic[C]):
     def _index(self) -> int:
         index = self._next_index
         self._next_index += 1
-        if self._arrival is not None:
-            self._arrival.set()  # a wait looks again now, not at its next poll
+        self._wake()
         return index
+
+    def _wake(self) -> None:
+        """Something arrived (a call, a request, a beacon note, a document): a wait looks again
+        now, not at its next poll."""
+        if self._arrival is not None:
+            self._arrival.set()
 
     @property
     def revision(self) -> tuple[int, int, int]:
@@ -535,6 +540,7 @@ class CaptureBase(IncrementalViews, WaitSteps, Generic[C]):
                 note["body"] = self._beacon_text(note["body"])
             self.beacon_notes.append(note)
             self._note_marks.append(self._next_index)
+            self._wake()
             return
         if kind == "observation":  # e.g. the page overwrote window.ttq (TR006)
             payload = {**payload, "method": OBSERVATION_PREFIX + str(payload.get("what"))}

@@ -44,11 +44,14 @@ class WaitSteps:
     calls: list[TtqCall]
     requests: list[RawRequest]
     _in_flight: set[Request | AsyncRequest]
-    _next_index: int
     _arrival: asyncio.Event | None
 
     @property
     def context(self) -> BrowserContext | AsyncBrowserContext:
+        raise NotImplementedError
+
+    @property
+    def revision(self) -> tuple[int, int, int]:
         raise NotImplementedError
 
     def pump_steps(self, milliseconds: float = 50) -> Steps[None]:
@@ -69,8 +72,8 @@ class WaitSteps:
         yield Until(asyncio.Event(), milliseconds / 1000, self.context)
 
     def _until_arrival_steps(self, seconds: float) -> Steps[None]:
-        """Let Playwright deliver callbacks for up to `seconds`, ending as soon as a call or a
-        request arrives (CaptureBase._index sets the signal)."""
+        """Let Playwright deliver callbacks for up to `seconds`, ending as soon as anything
+        arrives (CaptureBase._wake sets the signal)."""
         outer, self._arrival = self._arrival, asyncio.Event()
         try:
             yield Until(self._arrival, seconds, self.context)
@@ -78,20 +81,21 @@ class WaitSteps:
             self._arrival = outer
 
     def _look_again_steps(self, seconds: float, predicate: Callable[[], bool]) -> Steps[bool]:
-        """Wait up to `seconds`, looking at `predicate` again whenever a call or a request has
-        arrived (at most every MIN_LOOK): a wait ends as its event arrives, not at its next
-        poll. The caller has just looked. True as soon as the predicate holds."""
+        """Wait up to `seconds`, looking at `predicate` again whenever anything has arrived (a
+        call, a request, a beacon note, a document; at most every MIN_LOOK): a wait ends as
+        its event arrives, not at its next poll. The caller has just looked. True as soon as
+        the predicate holds."""
         end = time.monotonic() + seconds
-        seen = self._next_index
+        seen = self.revision
         while True:
-            if self._next_index == seen:
+            if self.revision == seen:
                 left = end - time.monotonic()
                 if left <= 0:
                     return False
                 yield from self._until_arrival_steps(left)
-                if self._next_index == seen:
+                if self.revision == seen:
                     return False  # nothing arrived: the time is up
-            seen = self._next_index
+            seen = self.revision
             looked = time.monotonic()
             if predicate():
                 return True

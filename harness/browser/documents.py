@@ -67,14 +67,21 @@ class Documents:
     """Which document each frame shows, learnt from navigation responses (status) and the
     recorder's hello (one per document it started in)."""
 
-    def __init__(self, clock: Callable[[], int]) -> None:
+    def __init__(
+        self, clock: Callable[[], int], changed: Callable[[], None] = lambda: None
+    ) -> None:
         #: bumped on every change, so a reader can tell whether anything happened since
         self.revision = 0
         self._clock = clock  # the capture's index counter: documents are ordered with events
+        self._changed = changed  # told of every change (the capture wakes its waits)
         self._all: list[_Document] = []
         self._by_recorder: dict[str, _Document] = {}
         self._current: dict[AnyFrame, _Document] = {}
         self._previous: dict[AnyFrame, _Document] = {}  # the one each frame showed before
+
+    def _change(self) -> None:
+        self.revision += 1
+        self._changed()
 
     def _new(
         self, frame: AnyFrame | None, url: str | None, main_frame: bool, status: int | None = None
@@ -100,7 +107,7 @@ class Documents:
         return document
 
     def navigated(self, frame: AnyFrame, url: str, status: int) -> None:
-        self.revision += 1
+        self._change()
         self._new(frame, url, frame.parent_frame is None, status)
 
     def recorder_started(
@@ -108,7 +115,7 @@ class Documents:
     ) -> None:
         """A recorder's hello. `late`: held until its document unloaded (call_recorder.js), so
         the frame's next navigation may have been answered already."""
-        self.revision += 1
+        self._change()
         if not recorder_id or recorder_id in self._by_recorder:
             return
         if frame is not None:
@@ -152,7 +159,7 @@ class Documents:
         return None
 
     def pixel_seen(self, recorder_id: str, url: Any) -> None:
-        self.revision += 1
+        self._change()
         document = self._by_recorder.get(recorder_id)
         if document is None:  # its hello was lost: the document is known from this record
             document = self._new(None, str(url) if url else None, True)
@@ -162,14 +169,14 @@ class Documents:
         document.pixel = True
 
     def requested(self, frame: AnyFrame | None, index: int) -> None:
-        self.revision += 1
+        self._change()
         document = self._current.get(frame) if frame is not None else None
         if document is not None:
             document.requests.append(index)
 
     def renumber(self, moved: dict[int, int]) -> None:
-        self.revision += 1
         """Requests the capture re-ordered after their calls keep their document."""
+        self._change()
         for document in self._all:
             document.requests = [moved.get(index, index) for index in document.requests]
 

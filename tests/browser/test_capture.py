@@ -190,3 +190,23 @@ def test_a_wait_ends_as_its_event_arrives_not_at_its_next_look(
         lambda: any(e.name == "Later" for e in ttq_capture.events("wire")), timeout=60
     )
     assert time.monotonic() - started < 30
+
+
+def test_a_wait_on_documents_ends_as_the_document_arrives(
+    page: Page, ttq_capture: PixelCapture, test_pages: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A predicate may read more than calls and requests: a page without the pixel sends
+    # neither. Its recorder's hello comes 300 ms after its navigation's response (the page
+    # holds its parser), and wakes the wait by itself.
+    monkeypatch.setattr(capture_waits, "_LOOK_MS", 60_000.0)
+    page.goto(test_pages + "/calls.html")
+    ttq_capture.settle(quiet=0.3)
+    page.evaluate("setTimeout(() => { location.href = 'capture/slow-parse.html'; }, 100)")
+    started = time.monotonic()
+
+    def arrived() -> bool:
+        report = ttq_capture.report(url="", browser=None, harness_version="test")
+        return any("slow-parse" in (d.url or "") and d.recorder for d in report.documents)
+
+    assert ttq_capture.wait_for(arrived, timeout=60)
+    assert time.monotonic() - started < 30
