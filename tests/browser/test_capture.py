@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import re
 import time
+from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import Page
@@ -176,37 +177,42 @@ def test_full_collections_are_rare_while_a_capture_is_attached(page: Page) -> No
     assert gc.get_threshold() == before
 
 
-def test_a_wait_ends_as_its_event_arrives_not_at_its_next_look(
-    page: Page, ttq_capture: PixelCapture, test_pages: str, monkeypatch: pytest.MonkeyPatch
+def _later_event(capture: PixelCapture) -> bool:
+    return any(e.name == "Later" for e in capture.events("wire"))
+
+
+def _slow_page_said_hello(capture: PixelCapture) -> bool:
+    report = capture.report(url="", browser=None, harness_version="test")
+    return any("slow-parse" in (d.url or "") and d.recorder for d in report.documents)
+
+
+@pytest.mark.parametrize(
+    ("script", "arrived"),
+    [
+        ("setTimeout(() => ttq.track('Later', {value: 1}), 100)", _later_event),
+        # a page without the pixel sends no call and no request; its recorder's hello comes
+        # 300 ms after its navigation's response (the page holds its parser), on its own
+        (
+            "setTimeout(() => { location.href = 'capture/slow-parse.html'; }, 100)",
+            _slow_page_said_hello,
+        ),
+    ],
+    ids=["event", "document"],
+)
+def test_a_wait_ends_as_what_it_waits_for_arrives_not_at_its_next_look(
+    page: Page,
+    ttq_capture: PixelCapture,
+    test_pages: str,
+    monkeypatch: pytest.MonkeyPatch,
+    script: str,
+    arrived: Callable[[PixelCapture], bool],
 ) -> None:
     # The wait used to look every 50 ms (a round trip each); now an arrival wakes it. With a
     # minute between looks, only the arrival can end it within the bound below.
     monkeypatch.setattr(capture_waits, "_LOOK_MS", 60_000.0)
     page.goto(test_pages + "/calls.html")
     ttq_capture.settle(quiet=0.3)
-    page.evaluate("setTimeout(() => ttq.track('Later', {value: 1}), 100)")
+    page.evaluate(script)
     started = time.monotonic()
-    assert ttq_capture.wait_for(
-        lambda: any(e.name == "Later" for e in ttq_capture.events("wire")), timeout=60
-    )
-    assert time.monotonic() - started < 30
-
-
-def test_a_wait_on_documents_ends_as_the_document_arrives(
-    page: Page, ttq_capture: PixelCapture, test_pages: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # A predicate may read more than calls and requests: a page without the pixel sends
-    # neither. Its recorder's hello comes 300 ms after its navigation's response (the page
-    # holds its parser), and wakes the wait by itself.
-    monkeypatch.setattr(capture_waits, "_LOOK_MS", 60_000.0)
-    page.goto(test_pages + "/calls.html")
-    ttq_capture.settle(quiet=0.3)
-    page.evaluate("setTimeout(() => { location.href = 'capture/slow-parse.html'; }, 100)")
-    started = time.monotonic()
-
-    def arrived() -> bool:
-        report = ttq_capture.report(url="", browser=None, harness_version="test")
-        return any("slow-parse" in (d.url or "") and d.recorder for d in report.documents)
-
-    assert ttq_capture.wait_for(arrived, timeout=60)
+    assert ttq_capture.wait_for(lambda: arrived(ttq_capture), timeout=60)
     assert time.monotonic() - started < 30
